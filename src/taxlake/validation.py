@@ -1,0 +1,316 @@
+"""Validate a lodgement file as a stream and report on it.
+
+One function, ``validate_stream``, serves the Lambda, the CLI and the tests:
+it reads a file chunk by chunk, checks every record of every chunk with
+vectorised rules, and returns a ``ValidationReport`` whose counts always
+satisfy records_read == records_valid + records_rejected, whatever the
+file holds. Rejected rows can be streamed to a sink as they are found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from taxlake import __version__
+from taxlake.checks import CHECKS, Reason, to_date
+from taxlake.readers import Chunk, CountingReader, FileRejected, iter_chunks, open_source
+from taxlake.schemas import Schema, get_schema, kind_from_header, kind_from_path
+
+REPORT_VERSION = 1
+ACCEPTED = "accepted"
+QUARANTINED = "quarantined"
+
+RejectSink = Callable[[list[dict[str, Any]]], None]
+
+
+@dataclass(frozen=True)
+class ValidationConfig:
+    """Knobs for one validation run."""
+
+    reject_threshold: float = 0.01  # quarantine when reject rate is above this
+    sample_limit: int = 5  # rejected rows quoted in the report
+    as_of: dt.date = field(default_factory=dt.date.today)  # "today" for range checks
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.reject_threshold <= 1.0:
+            raise ValueError(f"reject_threshold must be within [0, 1], got {self.reject_threshold}")
+
+
+@dataclass
+class ValidationReport:
+    """The verdict on one file; the same shape from the CLI and the Lambda."""
+
+    file: str
+    kind: str | None
+    status: str
+    records_read: int
+    records_valid: int
+    records_rejected: int
+    reasons: dict[str, int]
+    rejected_samples: list[dict[str, Any]]
+    quarantine_reason: str | None = None
+    detail: str | None = None
+    format: str | None = None
+    compression: str | None = None
+    columns: list[str] = field(default_factory=list)
+    schema_drift: dict[str, list[str]] = field(default_factory=lambda: {"missing": [], "unexpected": []})
+    reject_rate: float = 0.0
+    reject_threshold: float = 0.01
+    bytes_read: int = 0
+    duration_ms: int = 0
+    report_version: int = REPORT_VERSION
+    validator_version: str = __version__
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == ACCEPTED
+
+    @property
+    def structured(self) -> bool:
+        """Typed columnar input (parquet) routes differently from text."""
+        return self.format == "parquet"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _Tally:
+    read: int = 0
+    rejected: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    samples: list[dict[str, Any]] = field(default_factory=list)
+
+
+def mask_value(value: str | None) -> str | None:
+    """Keep only the last 3 characters of a sensitive value."""
+    if value is None:
+        return None
+    return "*" * max(len(value) - 3, 0) + value[-3:]
+
+
+def _normalise(values: pa.Array) -> pa.Array:
+    trimmed = pc.utf8_trim_whitespace(values)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _cross_checks(schema: Schema, cols: dict[str, pa.Array]) -> list[tuple[str, Reason, pa.Array]]:
+    out: list[tuple[str, Reason, pa.Array]] = []
+    if "lodged_within_income_year" in schema.cross_checks:
+        years = pc.cast(
+            pc.if_else(pc.match_substring_regex(cols["tax_year"], r"^[0-9]{4}$"), cols["tax_year"], None),
+            pa.int64(),
+        )
+        start = to_date(
+            pc.binary_join_element_wise(pc.cast(pc.subtract(years, 1), pa.string()), "07-01", "-")
+        )
+        early = pc.fill_null(pc.less(to_date(cols["lodgement_date"]), start), False)
+        out.append(("lodgement_date", Reason.LODGED_BEFORE_YEAR_START, early))
+    if "bas_period" in schema.cross_checks:
+        start, end = to_date(cols["period_start"]), to_date(cols["period_end"])
+        lodged = to_date(cols["lodgement_date"])
+        backwards = pc.less(end, start)
+        # a BAS covers a month, a quarter or at most a year
+        too_long = pc.greater(pc.days_between(start, end), 366)
+        out.append(("period_end", Reason.INVALID_PERIOD, pc.fill_null(pc.or_(backwards, too_long), False)))
+        out.append(("lodgement_date", Reason.LODGED_BEFORE_PERIOD_END, pc.fill_null(pc.less(lodged, end), False)))
+    return out
+
+
+def _check_chunk(
+    chunk: Chunk, schema: Schema, config: ValidationConfig
+) -> tuple[pa.Array, list[tuple[str, Reason, pa.Array]]]:
+    """Return the per-row failure mask and every (field, reason, mask) found."""
+    n = chunk.num_rows
+    found: list[tuple[str, Reason, pa.Array]] = [("", r, m) for r, m in chunk.row_errors]
+    reader_bad = pa.array([False] * n)
+    for _r, mask in chunk.row_errors:
+        reader_bad = pc.or_(reader_bad, mask)
+    cols = {name: _normalise(chunk.columns[name]) for name in schema.names}
+    all_null = pa.array([True] * n)
+    for arr in cols.values():
+        all_null = pc.and_(all_null, pc.is_null(arr))
+    empty = pc.and_(all_null, pc.invert(reader_bad))
+    found.append(("", Reason.EMPTY_ROW, empty))
+    # rows the reader or emptiness already condemned get no field noise
+    skip = pc.or_(reader_bad, empty)
+    keep = pc.invert(skip)
+    for column in schema.columns:
+        values = cols[column.name]
+        if column.required:
+            found.append((column.name, Reason.MISSING_REQUIRED, pc.and_(pc.is_null(values), keep)))
+        for reason, mask in CHECKS[column.rule](values, config.as_of):
+            found.append((column.name, reason, pc.and_(mask, keep)))
+    for name, reason, mask in _cross_checks(schema, cols):
+        found.append((name, reason, pc.and_(mask, keep)))
+    failed = pa.array([False] * n)
+    for _f, _r, mask in found:
+        failed = pc.or_(failed, mask)
+    return failed, found
+
+
+def _rejected_rows(
+    chunk: Chunk,
+    schema: Schema,
+    failed: pa.Array,
+    found: list[tuple[str, Reason, pa.Array]],
+    limit: int | None,
+) -> list[dict[str, Any]]:
+    """Describe rejected rows (all of them when ``limit`` is None)."""
+    idx = pc.indices_nonzero(failed)
+    if limit is not None:
+        idx = idx.slice(0, limit)
+    positions = idx.to_pylist()
+    if not positions:
+        return []
+    errors: list[list[dict[str, str]]] = [[] for _ in positions]
+    for name, reason, mask in found:
+        hits = pc.take(mask, idx).to_pylist()
+        for i, hit in enumerate(hits):
+            if hit:
+                errors[i].append({"field": name, "code": str(reason)} if name else {"code": str(reason)})
+    records = pa.table({c: pc.take(chunk.columns[c], idx) for c in schema.names}).to_pylist()
+    lines = chunk.lines(positions)
+    rows = []
+    for i, pos in enumerate(positions):
+        row: dict[str, Any] = {"line": lines[i], "errors": errors[i], "record": records[i]}
+        if chunk.raw is not None and chunk.raw[pos]:
+            row["raw"] = chunk.raw[pos]
+        rows.append(row)
+    return rows
+
+
+def _mask_row(row: dict[str, Any], schema: Schema) -> dict[str, Any]:
+    masked = dict(row)
+    masked["record"] = {
+        k: (mask_value(v) if schema.column(k).sensitive else v) for k, v in row["record"].items()
+    }
+    masked.pop("raw", None)  # raw text may hold a TFN; the rejects file keeps it
+    return masked
+
+
+def _resolve_schema(kind: str | None, name: str, header: list[str]) -> Schema:
+    chosen = kind or kind_from_path(name) or kind_from_header(header)
+    if chosen is None:
+        raise FileRejected(
+            Reason.UNKNOWN_KIND, "kind not given, not in the path, and not recognisable from the header"
+        )
+    return get_schema(chosen)
+
+
+def _schema_drift(schema: Schema, header: list[str]) -> dict[str, list[str]]:
+    present = set(header)
+    return {
+        "missing": sorted(schema.required - present),
+        "unexpected": sorted(present - set(schema.names)),
+    }
+
+
+def validate_stream(
+    stream: IO[bytes],
+    name: str,
+    *,
+    kind: str | None = None,
+    config: ValidationConfig | None = None,
+    on_rejects: RejectSink | None = None,
+) -> ValidationReport:
+    """Validate every record of ``stream`` (a file named ``name``).
+
+    ``on_rejects`` receives each chunk's rejected rows unmasked (line,
+    errors, record), for writing a rejects file; the report quotes only the
+    first few, masked. Never raises for bad content: a file that cannot be
+    read is reported as quarantined with a reason.
+    """
+    config = config or ValidationConfig()
+    started = time.perf_counter()
+    tally = _Tally()
+    report = ValidationReport(
+        file=name,
+        kind=kind,
+        status=ACCEPTED,
+        records_read=0,
+        records_valid=0,
+        records_rejected=0,
+        reasons={},
+        rejected_samples=[],
+        reject_threshold=config.reject_threshold,
+    )
+    counter: CountingReader | None = None
+    try:
+        source, counter = open_source(stream, name)
+        report.format, report.compression = source.format.name, source.format.compression
+        report.columns = list(source.header)
+        schema = _resolve_schema(kind, name, source.header)
+        report.kind = schema.kind
+        duplicates = sorted({h for h in source.header if source.header.count(h) > 1})
+        report.schema_drift = _schema_drift(schema, source.header)
+        if duplicates or report.schema_drift["missing"] or report.schema_drift["unexpected"]:
+            parts = [f"{k}: {', '.join(v)}" for k, v in report.schema_drift.items() if v]
+            if duplicates:
+                parts.append(f"duplicated: {', '.join(duplicates)}")
+            raise FileRejected(Reason.SCHEMA_DRIFT, "; ".join(parts))
+        for chunk in iter_chunks(source, schema.names):
+            failed, found = _check_chunk(chunk, schema, config)
+            rejected = pc.sum(failed).as_py() or 0
+            tally.read += chunk.num_rows
+            tally.rejected += rejected
+            if not rejected:
+                continue
+            by_reason: dict[Reason, pa.Array] = {}
+            for _f, reason, mask in found:
+                by_reason[reason] = pc.or_(by_reason[reason], mask) if reason in by_reason else mask
+            for reason, mask in by_reason.items():
+                hits = pc.sum(mask).as_py() or 0
+                if hits:
+                    tally.reasons[str(reason)] += hits
+            room = config.sample_limit - len(tally.samples)
+            if on_rejects is not None:
+                rows = _rejected_rows(chunk, schema, failed, found, None)
+                on_rejects(rows)
+                tally.samples.extend(_mask_row(r, schema) for r in rows[: max(room, 0)])
+            elif room > 0:
+                rows = _rejected_rows(chunk, schema, failed, found, room)
+                tally.samples.extend(_mask_row(r, schema) for r in rows)
+        if tally.read == 0:
+            raise FileRejected(Reason.EMPTY_FILE, "header only, no records")
+    except FileRejected as exc:
+        report.status = QUARANTINED
+        report.quarantine_reason = str(exc.reason)
+        report.detail = exc.detail
+    report.records_read = tally.read
+    report.records_rejected = tally.rejected
+    report.records_valid = tally.read - tally.rejected
+    report.reasons = dict(sorted(tally.reasons.items()))
+    report.rejected_samples = sorted(tally.samples, key=lambda r: r["line"])[: config.sample_limit]
+    report.reject_rate = round(tally.rejected / tally.read, 6) if tally.read else 0.0
+    if report.status == ACCEPTED and report.reject_rate > config.reject_threshold:
+        report.status = QUARANTINED
+        report.quarantine_reason = str(Reason.REJECT_RATE_EXCEEDED)
+        report.detail = (
+            f"{tally.rejected} of {tally.read} records rejected "
+            f"({report.reject_rate:.2%} > {config.reject_threshold:.2%})"
+        )
+    report.bytes_read = counter.bytes_read if counter else 0
+    report.duration_ms = int((time.perf_counter() - started) * 1000)
+    return report
+
+
+def validate_path(
+    path: str | Path,
+    *,
+    kind: str | None = None,
+    config: ValidationConfig | None = None,
+    on_rejects: RejectSink | None = None,
+) -> ValidationReport:
+    """Validate a local file."""
+    with open(path, "rb") as fh:
+        return validate_stream(fh, str(path), kind=kind, config=config, on_rejects=on_rejects)
