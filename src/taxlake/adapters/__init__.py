@@ -1,0 +1,1 @@
+"""AWS adapters: the only place the library talks to AWS (boto3 loaded lazily)."""

@@ -1,0 +1,208 @@
+"""Ingest one landed object: validate it, route it, report it, start the pipeline.
+
+Routing never deletes and never rewrites: the object under ``incoming/``
+stays as landed; an accepted file is copied byte for byte to
+``validated/``, a quarantined one to ``quarantine/``, each with a sidecar
+report (``<dest>.report.json``). Rejected rows of any file are written to
+``quarantine/<rel>.rejects.jsonl.gz`` with their line numbers and reasons,
+so every record read is either valid in ``validated/`` or listed there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from taxlake.schemas import kind_from_path
+from taxlake.validation import ValidationConfig, ValidationReport, validate_stream
+
+
+class ObjectStore(Protocol):
+    def resolve_key(self, bucket: str, key: str, version_id: str | None) -> tuple[str, int, str | None]: ...
+    def open(self, bucket: str, key: str, version_id: str | None, size: int) -> Any: ...
+    def copy(
+        self, bucket: str, key: str, version_id: str | None, size: int, dest_bucket: str, dest_key: str
+    ) -> str | None: ...
+    def put_json(self, bucket: str, key: str, doc: Any) -> str | None: ...
+    def upload_file(self, bucket: str, key: str, path: str, content_type: str) -> None: ...
+
+
+class Starter(Protocol):
+    def start(self, name: str, payload: dict[str, Any]) -> str: ...
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    """One version of one landed object, as the S3 event names it."""
+
+    bucket: str
+    key: str
+    version_id: str | None = None
+    size: int | None = None
+    etag: str | None = None
+
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any]) -> ObjectRef:
+        """Parse an EventBridge ``Object Created`` event from S3.
+
+        Raises ``ValueError`` naming the missing field for anything else.
+        """
+        if event.get("source") != "aws.s3" or event.get("detail-type") != "Object Created":
+            raise ValueError(
+                f"not an S3 Object Created event: source={event.get('source')!r} "
+                f"detail-type={event.get('detail-type')!r}"
+            )
+        detail = event.get("detail") or {}
+        bucket = (detail.get("bucket") or {}).get("name")
+        obj = detail.get("object") or {}
+        if not bucket or not obj.get("key"):
+            raise ValueError("event detail lacks bucket.name or object.key")
+        return cls(
+            bucket=bucket,
+            key=obj["key"],
+            version_id=obj.get("version-id"),
+            size=obj.get("size"),
+            etag=obj.get("etag"),
+        )
+
+    def idempotency_doc(self) -> dict[str, Any]:
+        return {"bucket": self.bucket, "key": self.key, "version_id": self.version_id or "null", "etag": self.etag}
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    incoming_prefix: str = "incoming/"
+    validated_prefix: str = "validated/"
+    quarantine_prefix: str = "quarantine/"
+    output_bucket: str | None = None  # default: the landing bucket
+    validation: ValidationConfig = field(default_factory=ValidationConfig)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> IngestConfig:
+        return cls(
+            incoming_prefix=env.get("INCOMING_PREFIX", "incoming/"),
+            validated_prefix=env.get("VALIDATED_PREFIX", "validated/"),
+            quarantine_prefix=env.get("QUARANTINE_PREFIX", "quarantine/"),
+            output_bucket=env.get("OUTPUT_BUCKET") or None,
+            validation=ValidationConfig(reject_threshold=float(env.get("REJECT_THRESHOLD", "0.01"))),
+        )
+
+
+@dataclass
+class IngestResult:
+    source: ObjectRef
+    report: ValidationReport
+    destination_key: str | None = None
+    destination_version_id: str | None = None
+    report_key: str | None = None
+    rejects_key: str | None = None
+    execution_arn: str | None = None
+    skipped: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.report
+        return {
+            "source": self.source.idempotency_doc(),
+            "status": "skipped" if self.skipped else r.status,
+            "skipped": self.skipped,
+            "kind": r.kind,
+            "records_read": r.records_read,
+            "records_valid": r.records_valid,
+            "records_rejected": r.records_rejected,
+            "quarantine_reason": r.quarantine_reason,
+            "destination_key": self.destination_key,
+            "report_key": self.report_key,
+            "rejects_key": self.rejects_key,
+            "execution_arn": self.execution_arn,
+        }
+
+
+_EXECUTION_NAME_SAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def execution_name(ref: ObjectRef, kind: str | None) -> str:
+    """Deterministic, <= 80 chars: one object version -> one execution name."""
+    digest = hashlib.sha256(f"{ref.bucket}/{ref.key}#{ref.version_id or ref.etag}".encode()).hexdigest()[:40]
+    return _EXECUTION_NAME_SAFE.sub("-", f"{kind or 'file'}-{digest}")[:80]
+
+
+def pipeline_input(ref: ObjectRef, result: IngestResult, bucket: str) -> dict[str, Any]:
+    """The state machine's input contract (see statemachines/README.md)."""
+    r = result.report
+    return {
+        "bucket": bucket,
+        "key": result.destination_key,
+        "version_id": result.destination_version_id,
+        "size_bytes": ref.size,
+        "kind": r.kind,
+        "format": r.format,
+        "compression": r.compression,
+        "structured": r.structured,
+        "record_count": r.records_valid,
+        "records_rejected": r.records_rejected,
+        "report_key": result.report_key,
+        "source": ref.idempotency_doc(),
+    }
+
+
+def process_object(
+    ref: ObjectRef, store: ObjectStore, config: IngestConfig, starter: Starter | None = None
+) -> IngestResult:
+    """Validate ``ref`` and route it; start the pipeline when it is accepted."""
+    if not ref.key.startswith(config.incoming_prefix):
+        empty = ValidationReport(ref.key, None, "skipped", 0, 0, 0, {}, [])
+        return IngestResult(ref, empty, skipped=f"key is outside {config.incoming_prefix}")
+    key, size, etag = store.resolve_key(ref.bucket, ref.key, ref.version_id)
+    ref = ObjectRef(ref.bucket, key, ref.version_id, size, ref.etag or etag)
+    relative = key[len(config.incoming_prefix) :]
+    out_bucket = config.output_bucket or ref.bucket
+
+    with tempfile.TemporaryDirectory(prefix="taxlake-") as tmp:
+        rejects_path = os.path.join(tmp, "rejects.jsonl.gz")
+        rejects = gzip.open(rejects_path, "wt", encoding="utf-8")
+
+        def sink(rows: list[dict[str, Any]]) -> None:
+            for row in rows:
+                rejects.write(json.dumps(row, separators=(",", ":")) + "\n")
+
+        try:
+            with store.open(ref.bucket, key, ref.version_id, size) as stream:
+                report = validate_stream(
+                    stream, key, kind=kind_from_path(relative), config=config.validation, on_rejects=sink
+                )
+        finally:
+            rejects.close()
+
+        result = IngestResult(ref, report)
+        prefix = config.validated_prefix if report.accepted else config.quarantine_prefix
+        result.destination_key = prefix + relative
+        result.destination_version_id = store.copy(
+            ref.bucket, key, ref.version_id, size, out_bucket, result.destination_key
+        )
+        if report.records_rejected:
+            result.rejects_key = f"{config.quarantine_prefix}{relative}.rejects.jsonl.gz"
+            store.upload_file(out_bucket, result.rejects_key, rejects_path, "application/gzip")
+
+    result.report_key = f"{result.destination_key}.report.json"
+    store.put_json(
+        out_bucket,
+        result.report_key,
+        {
+            **report.to_dict(),
+            "source": ref.idempotency_doc() | {"size": size},
+            "destination": {"bucket": out_bucket, "key": result.destination_key, "version_id": result.destination_version_id},
+            "rejects_key": result.rejects_key,
+            "processed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        },
+    )
+    if starter is not None and report.accepted and report.records_valid > 0:
+        result.execution_arn = starter.start(execution_name(ref, report.kind), pipeline_input(ref, result, out_bucket))
+    return result
