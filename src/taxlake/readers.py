@@ -13,6 +13,7 @@ file unreadable raise ``FileRejected`` with a reason code.
 from __future__ import annotations
 
 import bisect
+import codecs
 import csv
 import gzip
 import io
@@ -119,6 +120,40 @@ class PrefixedReader(io.RawIOBase):
         return len(data)
 
 
+REPLACEMENT = "\ufffd"
+
+
+class Utf8Repair(io.RawIOBase):
+    """Re-encodes a byte stream as valid UTF-8, bad bytes becoming U+FFFD.
+
+    pyarrow's CSV reader cannot hand a malformed row holding invalid UTF-8
+    to Python (it fails the whole read), so bytes are repaired on the way in
+    and rows holding U+FFFD are rejected as INVALID_ENCODING afterwards.
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending = b""
+        self._eof = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending and not self._eof:
+            data = self._raw.read(max(len(buffer), 1 << 16))
+            if not data:
+                self._eof = True
+                self._pending = self._decoder.decode(b"", final=True).encode("utf-8")
+            else:
+                self._pending = self._decoder.decode(data).encode("utf-8")
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
 def _read_exactly(stream: IO[bytes], n: int) -> bytes:
     parts: list[bytes] = []
     remaining = n
@@ -189,8 +224,10 @@ class CsvSource(RecordSource):
             text = line.decode("utf-8-sig").rstrip("\r")
         except UnicodeDecodeError as exc:
             raise FileRejected(Reason.ENCODING_ERROR, f"header is not UTF-8: {exc.reason}") from None
+        if "\x00" in text:  # UTF-16/32 text read as bytes
+            raise FileRejected(Reason.ENCODING_ERROR, "header holds NUL bytes: not UTF-8 text")
         self.header = [h.strip() for h in next(csv.reader([text]))]
-        self._stream = PrefixedReader(head, stream)
+        self._stream = Utf8Repair(PrefixedReader(head, stream))
         self._invalid: list[int] = []
         self._invalid_text: dict[int, str] = {}
 
@@ -218,9 +255,8 @@ class CsvSource(RecordSource):
             parse_options=pacsv.ParseOptions(
                 invalid_row_handler=self._on_invalid, ignore_empty_lines=False
             ),
-            # binary first: a bad byte then rejects one row, not the whole file
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.binary() for n in names}, strings_can_be_null=False
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False
             ),
         )
         rank = 0
@@ -234,9 +270,8 @@ class CsvSource(RecordSource):
                 raise FileRejected(Reason.PARSE_ERROR, str(exc)) from None
             n = batch.num_rows
             if n:
-                cols, errors = _decode_binary_columns(
-                    {name: batch.column(i) for i, name in enumerate(names)}, n
-                )
+                cols = {name: batch.column(i) for i, name in enumerate(names)}
+                errors = _repaired_rows(cols, n)
                 yield Chunk(
                     columns={c: cols.get(c, pa.nulls(n, pa.string())) for c in columns},
                     num_rows=n,
@@ -259,6 +294,17 @@ class CsvSource(RecordSource):
             raw=[self._invalid_text.pop(line, "") for line in lines],
             explicit_lines=list(lines),
         )
+
+
+def _repaired_rows(columns: dict[str, pa.Array], n: int) -> list[tuple[Reason, pa.Array]]:
+    """Rows where Utf8Repair had to substitute U+FFFD for undecodable bytes."""
+    bad: pa.Array | None = None
+    for arr in columns.values():
+        hit = pc.fill_null(pc.match_substring(arr, REPLACEMENT), False)
+        bad = hit if bad is None else pc.or_(bad, hit)
+    if bad is None or not pc.any(bad).as_py():
+        return []
+    return [(Reason.INVALID_ENCODING, bad)]
 
 
 def _decode_binary_columns(

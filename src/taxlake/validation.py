@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from taxlake import __version__
-from taxlake.checks import CHECKS, Reason, to_date
+from taxlake.checks import CHECKS, Reason, tax_year_bad, to_date
 from taxlake.readers import Chunk, CountingReader, FileRejected, iter_chunks, open_source
 from taxlake.schemas import Schema, get_schema, kind_from_header, kind_from_path
 
@@ -103,13 +103,14 @@ def _normalise(values: pa.Array) -> pa.Array:
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
 
-def _cross_checks(schema: Schema, cols: dict[str, pa.Array]) -> list[tuple[str, Reason, pa.Array]]:
+def _cross_checks(
+    schema: Schema, cols: dict[str, pa.Array], as_of: dt.date
+) -> list[tuple[str, Reason, pa.Array]]:
+    """Rules across fields; each only fires when its inputs are individually valid."""
     out: list[tuple[str, Reason, pa.Array]] = []
     if "lodged_within_income_year" in schema.cross_checks:
-        years = pc.cast(
-            pc.if_else(pc.match_substring_regex(cols["tax_year"], r"^[0-9]{4}$"), cols["tax_year"], None),
-            pa.int64(),
-        )
+        year_ok = pc.invert(pc.fill_null(tax_year_bad(cols["tax_year"], as_of), True))
+        years = pc.cast(pc.if_else(year_ok, cols["tax_year"], None), pa.int64())
         start = to_date(
             pc.binary_join_element_wise(pc.cast(pc.subtract(years, 1), pa.string()), "07-01", "-")
         )
@@ -150,7 +151,7 @@ def _check_chunk(
             found.append((column.name, Reason.MISSING_REQUIRED, pc.and_(pc.is_null(values), keep)))
         for reason, mask in CHECKS[column.rule](values, config.as_of):
             found.append((column.name, reason, pc.and_(mask, keep)))
-    for name, reason, mask in _cross_checks(schema, cols):
+    for name, reason, mask in _cross_checks(schema, cols, config.as_of):
         found.append((name, reason, pc.and_(mask, keep)))
     failed = pa.array([False] * n)
     for _f, _r, mask in found:

@@ -1,0 +1,112 @@
+"""taxlake developer tasks. `nox -l` lists them; plain `nox` runs what CI runs."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+from terraform_cli import terraform_env  # noqa: E402
+
+nox.options.sessions = ["lint", "tests", "package", "terraform", "security"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+PYTHON = "3.11"
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+MODULES = sorted(p for p in (ROOT / "modules").iterdir() if (p / "main.tf").exists()) if (ROOT / "modules").exists() else []
+ROOTS = sorted(p for p in (ROOT / "terraform").iterdir() if (p / "main.tf").exists()) if (ROOT / "terraform").exists() else []
+
+
+def _group(name: str) -> list[str]:
+    return nox.project.dependency_groups(PYPROJECT, name)
+
+
+def _terraform(session: nox.Session, *args: str, cwd: Path) -> None:
+    with session.chdir(cwd):
+        session.run("terraform", *args, external=True, env=terraform_env())
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff (lint + format), mypy, and terraform fmt."""
+    session.install("-e", ".", *_group("lint"), *_group("lambda"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
+    session.run("terraform", "fmt", "-check", "-recursive", "-diff", "modules", "terraform", external=True)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Unit tests (no network; moto for AWS). Extra args go to pytest."""
+    session.install("-e", ".", *_group("test"))
+    # pytest exits 5 when it collects nothing: nox counts that as a failure
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def package(session: nox.Session) -> None:
+    """Build dist/: Lambda zips, the shared layer, Glue bundle, manifest.json."""
+    session.run("python", "tools/build.py", *session.posargs)
+
+
+@nox.session(python=False)
+def terraform(session: nox.Session) -> None:
+    """init + validate every module and root offline; terraform test each one."""
+    if not MODULES or not ROOTS:
+        session.error("no Terraform modules or roots found")
+    targets = [p for p in MODULES + ROOTS if not session.posargs or p.name in session.posargs]
+    for path in targets:
+        session.log(f"--- {path.relative_to(ROOT)}")
+        _terraform(session, "init", "-backend=false", "-input=false", "-no-color", cwd=path)
+        _terraform(session, "validate", "-no-color", cwd=path)
+        if not list((path / "tests").glob("*.tftest.hcl")):
+            session.error(f"{path.relative_to(ROOT)} has no tests/*.tftest.hcl")
+        _terraform(session, "test", "-no-color", cwd=path)
+
+
+@nox.session(python=PYTHON)
+def security(session: nox.Session) -> None:
+    """checkov on modules/ and terraform/ (every skip is inline, with a reason)."""
+    session.install(*_group("security"))
+    for directory in ("modules", "terraform"):
+        session.run(
+            "checkov", "-d", directory, "--framework", "terraform", "--quiet", "--compact",
+            "--skip-path", r"\.terraform", *session.posargs,
+        )  # fmt: skip
+
+
+@nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Validator throughput and peak RSS vs pyarrow's raw CSV read (1 GB by default)."""
+    session.install("-e", ".", *_group("bench"))
+    session.run("python", "benchmarks/bench_validator.py", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
+def up(session: nox.Session) -> None:
+    """Start the local AWS endpoint, deploy the ingestion slice, run sample data through it."""
+    session.install("-e", ".", *_group("test"))
+    session.run("python", "tools/build.py", "--only", "layer,lambdas")
+    session.run("python", "tools/local_up.py", "up", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
+def down(session: nox.Session) -> None:
+    """Stop the local AWS endpoint started by `nox -s up`."""
+    session.install("-e", ".", *_group("test"))
+    session.run("python", "tools/local_up.py", "down")
+
+
+@nox.session(python=False, default=False)
+def clean(session: nox.Session) -> None:
+    """Remove dist/, caches and Terraform working directories."""
+    for path in [ROOT / "dist", ROOT / ".cache", *ROOT.glob("**/.terraform")]:
+        session.log(f"rm -r {path.relative_to(ROOT)}")
+        shutil.rmtree(path, ignore_errors=True)
