@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+# The X-Ray SDK opens a UDP socket (no traffic) when first imported; import it
+# at collection time, before pytest-socket starts refusing socket creation.
+import aws_xray_sdk.core  # noqa: F401
+
 from taxlake.generate import GenerateSpec, Truth, write_sample
 from taxlake.schemas import get_schema
 from taxlake.validation import ValidationConfig

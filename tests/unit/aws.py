@@ -1,0 +1,85 @@
+"""moto-backed AWS fixtures shared by the ingest and handler tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+REGION = "ap-southeast-2"
+BUCKET = "taxlake-test-landing"
+TABLE = "taxlake-test-idempotency"
+
+
+@dataclass
+class Aws:
+    s3: Any
+    sqs: Any
+    ddb: Any
+    sfn: Any
+    events_queue_url: str
+    state_machine_arn: str
+
+    def put(self, key: str, body: bytes) -> str:
+        return self.s3.put_object(Bucket=BUCKET, Key=key, Body=body)["VersionId"]
+
+    def get(self, key: str) -> bytes:
+        return self.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+
+    def keys(self, prefix: str = "") -> list[str]:
+        out = self.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix)
+        return sorted(o["Key"] for o in out.get("Contents", []))
+
+    def delivered_events(self) -> list[dict[str, Any]]:
+        """S3 -> EventBridge -> SQS: the events exactly as EventBridge delivered them."""
+        msgs = self.sqs.receive_message(QueueUrl=self.events_queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        return [json.loads(m["Body"]) for m in msgs]
+
+    def executions(self) -> list[dict[str, Any]]:
+        return self.sfn.list_executions(stateMachineArn=self.state_machine_arn)["executions"]
+
+
+@pytest.fixture
+def aws() -> Iterator[Aws]:
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_notification_configuration(
+            Bucket=BUCKET, NotificationConfiguration={"EventBridgeConfiguration": {}}
+        )
+        sqs = boto3.client("sqs", region_name=REGION)
+        queue_url = sqs.create_queue(QueueName="events")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        events = boto3.client("events", region_name=REGION)
+        # the same pattern modules/landing deploys
+        events.put_rule(
+            Name="landing",
+            EventPattern=json.dumps(
+                {
+                    "source": ["aws.s3"],
+                    "detail-type": ["Object Created"],
+                    "detail": {"bucket": {"name": [BUCKET]}, "object": {"key": [{"prefix": "incoming/"}]}},
+                }
+            ),
+        )
+        events.put_targets(Rule="landing", Targets=[{"Id": "q", "Arn": queue_arn}])
+        ddb = boto3.client("dynamodb", region_name=REGION)
+        ddb.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        sfn = boto3.client("stepfunctions", region_name=REGION)
+        arn = sfn.create_state_machine(
+            name="pipeline",
+            definition=json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}}),
+            roleArn="arn:aws:iam::123456789012:role/sfn",
+        )["stateMachineArn"]
+        yield Aws(s3, sqs, ddb, sfn, queue_url, arn)

@@ -1,0 +1,60 @@
+"""Format detection and the small stream helpers."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from taxlake.readers import FileFormat, FileRejected, Utf8Repair, detect_format
+from taxlake.schemas import kind_from_header, kind_from_path, get_schema
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "expected"),
+    [
+        ("a/b.csv", b"lodg", FileFormat("csv", None)),
+        ("a/b.CSV.GZ", b"\x1f\x8b\x08\x00", FileFormat("csv", "gzip")),
+        ("a/b.jsonl.gz", b"\x1f\x8b\x08\x00", FileFormat("jsonl", "gzip")),
+        ("a/b.ndjson", b'{"a"', FileFormat("jsonl", None)),
+        ("a/b.parquet", b"PAR1", FileFormat("parquet", None)),
+        ("a/b.csv", b"\x1f\x8b\x08\x00", FileFormat("csv", "gzip")),
+        ("a/noext", b"PAR1", FileFormat("parquet", None)),
+        ("a/noext", b' {"a', FileFormat("jsonl", None)),
+        ("a/noext", b"abn,", FileFormat("csv", None)),
+    ],
+)
+def test_detect_format(name: str, head: bytes, expected: FileFormat) -> None:
+    assert detect_format(name, head) == expected
+
+
+@pytest.mark.parametrize(("name", "head", "reason"), [("b.csv.gz", b"abn,", "DECOMPRESSION_ERROR"), ("b.xlsx", b"PK", "UNSUPPORTED_FORMAT"), ("b.parquet.gz", b"\x1f\x8b", "UNSUPPORTED_FORMAT")])
+def test_detect_format_refuses(name: str, head: bytes, reason: str) -> None:
+    with pytest.raises(FileRejected) as err:
+        detect_format(name, head)
+    assert err.value.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [("incoming/lodgement/2025/07/a.csv", "lodgement"), ("incoming/payer_report/a.csv", "payer-report"),
+     ("incoming/bas-2025.csv", "bas"), ("incoming/payer-report.jsonl", "payer-report"), ("incoming/misc/a.csv", None),
+     ("incoming/basket/a.csv", None)],
+)  # fmt: skip
+def test_kind_from_path(path: str, kind: str | None) -> None:
+    assert kind_from_path(path) == kind
+
+
+def test_kind_from_header_needs_a_clear_winner() -> None:
+    assert kind_from_header(list(get_schema("bas").names)) == "bas"
+    assert kind_from_header(["tfn", "tax_year"]) is None
+
+
+def test_utf8_repair_replaces_only_bad_bytes_even_across_reads() -> None:
+    data = "héllo".encode() + b"\xff" + "wörld".encode()
+    out = Utf8Repair(io.BytesIO(data))
+    chunks = []
+    buf = bytearray(3)  # tiny reads split multi-byte characters
+    while n := out.readinto(buf):
+        chunks.append(bytes(buf[:n]))
+    assert b"".join(chunks).decode() == "héllo\ufffdwörld"
