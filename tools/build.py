@@ -103,9 +103,9 @@ def _prune(site: Path) -> None:
         if ".so" in name and name.startswith("lib"):
             stem, _, version = name.partition(".so")
             soname = path.with_name(f"{stem}.so.{version.lstrip('.').split('.')[0]}") if version else None
-            if version.count(".") > 1 and soname and soname.exists():
-                path.unlink()
-            elif not version and any(path.parent.glob(f"{stem}.so.*")):
+            full_copy = version.count(".") > 1 and soname is not None and soname.exists()
+            dev_link = not version and any(path.parent.glob(f"{stem}.so.*"))
+            if full_copy or dev_link:
                 path.unlink()
 
 
@@ -193,7 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--out", type=Path, default=ROOT / "dist")
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "build")
-    parser.add_argument("--pip", default=f"{sys.executable} -m pip", help="pip command used to vendor the layer")
+    parser.add_argument(
+        "--pip", default=f"{sys.executable} -m pip", help="pip command used to vendor the layer"
+    )
     parser.add_argument("--only", default="layer,lambdas,glue", help="comma-separated subset")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
@@ -201,7 +203,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--only takes layer, lambdas, glue; got {args.only}")
     out: Path = args.out
     for part in parts:  # stale artifacts must not linger in the manifest
-        shutil.rmtree(out / {"layer": "layers", "lambdas": "lambdas", "glue": "glue"}[part], ignore_errors=True)
+        shutil.rmtree(
+            out / {"layer": "layers", "lambdas": "lambdas", "glue": "glue"}[part], ignore_errors=True
+        )
     if "layer" in parts:
         build_layer(out, args.pip.split(), args.cache)
     if "lambdas" in parts:

@@ -98,6 +98,7 @@ def postcode_is_valid(postcode: str) -> bool:
 
 # --- vectorised -------------------------------------------------------------
 
+
 def _not_matching(values: pa.Array, pattern: str) -> pa.Array:
     return pc.fill_null(pc.invert(pc.match_substring_regex(values, pattern)), False)
 
@@ -137,9 +138,7 @@ def abn_bad(values: pa.Array) -> pa.Array:
 
 def date_bad(values: pa.Array) -> pa.Array:
     """Not a real ISO date (YYYY-MM-DD); 2025-02-30 is bad, not March 2."""
-    shape_ok = pc.fill_null(
-        pc.match_substring_regex(values, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), False
-    )
+    shape_ok = pc.fill_null(pc.match_substring_regex(values, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), False)
     parsed = pc.strptime(values, format="%Y-%m-%d", unit="s", error_is_null=True)
     # strptime rolls 02-30 over to 03-02: a real date must round-trip
     round_trip = pc.fill_null(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), values), False)

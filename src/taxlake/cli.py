@@ -112,7 +112,8 @@ def _rejects_sink(directory: Path | None, path: Path) -> tuple[Any, Any]:
     if directory is None:
         return None, lambda: None
     directory.mkdir(parents=True, exist_ok=True)
-    fh = gzip.open(directory / f"{path.name}.rejects.jsonl.gz", "wt", encoding="utf-8")
+    # closed by the returned callback, after the last chunk
+    fh = gzip.open(directory / f"{path.name}.rejects.jsonl.gz", "wt", encoding="utf-8")  # noqa: SIM115
 
     def sink(rows: list[dict[str, Any]]) -> None:
         for row in rows:
@@ -130,7 +131,9 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     if rows < 0:
         print("taxlake generate: --rows must be >= 0", file=sys.stderr)
         return EXIT_USAGE
-    spec = GenerateSpec(kind=args.kind, rows=rows, seed=args.seed, invalid_share=args.invalid_share, as_of=args.as_of)
+    spec = GenerateSpec(
+        kind=args.kind, rows=rows, seed=args.seed, invalid_share=args.invalid_share, as_of=args.as_of
+    )
     try:
         truth = write_sample(args.out, spec)
     except ValueError as exc:

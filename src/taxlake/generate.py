@@ -134,7 +134,7 @@ class _Builder:
         self.schema = schema
         self.rng = rng
         self.as_of = as_of
-        self.people = Population(random.Random(rng.getrandbits(64)))
+        self.people = Population(random.Random(rng.getrandbits(64)))  # noqa: S311 - sample data
         current = current_income_year(as_of)
         # completed income years only: a return is lodged after 30 June
         self.years = [y for y in range(current - 3, current) if dt.date(y, 7, 1) <= as_of]
@@ -163,7 +163,7 @@ class _Builder:
         amends = ""
         if self.recent_ids and r.random() < 0.02:
             amends = r.choice(self.recent_ids)
-        self.recent_ids = (self.recent_ids + [lodgement_id])[-256:]
+        self.recent_ids = [*self.recent_ids[-255:], lodgement_id]
         return {
             "lodgement_id": lodgement_id,
             "tfn": r.choice(self.people.tfns),
@@ -250,7 +250,9 @@ class _Builder:
         m: dict[Reason, Callable[[Row], None]] = {
             Reason.MISSING_REQUIRED: set_value(required_col, lambda: ""),
             Reason.NEGATIVE_AMOUNT: negate(first_amount),
-            Reason.INVALID_AMOUNT: set_value(first_amount, lambda: r.choice(["12,345.00", "85000.001", "1e5", "abc"])),
+            Reason.INVALID_AMOUNT: set_value(
+                first_amount, lambda: r.choice(["12,345.00", "85000.001", "1e5", "abc"])
+            ),
         }
         if k == "lodgement":
             m |= {
@@ -262,24 +264,33 @@ class _Builder:
                 Reason.DATE_OUT_OF_RANGE: set_value(
                     "lodgement_date", lambda: (self.as_of + dt.timedelta(days=r.randrange(1, 90))).isoformat()
                 ),
-                Reason.INVALID_POSTCODE: set_value("postcode", lambda: f"{r.choice([r.randrange(0, 200), r.randrange(300, 800)]):04d}"),
-                Reason.INVALID_OCCUPATION: set_value("occupation_code", lambda: "9" + f"{r.randrange(10**5):05d}"),
+                Reason.INVALID_POSTCODE: set_value(
+                    "postcode", lambda: f"{r.choice([r.randrange(0, 200), r.randrange(300, 800)]):04d}"
+                ),
+                Reason.INVALID_OCCUPATION: set_value(
+                    "occupation_code", lambda: "9" + f"{r.randrange(10**5):05d}"
+                ),
                 Reason.INVALID_BSB: set_value("bank_bsb", lambda: f"{r.randrange(10**4, 10**5)}"),
                 Reason.INVALID_TAX_YEAR: set_value("tax_year", lambda: "1999"),
             }
         elif k == "bas":
             m |= {
                 Reason.INVALID_ABN: bad_check_digit("abn"),
-                Reason.INVALID_DATE: lambda row: row.__setitem__("period_start", row["period_start"][:5] + "02-30"),
+                Reason.INVALID_DATE: lambda row: row.__setitem__(
+                    "period_start", row["period_start"][:5] + "02-30"
+                ),
                 Reason.INVALID_PERIOD: lambda row: row.__setitem__(
-                    "period_start", (dt.date.fromisoformat(row["period_end"]) + dt.timedelta(days=1)).isoformat()
+                    "period_start",
+                    (dt.date.fromisoformat(row["period_end"]) + dt.timedelta(days=1)).isoformat(),
                 ),
             }
         else:
             m |= {
                 Reason.INVALID_ABN: bad_check_digit("payer_abn"),
                 Reason.INVALID_TFN: bad_check_digit("payee_tfn"),
-                Reason.INVALID_REPORT_TYPE: set_value("report_type", lambda: r.choice(["SALARY", "stp", "BONUS"])),
+                Reason.INVALID_REPORT_TYPE: set_value(
+                    "report_type", lambda: r.choice(["SALARY", "stp", "BONUS"])
+                ),
                 Reason.INVALID_TAX_YEAR: set_value("tax_year", lambda: "1999"),
             }
         return m
@@ -323,7 +334,7 @@ class Truth:
 
 def generate_rows(spec: GenerateSpec, truth: Truth | None = None) -> Iterator[Row]:
     """Yield ``spec.rows`` rows (all values as text), recording defects in ``truth``."""
-    rng = random.Random(f"taxlake:{spec.kind}:{spec.seed}")
+    rng = random.Random(f"taxlake:{spec.kind}:{spec.seed}")  # noqa: S311 - sample data, not secrets
     builder = _Builder(get_schema(spec.kind), rng, spec.as_of)
     mutations = builder.mutations()
     reasons = sorted(r for r in mutations if not spec.parquet_safe or r in PARQUET_MUTATIONS)
@@ -381,17 +392,23 @@ def _text_writer(fh: IO[bytes], fmt: str, schema: Schema) -> Callable[[list[Row]
 
     def write_jsonl(rows: list[Row]) -> None:
         for row in rows:
-            text.write(json.dumps({k: (v if v != "" else None) for k, v in row.items()}, separators=(",", ":")))
+            text.write(
+                json.dumps({k: (v if v != "" else None) for k, v in row.items()}, separators=(",", ":"))
+            )
             text.write("\n")
         text.flush()
 
     return write_jsonl
 
 
-def write_sample(path: str | Path, spec: GenerateSpec, fmt: str | None = None, batch_rows: int = 20_000) -> Truth:
+def write_sample(
+    path: str | Path, spec: GenerateSpec, fmt: str | None = None, batch_rows: int = 20_000
+) -> Truth:
     """Write a sample file; format from ``fmt`` or the file name. Returns the truth."""
     path = Path(path)
-    fmt = fmt or next((f for f in sorted(FORMATS, key=len, reverse=True) if path.name.endswith("." + f)), None)
+    fmt = fmt or next(
+        (f for f in sorted(FORMATS, key=len, reverse=True) if path.name.endswith("." + f)), None
+    )
     if fmt not in FORMATS:
         raise ValueError(f"cannot tell the format of {path.name}; use one of {', '.join(FORMATS)}")
     if fmt == "parquet" and spec.invalid_share and not spec.parquet_safe:
@@ -417,7 +434,9 @@ def write_sample(path: str | Path, spec: GenerateSpec, fmt: str | None = None, b
             writer.close()
             return truth
         # mtime=0 and no file name in the gzip header: same input, same bytes
-        sink: IO[bytes] = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) if fmt.endswith(".gz") else raw
+        sink: Any = (
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) if fmt.endswith(".gz") else raw
+        )
         write = _text_writer(sink, fmt, schema)
         batch = []
         for row in rows:

@@ -74,7 +74,12 @@ class ObjectRef:
         )
 
     def idempotency_doc(self) -> dict[str, Any]:
-        return {"bucket": self.bucket, "key": self.key, "version_id": self.version_id or "null", "etag": self.etag}
+        return {
+            "bucket": self.bucket,
+            "key": self.key,
+            "version_id": self.version_id or "null",
+            "etag": self.etag,
+        }
 
 
 @dataclass(frozen=True)
@@ -167,7 +172,7 @@ def process_object(
 
     with tempfile.TemporaryDirectory(prefix="taxlake-") as tmp:
         rejects_path = os.path.join(tmp, "rejects.jsonl.gz")
-        rejects = gzip.open(rejects_path, "wt", encoding="utf-8")
+        rejects = gzip.open(rejects_path, "wt", encoding="utf-8")  # noqa: SIM115 - closed in finally
 
         def sink(rows: list[dict[str, Any]]) -> None:
             for row in rows:
@@ -198,11 +203,17 @@ def process_object(
         {
             **report.to_dict(),
             "source": ref.idempotency_doc() | {"size": size},
-            "destination": {"bucket": out_bucket, "key": result.destination_key, "version_id": result.destination_version_id},
+            "destination": {
+                "bucket": out_bucket,
+                "key": result.destination_key,
+                "version_id": result.destination_version_id,
+            },
             "rejects_key": result.rejects_key,
             "processed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         },
     )
     if starter is not None and report.accepted and report.records_valid > 0:
-        result.execution_arn = starter.start(execution_name(ref, report.kind), pipeline_input(ref, result, out_bucket))
+        result.execution_arn = starter.start(
+            execution_name(ref, report.kind), pipeline_input(ref, result, out_bucket)
+        )
     return result

@@ -21,7 +21,7 @@ import json
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any, BinaryIO
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -46,6 +46,11 @@ _FORMAT_SUFFIXES = {
     ".parquet": "parquet",
     ".pq": "parquet",
 }
+
+
+# Any binary file-like object with read(n): boto3 bodies, GzipFile, RawIOBase
+# wrappers... typeshed gives them no common protocol that mypy accepts.
+Stream = Any
 
 
 class FileRejected(Exception):
@@ -84,7 +89,7 @@ class FileFormat:
 class CountingReader(io.RawIOBase):
     """Counts bytes pulled from an underlying binary stream."""
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    def __init__(self, raw: Stream) -> None:
         self._raw = raw
         self.bytes_read = 0
 
@@ -102,7 +107,7 @@ class CountingReader(io.RawIOBase):
 class PrefixedReader(io.RawIOBase):
     """Replays bytes already read (a peek) before the rest of a stream."""
 
-    def __init__(self, prefix: bytes, rest: IO[bytes]) -> None:
+    def __init__(self, prefix: bytes, rest: Stream) -> None:
         self._prefix = prefix
         self._rest = rest
 
@@ -131,7 +136,7 @@ class Utf8Repair(io.RawIOBase):
     and rows holding U+FFFD are rejected as INVALID_ENCODING afterwards.
     """
 
-    def __init__(self, raw: IO[bytes]) -> None:
+    def __init__(self, raw: Stream) -> None:
         self._raw = raw
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pending = b""
@@ -154,7 +159,7 @@ class Utf8Repair(io.RawIOBase):
         return n
 
 
-def _read_exactly(stream: IO[bytes], n: int) -> bytes:
+def _read_exactly(stream: Stream, n: int) -> bytes:
     parts: list[bytes] = []
     remaining = n
     while remaining > 0:
@@ -211,7 +216,7 @@ class RecordSource:
 
 
 class CsvSource(RecordSource):
-    def __init__(self, stream: IO[bytes], fmt: FileFormat) -> None:
+    def __init__(self, stream: Stream, fmt: FileFormat) -> None:
         self.format = fmt
         head = _read_exactly(stream, HEADER_PEEK_BYTES)
         if not head.strip():
@@ -252,9 +257,7 @@ class CsvSource(RecordSource):
             read_options=pacsv.ReadOptions(
                 use_threads=False, block_size=CSV_BLOCK_BYTES, column_names=names, skip_rows=1
             ),
-            parse_options=pacsv.ParseOptions(
-                invalid_row_handler=self._on_invalid, ignore_empty_lines=False
-            ),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=self._on_invalid, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types={n: pa.string() for n in names}, strings_can_be_null=False
             ),
@@ -335,9 +338,9 @@ def _decode_binary_columns(
 
 
 class JsonlSource(RecordSource):
-    def __init__(self, stream: IO[bytes], fmt: FileFormat) -> None:
+    def __init__(self, stream: Stream, fmt: FileFormat) -> None:
         self.format = fmt
-        self._stream = io.BufferedReader(stream, buffer_size=CSV_BLOCK_BYTES)  # type: ignore[arg-type]
+        self._stream = io.BufferedReader(stream, buffer_size=CSV_BLOCK_BYTES)
         self._pending: list[tuple[int, bytes]] = []
         self._line = 0
         self.header = []
@@ -446,7 +449,7 @@ def _json_record(raw: bytes, allowed: set[str]) -> tuple[Reason | None, dict[str
 
 
 class ParquetSource(RecordSource):
-    def __init__(self, stream: BinaryIO, fmt: FileFormat) -> None:
+    def __init__(self, stream: Stream, fmt: FileFormat) -> None:
         self.format = fmt
         try:
             self._file = pq.ParquetFile(stream)
@@ -493,7 +496,7 @@ class ParquetSource(RecordSource):
             raise FileRejected(Reason.PARSE_ERROR, f"parquet read failed: {exc}") from None
 
 
-def open_source(stream: IO[bytes], name: str) -> tuple[RecordSource, CountingReader]:
+def open_source(stream: Stream, name: str) -> tuple[RecordSource, CountingReader]:
     """Open ``stream`` (positioned at 0) as a record source chosen by ``name``.
 
     Parquet needs random access, so ``stream`` must then be seekable.
@@ -506,10 +509,10 @@ def open_source(stream: IO[bytes], name: str) -> tuple[RecordSource, CountingRea
         if not stream.seekable():
             raise FileRejected(Reason.UNSUPPORTED_FORMAT, "parquet needs a seekable source")
         stream.seek(0)
-        return ParquetSource(stream, fmt), counter  # type: ignore[arg-type]
-    body: IO[bytes] = PrefixedReader(head, counter)
+        return ParquetSource(stream, fmt), counter
+    body: Stream = PrefixedReader(head, counter)
     if fmt.compression == "gzip":
-        body = gzip.GzipFile(fileobj=io.BufferedReader(body, buffer_size=CSV_BLOCK_BYTES), mode="rb")  # type: ignore[arg-type]
+        body = gzip.GzipFile(fileobj=io.BufferedReader(body, buffer_size=CSV_BLOCK_BYTES), mode="rb")
     try:
         if fmt.name == "csv":
             return CsvSource(body, fmt), counter

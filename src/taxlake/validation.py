@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -123,7 +123,9 @@ def _cross_checks(
         # a BAS covers a month, a quarter or at most a year
         too_long = pc.greater(pc.days_between(start, end), 366)
         out.append(("period_end", Reason.INVALID_PERIOD, pc.fill_null(pc.or_(backwards, too_long), False)))
-        out.append(("lodgement_date", Reason.LODGED_BEFORE_PERIOD_END, pc.fill_null(pc.less(lodged, end), False)))
+        out.append(
+            ("lodgement_date", Reason.LODGED_BEFORE_PERIOD_END, pc.fill_null(pc.less(lodged, end), False))
+        )
     return out
 
 
@@ -217,7 +219,7 @@ def _schema_drift(schema: Schema, header: list[str]) -> dict[str, list[str]]:
 
 
 def validate_stream(
-    stream: IO[bytes],
+    stream: Any,
     name: str,
     *,
     kind: str | None = None,

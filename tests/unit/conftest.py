@@ -8,15 +8,16 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 # The X-Ray SDK opens a UDP socket (no traffic) when first imported; import it
 # at collection time, before pytest-socket starts refusing socket creation.
 import aws_xray_sdk.core  # noqa: F401
+import pytest
 
 from taxlake.generate import GenerateSpec, Truth, write_sample
 from taxlake.schemas import get_schema
 from taxlake.validation import ValidationConfig
+
+from .aws import aws  # noqa: F401 - moto-backed fixture for every test module
 
 AS_OF = dt.date(2026, 11, 1)
 
@@ -45,9 +46,13 @@ def config() -> ValidationConfig:
 def sample(tmp_path: Path) -> Callable[..., tuple[Path, Truth]]:
     """sample("lodgement", "csv.gz", rows=..., invalid_share=...) -> (path, truth)."""
 
-    def make(kind: str = "lodgement", fmt: str = "csv", rows: int = 500, seed: int = 1, invalid_share: float = 0.0):
+    def make(
+        kind: str = "lodgement", fmt: str = "csv", rows: int = 500, seed: int = 1, invalid_share: float = 0.0
+    ):
         path = tmp_path / f"{kind}-{seed}-{rows}.{fmt}"
-        truth = write_sample(path, GenerateSpec(kind=kind, rows=rows, seed=seed, invalid_share=invalid_share, as_of=AS_OF))
+        truth = write_sample(
+            path, GenerateSpec(kind=kind, rows=rows, seed=seed, invalid_share=invalid_share, as_of=AS_OF)
+        )
         return path, truth
 
     return make

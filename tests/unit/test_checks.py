@@ -18,7 +18,10 @@ def test_known_good_tfns_pass_the_ato_check(tfn: str) -> None:
     assert checks.tfn_is_valid(tfn)
 
 
-@pytest.mark.parametrize("tfn", ["123456789", "12345678", "1234567820", "12345678a", "", "１２３４５６７８２"])
+@pytest.mark.parametrize(
+    "tfn",
+    ["123456789", "12345678", "1234567820", "12345678a", "", "１２３４５６７８２"],  # noqa: RUF001 - full-width digits must fail
+)
 def test_bad_tfns_fail_the_ato_check(tfn: str) -> None:
     assert not checks.tfn_is_valid(tfn)
 
@@ -62,12 +65,18 @@ def test_vectorised_abn_check_agrees_with_scalar(values: list[str]) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31)), min_size=1, max_size=20))
+@given(
+    st.lists(
+        st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31)), min_size=1, max_size=20
+    )
+)
 def test_real_dates_are_never_bad(dates: list[dt.date]) -> None:
     assert not any(checks.date_bad(pa.array([d.isoformat() for d in dates])).to_pylist())
 
 
-@pytest.mark.parametrize("text", ["2025-02-30", "2023-02-29", "2025-13-01", "2025-04-31", "2025-1-01", "20250101", "01/07/2025"])
+@pytest.mark.parametrize(
+    "text", ["2025-02-30", "2023-02-29", "2025-13-01", "2025-04-31", "2025-1-01", "20250101", "01/07/2025"]
+)
 def test_impossible_or_non_iso_dates_are_bad(text: str) -> None:
     assert checks.date_bad(pa.array([text])).to_pylist() == [True]
 

@@ -22,7 +22,10 @@ def test_all_accepted_exits_0_with_one_report_per_file(sample, capsys: pytest.Ca
     b, _ = sample("bas", "jsonl.gz", rows=100)
     assert main(["validate", str(a), str(b), "--as-of", "2026-11-01"]) == 0
     docs = reports(capsys.readouterr().out)
-    assert [(d["kind"], d["status"], d["records_read"]) for d in docs] == [("lodgement", "accepted", 100), ("bas", "accepted", 100)]
+    assert [(d["kind"], d["status"], d["records_read"]) for d in docs] == [
+        ("lodgement", "accepted", 100),
+        ("bas", "accepted", 100),
+    ]
     for key in ("file", "records_valid", "records_rejected", "reasons", "rejected_samples"):
         assert key in docs[0]
 
@@ -46,22 +49,56 @@ def test_kind_flag_overrides_detection(sample, capsys: pytest.CaptureFixture[str
 @pytest.mark.parametrize(
     "argv",
     [[], ["validate"], ["validate", "/no/such/file.csv"], ["validate", "x.csv", "--kind", "nope"],
-     ["validate", "x.csv", "--reject-threshold", "2"], ["frobnicate"], ["generate", "--out", "x.csv", "--rows", "1", "--size", "1MB"]],
+     ["validate", "x.csv", "--reject-threshold", "2"], ["frobnicate"],
+     ["generate", "--out", "x.csv", "--rows", "1", "--size", "1MB"]],
 )  # fmt: skip
 def test_usage_errors_exit_2(argv: list[str]) -> None:
     assert main(argv) == 2
 
 
-def test_rejects_dir_gets_every_rejected_row(sample, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_rejects_dir_gets_every_rejected_row(
+    sample, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path, truth = sample("lodgement", "csv", rows=400, invalid_share=0.1)
-    main(["validate", str(path), "--rejects-dir", str(tmp_path / "rej"), "--reject-threshold", "0.5", "--as-of", "2026-11-01"])
-    rows = [json.loads(x) for x in gzip.open(tmp_path / "rej" / f"{path.name}.rejects.jsonl.gz", "rt")]
+    main(
+        [
+            "validate",
+            str(path),
+            "--rejects-dir",
+            str(tmp_path / "rej"),
+            "--reject-threshold",
+            "0.5",
+            "--as-of",
+            "2026-11-01",
+        ]
+    )
+    with gzip.open(tmp_path / "rej" / f"{path.name}.rejects.jsonl.gz", "rt") as fh:
+        rows = [json.loads(x) for x in fh]
     assert len(rows) == truth.invalid == reports(capsys.readouterr().out)[0]["records_rejected"]
 
 
 def test_generate_writes_file_and_truth(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "payer.jsonl.gz"
-    assert main(["generate", "--kind", "payer-report", "--rows", "300", "--seed", "4", "--invalid-share", "0.1", "--out", str(out), "--truth", str(tmp_path / "t.json")]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "--kind",
+                "payer-report",
+                "--rows",
+                "300",
+                "--seed",
+                "4",
+                "--invalid-share",
+                "0.1",
+                "--out",
+                str(out),
+                "--truth",
+                str(tmp_path / "t.json"),
+            ]
+        )
+        == 0
+    )
     printed = json.loads(capsys.readouterr().out)
     assert printed == {**json.loads((tmp_path / "t.json").read_text())}
     assert printed["records"] == 300 and printed["invalid"] > 0
@@ -69,6 +106,9 @@ def test_generate_writes_file_and_truth(tmp_path: Path, capsys: pytest.CaptureFi
     assert reports(capsys.readouterr().out)[0]["records_rejected"] == printed["invalid"]
 
 
-@pytest.mark.parametrize(("text", "value"), [("2000", 2000), ("1kb", 1000), ("1.5MB", 1_500_000), ("1GiB", 2**30), ("2 GB", 2 * 10**9)])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("2000", 2000), ("1kb", 1000), ("1.5MB", 1_500_000), ("1GiB", 2**30), ("2 GB", 2 * 10**9)],
+)
 def test_parse_size(text: str, value: int) -> None:
     assert parse_size(text) == value

@@ -67,7 +67,10 @@ def test_rows_for_size_lands_near_the_target(tmp_path: Path) -> None:
     assert 1_700_000 < size < 2_300_000
 
 
-@pytest.mark.parametrize(("spec", "message"), [({"invalid_share": 1.5}, "invalid_share"), ({"rows": -1}, "rows"), ({"kind": "x"}, "unknown kind")])
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [({"invalid_share": 1.5}, "invalid_share"), ({"rows": -1}, "rows"), ({"kind": "x"}, "unknown kind")],
+)
 def test_bad_specs_say_what_is_wrong(spec: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         GenerateSpec(**spec)

@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from .aws import BUCKET, TABLE, Aws, aws  # noqa: F401 - fixture
+from .aws import BUCKET, TABLE, Aws
 from .conftest import GOOD_LODGEMENT, csv_bytes
 
 HANDLER_DIR = Path(__file__).resolve().parents[2] / "src" / "lambdas" / "validator"
@@ -29,7 +29,7 @@ class Context:
 
 
 @pytest.fixture
-def handler(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> ModuleType:  # noqa: F811
+def handler(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     for key, value in {
         "IDEMPOTENCY_TABLE": TABLE,
         "STATE_MACHINE_ARN": aws.state_machine_arn,
@@ -55,13 +55,13 @@ def emf(out: str) -> list[dict]:
     return docs
 
 
-def land(aws: Aws, key: str, body: bytes) -> dict:  # noqa: F811
+def land(aws: Aws, key: str, body: bytes) -> dict:
     aws.put(key, body)
     (event,) = aws.delivered_events()
     return event
 
 
-def test_event_from_s3_via_eventbridge_is_validated_and_routed(aws: Aws, handler: ModuleType, capsys) -> None:  # noqa: F811
+def test_event_from_s3_via_eventbridge_is_validated_and_routed(aws: Aws, handler: ModuleType, capsys) -> None:
     event = land(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT] * 3))
     assert (event["source"], event["detail-type"]) == ("aws.s3", "Object Created")
     result = handler.lambda_handler(event, Context())
@@ -73,7 +73,7 @@ def test_event_from_s3_via_eventbridge_is_validated_and_routed(aws: Aws, handler
     assert doc["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Taxlake"
 
 
-def test_the_same_object_version_twice_is_processed_once(aws: Aws, handler: ModuleType, capsys) -> None:  # noqa: F811
+def test_the_same_object_version_twice_is_processed_once(aws: Aws, handler: ModuleType, capsys) -> None:
     event = land(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
     first = handler.lambda_handler(event, Context())
     aws.s3.delete_object(Bucket=BUCKET, Key="validated/lodgement/a.csv")  # a reprocess would recreate it
@@ -86,16 +86,17 @@ def test_the_same_object_version_twice_is_processed_once(aws: Aws, handler: Modu
     assert sum(d.get("FilesAccepted", 0) for d in metrics) == 1
 
 
-def test_a_new_version_of_the_same_key_is_processed_again(aws: Aws, handler: ModuleType) -> None:  # noqa: F811
+def test_a_new_version_of_the_same_key_is_processed_again(aws: Aws, handler: ModuleType) -> None:
     first = handler.lambda_handler(land(aws, "incoming/lodgement/a.csv", b"junk"), Context())
     second = handler.lambda_handler(
-        land(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT])), Context(aws_request_id="r2")
+        land(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT])),
+        Context(aws_request_id="r2"),
     )
     assert (first["status"], second["status"]) == ("quarantined", "accepted")
     assert first["source"]["version_id"] != second["source"]["version_id"]
 
 
-def test_quarantine_publishes_reason_metrics(aws: Aws, handler: ModuleType, capsys) -> None:  # noqa: F811
+def test_quarantine_publishes_reason_metrics(aws: Aws, handler: ModuleType, capsys) -> None:
     bad = {**GOOD_LODGEMENT, "tfn": "123456789"}
     event = land(aws, "incoming/lodgement/b.csv", csv_bytes("lodgement", [GOOD_LODGEMENT, bad]))
     result = handler.lambda_handler(event, Context())
@@ -106,15 +107,18 @@ def test_quarantine_publishes_reason_metrics(aws: Aws, handler: ModuleType, caps
     assert aws.executions() == []
 
 
-def test_a_failure_is_not_remembered_so_a_retry_can_succeed(aws: Aws, handler: ModuleType, monkeypatch) -> None:  # noqa: F811
+def test_a_failure_is_not_remembered_so_a_retry_can_succeed(
+    aws: Aws, handler: ModuleType, monkeypatch
+) -> None:
     event = land(aws, "incoming/lodgement/c.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
 
     def boom(*_a, **_k):
         raise RuntimeError("S3 went away")
 
-    with monkeypatch.context() as patched, pytest.raises(RuntimeError):
+    with monkeypatch.context() as patched:
         patched.setattr(handler.store, "copy", boom)
-        handler.lambda_handler(event, Context())
+        with pytest.raises(RuntimeError):
+            handler.lambda_handler(event, Context())
     assert handler.lambda_handler(event, Context(aws_request_id="retry"))["status"] == "accepted"
 
 

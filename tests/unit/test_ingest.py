@@ -12,20 +12,20 @@ from taxlake.adapters.stepfunctions import PipelineStarter
 from taxlake.ingest import IngestConfig, ObjectRef, execution_name, process_object
 from taxlake.validation import ValidationConfig
 
-from .aws import BUCKET, Aws, aws  # noqa: F401 - fixture
+from .aws import BUCKET, Aws
 from .conftest import AS_OF, GOOD_LODGEMENT, csv_bytes
 
 CONFIG = IngestConfig(validation=ValidationConfig(as_of=AS_OF))
 
 
-def ingest(aws: Aws, key: str, body: bytes, starter: bool = True):  # noqa: F811
+def ingest(aws: Aws, key: str, body: bytes, starter: bool = True):
     version = aws.put(key, body)
     ref = ObjectRef(BUCKET, key, version)
     start = PipelineStarter(aws.state_machine_arn, aws.sfn) if starter else None
     return process_object(ref, S3Store(aws.s3), CONFIG, start)
 
 
-def test_accepted_file_is_copied_unchanged_with_report_and_pipeline_started(aws: Aws, sample) -> None:  # noqa: F811
+def test_accepted_file_is_copied_unchanged_with_report_and_pipeline_started(aws: Aws, sample) -> None:
     path, truth = sample("lodgement", "csv.gz", rows=2000, invalid_share=0.005)
     body = path.read_bytes()
     result = ingest(aws, "incoming/lodgement/2025/batch-1.csv.gz", body)
@@ -36,7 +36,11 @@ def test_accepted_file_is_copied_unchanged_with_report_and_pipeline_started(aws:
     assert report["records_read"] == truth.records
     assert report["records_rejected"] == truth.invalid
     assert report["source"]["key"] == "incoming/lodgement/2025/batch-1.csv.gz"
-    rejects = gzip.decompress(aws.get("quarantine/lodgement/2025/batch-1.csv.gz.rejects.jsonl.gz")).decode().splitlines()
+    rejects = (
+        gzip.decompress(aws.get("quarantine/lodgement/2025/batch-1.csv.gz.rejects.jsonl.gz"))
+        .decode()
+        .splitlines()
+    )
     assert len(rejects) == truth.invalid
     (execution,) = aws.executions()
     payload = json.loads(aws.sfn.describe_execution(executionArn=execution["executionArn"])["input"])
@@ -45,7 +49,7 @@ def test_accepted_file_is_copied_unchanged_with_report_and_pipeline_started(aws:
     assert (payload["kind"], payload["structured"], payload["size_bytes"]) == ("lodgement", False, len(body))
 
 
-def test_quarantined_file_is_kept_with_a_machine_readable_reason(aws: Aws) -> None:  # noqa: F811
+def test_quarantined_file_is_kept_with_a_machine_readable_reason(aws: Aws) -> None:
     body = b"not,a,lodgement\n1,2,3\n"
     result = ingest(aws, "incoming/lodgement/bad.csv", body)
     assert result.report.status == "quarantined"
@@ -57,7 +61,7 @@ def test_quarantined_file_is_kept_with_a_machine_readable_reason(aws: Aws) -> No
     assert aws.executions() == []
 
 
-def test_quarantine_by_reject_rate_keeps_every_rejected_row(aws: Aws, sample) -> None:  # noqa: F811
+def test_quarantine_by_reject_rate_keeps_every_rejected_row(aws: Aws, sample) -> None:
     path, truth = sample("bas", "jsonl", rows=500, invalid_share=0.2)
     result = ingest(aws, "incoming/bas/q1.jsonl", path.read_bytes())
     assert result.report.quarantine_reason == "REJECT_RATE_EXCEEDED"
@@ -66,21 +70,23 @@ def test_quarantine_by_reject_rate_keeps_every_rejected_row(aws: Aws, sample) ->
     assert result.report.records_valid + len(rows) == truth.records
 
 
-def test_parquet_is_read_with_ranged_gets_and_flagged_structured(aws: Aws, sample) -> None:  # noqa: F811
+def test_parquet_is_read_with_ranged_gets_and_flagged_structured(aws: Aws, sample) -> None:
     path, truth = sample("payer-report", "parquet", rows=3000)
     result = ingest(aws, "incoming/payer-report/p.parquet", path.read_bytes())
     assert (result.report.status, result.report.records_valid) == ("accepted", truth.records)
-    payload = json.loads(aws.sfn.describe_execution(executionArn=aws.executions()[0]["executionArn"])["input"])
+    payload = json.loads(
+        aws.sfn.describe_execution(executionArn=aws.executions()[0]["executionArn"])["input"]
+    )
     assert payload["structured"] is True
 
 
-def test_keys_outside_incoming_are_skipped(aws: Aws) -> None:  # noqa: F811
+def test_keys_outside_incoming_are_skipped(aws: Aws) -> None:
     result = ingest(aws, "validated/lodgement/x.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
     assert result.skipped
     assert aws.keys("quarantine/") == []
 
 
-def test_url_encoded_key_from_a_notification_is_resolved(aws: Aws) -> None:  # noqa: F811
+def test_url_encoded_key_from_a_notification_is_resolved(aws: Aws) -> None:
     body = csv_bytes("lodgement", [GOOD_LODGEMENT])
     version = aws.put("incoming/lodgement/my file.csv", body)
     ref = ObjectRef(BUCKET, "incoming/lodgement/my+file.csv", version)
@@ -88,7 +94,7 @@ def test_url_encoded_key_from_a_notification_is_resolved(aws: Aws) -> None:  # n
     assert result.destination_key == "validated/lodgement/my file.csv"
 
 
-def test_starting_twice_is_harmless(aws: Aws) -> None:  # noqa: F811
+def test_starting_twice_is_harmless(aws: Aws) -> None:
     starter = PipelineStarter(aws.state_machine_arn, aws.sfn)
     first = starter.start("same-name", {"a": 1})
     second = starter.start("same-name", {"a": 2})

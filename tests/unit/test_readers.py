@@ -7,7 +7,7 @@ import io
 import pytest
 
 from taxlake.readers import FileFormat, FileRejected, Utf8Repair, detect_format
-from taxlake.schemas import kind_from_header, kind_from_path, get_schema
+from taxlake.schemas import get_schema, kind_from_header, kind_from_path
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,14 @@ def test_detect_format(name: str, head: bytes, expected: FileFormat) -> None:
     assert detect_format(name, head) == expected
 
 
-@pytest.mark.parametrize(("name", "head", "reason"), [("b.csv.gz", b"abn,", "DECOMPRESSION_ERROR"), ("b.xlsx", b"PK", "UNSUPPORTED_FORMAT"), ("b.parquet.gz", b"\x1f\x8b", "UNSUPPORTED_FORMAT")])
+@pytest.mark.parametrize(
+    ("name", "head", "reason"),
+    [
+        ("b.csv.gz", b"abn,", "DECOMPRESSION_ERROR"),
+        ("b.xlsx", b"PK", "UNSUPPORTED_FORMAT"),
+        ("b.parquet.gz", b"\x1f\x8b", "UNSUPPORTED_FORMAT"),
+    ],
+)
 def test_detect_format_refuses(name: str, head: bytes, reason: str) -> None:
     with pytest.raises(FileRejected) as err:
         detect_format(name, head)
@@ -38,8 +45,8 @@ def test_detect_format_refuses(name: str, head: bytes, reason: str) -> None:
 @pytest.mark.parametrize(
     ("path", "kind"),
     [("incoming/lodgement/2025/07/a.csv", "lodgement"), ("incoming/payer_report/a.csv", "payer-report"),
-     ("incoming/bas-2025.csv", "bas"), ("incoming/payer-report.jsonl", "payer-report"), ("incoming/misc/a.csv", None),
-     ("incoming/basket/a.csv", None)],
+     ("incoming/bas-2025.csv", "bas"), ("incoming/payer-report.jsonl", "payer-report"),
+     ("incoming/misc/a.csv", None), ("incoming/basket/a.csv", None)],
 )  # fmt: skip
 def test_kind_from_path(path: str, kind: str | None) -> None:
     assert kind_from_path(path) == kind

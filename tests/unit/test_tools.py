@@ -61,7 +61,16 @@ def test_layer_requirements_are_pinned_and_exclude_the_runtime_sdk() -> None:
 def test_prune_keeps_sonames_and_drops_copies_and_flight(tmp_path: Path) -> None:
     pa_dir = tmp_path / "pyarrow"
     (pa_dir / "include").mkdir(parents=True)
-    for name in ["libarrow.so", "libarrow.so.2600", "libarrow.so.2600.1.0", "_flight.so", "lib.so", "x.pyx", "include/a.h", "__init__.py"]:
+    for name in [
+        "libarrow.so",
+        "libarrow.so.2600",
+        "libarrow.so.2600.1.0",
+        "_flight.so",
+        "lib.so",
+        "x.pyx",
+        "include/a.h",
+        "__init__.py",
+    ]:
         (pa_dir / name).write_text("x")
     build._prune(tmp_path)
     assert sorted(p.name for p in pa_dir.iterdir()) == ["__init__.py", "lib.so", "libarrow.so.2600"]

@@ -32,7 +32,12 @@ def with_field(kind: str, **changes: str) -> dict[str, str]:
 @pytest.mark.parametrize("kind", KINDS)
 def test_good_records_are_accepted(kind: str) -> None:
     report = run(csv_bytes(kind, [GOOD[kind]] * 3), name=f"incoming/{kind}/f.csv")
-    assert (report.status, report.kind, report.records_valid, report.records_rejected) == ("accepted", kind, 3, 0)
+    assert (report.status, report.kind, report.records_valid, report.records_rejected) == (
+        "accepted",
+        kind,
+        3,
+        0,
+    )
     assert report.reasons == {}
 
 
@@ -71,7 +76,9 @@ BAD_FIELDS = [
 
 @pytest.mark.parametrize(("kind", "change", "reason"), BAD_FIELDS)
 def test_each_bad_field_is_rejected_with_its_reason(kind: str, change: dict[str, str], reason: str) -> None:
-    report = run(csv_bytes(kind, [GOOD[kind], with_field(kind, **change), GOOD[kind]]), name=f"x/{kind}/f.csv")
+    report = run(
+        csv_bytes(kind, [GOOD[kind], with_field(kind, **change), GOOD[kind]]), name=f"x/{kind}/f.csv"
+    )
     assert report.records_rejected == 1
     assert report.reasons == {reason: 1}
     (sample,) = report.rejected_samples
@@ -130,9 +137,15 @@ def test_reject_rate_equal_to_threshold_is_accepted() -> None:
 
 def test_malformed_rows_are_rejected_with_true_line_numbers() -> None:
     good = csv_bytes("lodgement", [GOOD_LODGEMENT] * 2).decode()
-    text = good + "a,b,c\n" + ",".join(GOOD_LODGEMENT.values()) + "\n" + "x\n" + ",".join(
-        with_field("lodgement", tfn="111").values()
-    ) + "\n"
+    text = (
+        good
+        + "a,b,c\n"
+        + ",".join(GOOD_LODGEMENT.values())
+        + "\n"
+        + "x\n"
+        + ",".join(with_field("lodgement", tfn="111").values())
+        + "\n"
+    )
     report = run(text.encode(), config=ValidationConfig(as_of=AS_OF, reject_threshold=1.0, sample_limit=10))
     assert report.records_read == 6
     assert report.reasons == {"MALFORMED_ROW": 2, "INVALID_TFN": 1}
@@ -144,7 +157,11 @@ def test_malformed_rows_are_rejected_with_true_line_numbers() -> None:
 
 
 def test_blank_csv_lines_are_empty_rows_not_lost() -> None:
-    data = csv_bytes("lodgement", [GOOD_LODGEMENT]) + b"\n" + csv_bytes("lodgement", [GOOD_LODGEMENT]).split(b"\n", 1)[1]
+    data = (
+        csv_bytes("lodgement", [GOOD_LODGEMENT])
+        + b"\n"
+        + csv_bytes("lodgement", [GOOD_LODGEMENT]).split(b"\n", 1)[1]
+    )
     report = run(data)
     assert (report.records_read, report.reasons) == (3, {"EMPTY_ROW": 1})
     assert report.rejected_samples[0]["line"] == 3
@@ -160,7 +177,9 @@ def test_invalid_utf8_rejects_only_the_rows_holding_it() -> None:
 
 def test_latin1_file_is_quarantined_by_its_undecodable_rows() -> None:
     rows = [with_field("lodgement", agent_id="José") for _ in range(5)] + [GOOD_LODGEMENT] * 5
-    report = run(csv_bytes("lodgement", rows).decode().encode("latin-1"), config=ValidationConfig(as_of=AS_OF))
+    report = run(
+        csv_bytes("lodgement", rows).decode().encode("latin-1"), config=ValidationConfig(as_of=AS_OF)
+    )
     assert report.reasons == {"INVALID_ENCODING": 5}
     assert (report.status, report.quarantine_reason) == ("quarantined", "REJECT_RATE_EXCEEDED")
     assert report.records_valid == 5
@@ -284,8 +303,12 @@ def test_jsonl_line_level_problems_are_rejects_with_line_numbers() -> None:
             {**GOOD_LODGEMENT, "tfn": "123456789"},
             {**GOOD_LODGEMENT, "tfn": "12345\xff"},
         ]
-    ).replace("12345\\u00ff".encode(), b"12345\xff")
-    report = run(data, name="incoming/lodgement/f.jsonl", config=ValidationConfig(as_of=AS_OF, reject_threshold=1, sample_limit=10))
+    ).replace(b"12345\\u00ff", b"12345\xff")
+    report = run(
+        data,
+        name="incoming/lodgement/f.jsonl",
+        config=ValidationConfig(as_of=AS_OF, reject_threshold=1, sample_limit=10),
+    )
     assert report.records_read == 8
     assert report.records_valid == 2
     assert report.reasons == {
@@ -307,7 +330,9 @@ def test_parquet_with_floats_for_money_is_caught(tmp_path: Path) -> None:
     table = pa.table({k: pa.array([v]) for k, v in GOOD_LODGEMENT.items()})
     table = table.set_column(4, "taxable_income", pa.array([0.1 + 0.2]))
     pq.write_table(table, tmp_path / "f.parquet")
-    report = validate_path(tmp_path / "f.parquet", kind="lodgement", config=ValidationConfig(as_of=AS_OF, reject_threshold=1))
+    report = validate_path(
+        tmp_path / "f.parquet", kind="lodgement", config=ValidationConfig(as_of=AS_OF, reject_threshold=1)
+    )
     assert report.reasons == {"INVALID_AMOUNT": 1}
     assert report.structured
 
@@ -322,7 +347,16 @@ def test_corrupt_parquet_is_quarantined(tmp_path: Path) -> None:
 def test_report_is_json_serialisable_and_has_the_documented_shape(sample) -> None:
     path, _ = sample("lodgement", "csv", rows=100, invalid_share=0.1)
     doc = json.loads(json.dumps(validate_path(path).to_dict()))
-    for key in ("file", "kind", "status", "records_read", "records_valid", "records_rejected", "reasons", "rejected_samples"):
+    for key in (
+        "file",
+        "kind",
+        "status",
+        "records_read",
+        "records_valid",
+        "records_rejected",
+        "reasons",
+        "rejected_samples",
+    ):
         assert key in doc
     assert all({"line", "errors", "record"} <= set(s) for s in doc["rejected_samples"])
 
@@ -330,7 +364,9 @@ def test_report_is_json_serialisable_and_has_the_documented_shape(sample) -> Non
 def test_rejects_sink_receives_every_rejected_row_unmasked(sample) -> None:
     path, truth = sample("lodgement", "csv", rows=3000, invalid_share=0.05)
     rows: list[dict] = []
-    report = validate_path(path, config=ValidationConfig(as_of=AS_OF, reject_threshold=1), on_rejects=rows.extend)
+    report = validate_path(
+        path, config=ValidationConfig(as_of=AS_OF, reject_threshold=1), on_rejects=rows.extend
+    )
     assert len(rows) == report.records_rejected == truth.invalid
     assert len({r["line"] for r in rows}) == len(rows)
     assert all(r["record"]["tfn"] is None or "*" not in r["record"]["tfn"] for r in rows)

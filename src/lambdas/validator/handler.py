@@ -40,7 +40,7 @@ idempotency = IdempotencyConfig(
 persistence = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
 
 
-@idempotent_function(data_keyword_argument="obj", config=idempotency, persistence_store=persistence)
+@idempotent_function(data_keyword_argument="obj", config=idempotency, persistence_store=persistence)  # type: ignore[untyped-decorator]
 @tracer.capture_method
 def ingest(obj: dict[str, Any]) -> dict[str, Any]:
     ref = ObjectRef(obj["bucket"], obj["key"], obj["version_id"], None, obj["etag"])
@@ -56,4 +56,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     idempotency.register_lambda_context(context)
     ref = ObjectRef.from_event(event)
     logger.append_keys(bucket=ref.bucket, key=ref.key, version_id=ref.version_id)
-    return ingest(obj=ref.idempotency_doc())
+    response: dict[str, Any] = ingest(obj=ref.idempotency_doc())
+    return response

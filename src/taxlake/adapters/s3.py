@@ -10,21 +10,23 @@ from __future__ import annotations
 import io
 import json
 import urllib.parse
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # pragma: no cover
-    from mypy_boto3_s3 import S3Client
+from typing import Any
 
 # a single CopyObject handles up to 5 GiB; larger objects need multipart copy
 SINGLE_COPY_LIMIT = 5 * 1024**3
 MULTIPART_COPY_CHUNK = 512 * 1024**2
 
 
-def s3_client() -> S3Client:
+def s3_client() -> Any:
     import boto3
     from botocore.config import Config
 
     return boto3.client("s3", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+
+
+def _version(response: dict[str, Any]) -> str | None:
+    version = response.get("VersionId")
+    return str(version) if version else None
 
 
 class S3ObjectReader(io.RawIOBase):
@@ -135,21 +137,23 @@ class S3Store:
             source["VersionId"] = version_id
         if size <= SINGLE_COPY_LIMIT:
             out = self.client.copy_object(CopySource=source, Bucket=dest_bucket, Key=dest_key)
-            return out.get("VersionId")
+            return _version(out)
         from boto3.s3.transfer import TransferConfig
 
         self.client.copy(
             source,
             dest_bucket,
             dest_key,
-            Config=TransferConfig(multipart_threshold=SINGLE_COPY_LIMIT, multipart_chunksize=MULTIPART_COPY_CHUNK),
+            Config=TransferConfig(
+                multipart_threshold=SINGLE_COPY_LIMIT, multipart_chunksize=MULTIPART_COPY_CHUNK
+            ),
         )
-        return self.client.head_object(Bucket=dest_bucket, Key=dest_key).get("VersionId")
+        return _version(self.client.head_object(Bucket=dest_bucket, Key=dest_key))
 
     def put_json(self, bucket: str, key: str, doc: Any) -> str | None:
         body = json.dumps(doc, indent=2, sort_keys=True, default=str).encode()
         out = self.client.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
-        return out.get("VersionId")
+        return _version(out)
 
     def upload_file(self, bucket: str, key: str, path: str, content_type: str) -> None:
         self.client.upload_file(path, bucket, key, ExtraArgs={"ContentType": content_type})
