@@ -231,7 +231,10 @@ class CsvSource(RecordSource):
             raise FileRejected(Reason.ENCODING_ERROR, f"header is not UTF-8: {exc.reason}") from None
         if "\x00" in text:  # UTF-16/32 text read as bytes
             raise FileRejected(Reason.ENCODING_ERROR, "header holds NUL bytes: not UTF-8 text")
-        self.header = [h.strip() for h in next(csv.reader([text]))]
+        try:
+            self.header = [h.strip() for h in next(csv.reader([text]))]
+        except csv.Error as exc:
+            raise FileRejected(Reason.PARSE_ERROR, f"header is not a CSV line: {exc}") from None
         self._stream = Utf8Repair(PrefixedReader(head, stream))
         self._invalid: list[int] = []
         self._invalid_text: dict[int, str] = {}
