@@ -255,16 +255,23 @@ class CsvSource(RecordSource):
 
     def chunks(self, columns: tuple[str, ...]) -> Iterator[Chunk]:
         names = self.header
-        reader = pacsv.open_csv(
-            io.BufferedReader(self._stream, buffer_size=CSV_BLOCK_BYTES),
-            read_options=pacsv.ReadOptions(
-                use_threads=False, block_size=CSV_BLOCK_BYTES, column_names=names, skip_rows=1
-            ),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=self._on_invalid, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, strings_can_be_null=False
-            ),
-        )
+        try:
+            reader = pacsv.open_csv(
+                io.BufferedReader(self._stream, buffer_size=CSV_BLOCK_BYTES),
+                read_options=pacsv.ReadOptions(
+                    use_threads=False, block_size=CSV_BLOCK_BYTES, column_names=names, skip_rows=1
+                ),
+                parse_options=pacsv.ParseOptions(
+                    invalid_row_handler=self._on_invalid, ignore_empty_lines=False
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.string() for n in names}, strings_can_be_null=False
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            if "skip initial" in str(exc):  # a header line with no line break after it
+                raise FileRejected(Reason.EMPTY_FILE, "header only, no records") from None
+            raise FileRejected(Reason.PARSE_ERROR, str(exc)) from None
         rank = 0
         reported = 0
         while True:

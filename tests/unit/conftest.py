@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from pathlib import Path
 # at collection time, before pytest-socket starts refusing socket creation.
 import aws_xray_sdk.core  # noqa: F401
 import pytest
+from hypothesis import settings
 
 from taxlake.generate import GenerateSpec, Truth, write_sample
 from taxlake.schemas import get_schema
@@ -20,6 +22,12 @@ from taxlake.validation import ValidationConfig
 from .aws import aws  # noqa: F401 - moto-backed fixture for every test module
 
 AS_OF = dt.date(2026, 11, 1)
+
+# CI runs the same examples every time (a red build must be reproducible);
+# HYPOTHESIS_PROFILE=explore searches 20x wider with fresh randomness.
+settings.register_profile("ci", derandomize=True, deadline=None)
+settings.register_profile("explore", max_examples=5000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from .conftest import AS_OF, GOOD_LODGEMENT, csv_bytes
 
 CONFIG = ValidationConfig(as_of=AS_OF)
 GOOD_FILE = csv_bytes("lodgement", [GOOD_LODGEMENT] * 20)
-FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(suppress_health_check=[HealthCheck.too_slow])
 
 
 def check(data: bytes, name: str) -> None:
