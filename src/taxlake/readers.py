@@ -141,6 +141,7 @@ class Utf8Repair(io.RawIOBase):
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pending = b""
         self._eof = False
+        self.replacements = 0  # how many bad sequences were replaced so far
 
     def readable(self) -> bool:
         return True
@@ -148,11 +149,10 @@ class Utf8Repair(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         while not self._pending and not self._eof:
             data = self._raw.read(max(len(buffer), 1 << 16))
-            if not data:
-                self._eof = True
-                self._pending = self._decoder.decode(b"", final=True).encode("utf-8")
-            else:
-                self._pending = self._decoder.decode(data).encode("utf-8")
+            text = self._decoder.decode(data, final=not data)
+            self._eof = not data
+            self.replacements += text.count(REPLACEMENT)
+            self._pending = text.encode("utf-8")
         n = min(len(buffer), len(self._pending))
         buffer[:n] = self._pending[:n]
         self._pending = self._pending[n:]
@@ -235,7 +235,7 @@ class CsvSource(RecordSource):
             self.header = [h.strip() for h in next(csv.reader([text]))]
         except csv.Error as exc:
             raise FileRejected(Reason.PARSE_ERROR, f"header is not a CSV line: {exc}") from None
-        self._stream = Utf8Repair(PrefixedReader(head, stream))
+        self._repair = Utf8Repair(PrefixedReader(head, stream))
         self._invalid: list[int] = []
         self._invalid_text: dict[int, str] = {}
 
@@ -257,7 +257,7 @@ class CsvSource(RecordSource):
         names = self.header
         try:
             reader = pacsv.open_csv(
-                io.BufferedReader(self._stream, buffer_size=CSV_BLOCK_BYTES),
+                io.BufferedReader(self._repair, buffer_size=CSV_BLOCK_BYTES),
                 read_options=pacsv.ReadOptions(
                     use_threads=False, block_size=CSV_BLOCK_BYTES, column_names=names, skip_rows=1
                 ),
@@ -284,7 +284,8 @@ class CsvSource(RecordSource):
             n = batch.num_rows
             if n:
                 cols = {name: batch.column(i) for i, name in enumerate(names)}
-                errors = _repaired_rows(cols, n)
+                # rows of this batch were all read already: no repair so far, nothing to find
+                errors = _repaired_rows(cols, n) if self._repair.replacements else []
                 yield Chunk(
                     columns={c: cols.get(c, pa.nulls(n, pa.string())) for c in columns},
                     num_rows=n,

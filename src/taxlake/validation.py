@@ -10,9 +10,11 @@ file holds. Rejected rows can be streamed to a sink as they are found.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,9 +23,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from taxlake import __version__
-from taxlake.checks import CHECKS, Reason, tax_year_bad, to_date
+from taxlake.checks import CHECKS, Reason, dates_out_of_range, parse_iso_dates, tax_year_bad
 from taxlake.readers import Chunk, CountingReader, FileRejected, iter_chunks, open_source
-from taxlake.schemas import Schema, get_schema, kind_from_header, kind_from_path
+from taxlake.schemas import Rule, Schema, get_schema, kind_from_header, kind_from_path
 
 REPORT_VERSION = 1
 ACCEPTED = "accepted"
@@ -39,6 +41,7 @@ class ValidationConfig:
     reject_threshold: float = 0.01  # quarantine when reject rate is above this
     sample_limit: int = 5  # rejected rows quoted in the report
     as_of: dt.date = field(default_factory=dt.date.today)  # "today" for range checks
+    threads: int = field(default_factory=lambda: os.cpu_count() or 1)  # chunk checkers
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.reject_threshold <= 1.0:
@@ -104,21 +107,26 @@ def _normalise(values: pa.Array) -> pa.Array:
 
 
 def _cross_checks(
-    schema: Schema, cols: dict[str, pa.Array], as_of: dt.date
+    schema: Schema, cols: dict[str, pa.Array], dates: dict[str, pa.Array], as_of: dt.date
 ) -> list[tuple[str, Reason, pa.Array]]:
-    """Rules across fields; each only fires when its inputs are individually valid."""
+    """Rules across fields; each only fires when its inputs are individually valid.
+
+    ``dates`` holds the already-parsed date columns (null where invalid).
+    """
     out: list[tuple[str, Reason, pa.Array]] = []
     if "lodged_within_income_year" in schema.cross_checks:
         year_ok = pc.invert(pc.fill_null(tax_year_bad(cols["tax_year"], as_of), True))
         years = pc.cast(pc.if_else(year_ok, cols["tax_year"], None), pa.int64())
-        start = to_date(
-            pc.binary_join_element_wise(pc.cast(pc.subtract(years, 1), pa.string()), "07-01", "-")
+        # income year N starts on 1 July of N-1; valid years make valid ISO text
+        start = pc.cast(
+            pc.binary_join_element_wise(pc.cast(pc.subtract(years, 1), pa.string()), "07-01", "-"),
+            pa.date32(),
         )
-        early = pc.fill_null(pc.less(to_date(cols["lodgement_date"]), start), False)
+        early = pc.fill_null(pc.less(dates["lodgement_date"], start), False)
         out.append(("lodgement_date", Reason.LODGED_BEFORE_YEAR_START, early))
     if "bas_period" in schema.cross_checks:
-        start, end = to_date(cols["period_start"]), to_date(cols["period_end"])
-        lodged = to_date(cols["lodgement_date"])
+        start, end = dates["period_start"], dates["period_end"]
+        lodged = dates["lodgement_date"]
         backwards = pc.less(end, start)
         # a BAS covers a month, a quarter or at most a year
         too_long = pc.greater(pc.days_between(start, end), 366)
@@ -147,18 +155,56 @@ def _check_chunk(
     # rows the reader or emptiness already condemned get no field noise
     skip = pc.or_(reader_bad, empty)
     keep = pc.invert(skip)
+    dates: dict[str, pa.Array] = {}
     for column in schema.columns:
         values = cols[column.name]
         if column.required:
             found.append((column.name, Reason.MISSING_REQUIRED, pc.and_(pc.is_null(values), keep)))
-        for reason, mask in CHECKS[column.rule](values, config.as_of):
+        if column.rule is Rule.DATE:  # parsed once here, reused by the cross checks
+            bad, dates[column.name] = parse_iso_dates(values)
+            results = [
+                (Reason.INVALID_DATE, bad),
+                (Reason.DATE_OUT_OF_RANGE, dates_out_of_range(dates[column.name], config.as_of)),
+            ]
+        else:
+            results = CHECKS[column.rule](values, config.as_of)
+        for reason, mask in results:
             found.append((column.name, reason, pc.and_(mask, keep)))
-    for name, reason, mask in _cross_checks(schema, cols, config.as_of):
+    for name, reason, mask in _cross_checks(schema, cols, dates, config.as_of):
         found.append((name, reason, pc.and_(mask, keep)))
     failed = pa.array([False] * n)
     for _f, _r, mask in found:
         failed = pc.or_(failed, mask)
     return failed, found
+
+
+def _checked(
+    chunks: Iterator[Chunk], schema: Schema, config: ValidationConfig
+) -> Iterator[tuple[Chunk, tuple[pa.Array, list[tuple[str, Reason, pa.Array]]]]]:
+    """Check chunks on a small thread pool, yielding results in file order.
+
+    pyarrow kernels release the GIL, so checking one chunk overlaps with
+    reading and checking the next; at most ``workers + 1`` chunks are held.
+    """
+    workers = max(1, min(config.threads, 8))
+    if workers == 1:
+        for chunk in chunks:
+            yield chunk, _check_chunk(chunk, schema, config)
+        return
+    pending: deque[tuple[Chunk, Future[tuple[pa.Array, list[tuple[str, Reason, pa.Array]]]]]] = deque()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="validate") as pool:
+        try:
+            for chunk in chunks:
+                pending.append((chunk, pool.submit(_check_chunk, chunk, schema, config)))
+                if len(pending) > workers:
+                    done, future = pending.popleft()
+                    yield done, future.result()
+            while pending:
+                done, future = pending.popleft()
+                yield done, future.result()
+        finally:
+            for _chunk, future in pending:
+                future.cancel()
 
 
 def _rejected_rows(
@@ -261,8 +307,7 @@ def validate_stream(
             if duplicates:
                 parts.append(f"duplicated: {', '.join(duplicates)}")
             raise FileRejected(Reason.SCHEMA_DRIFT, "; ".join(parts))
-        for chunk in iter_chunks(source, schema.names):
-            failed, found = _check_chunk(chunk, schema, config)
+        for chunk, (failed, found) in _checked(iter_chunks(source, schema.names), schema, config):
             rejected = pc.sum(failed).as_py() or 0
             tally.read += chunk.num_rows
             tally.rejected += rejected
