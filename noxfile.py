@@ -11,7 +11,7 @@ import nox
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from terraform_cli import terraform_env  # type: ignore[import-not-found]  # noqa: E402
+from terraform_cli import terraform_env  # noqa: E402
 
 nox.options.sessions = ["lint", "tests", "package", "terraform", "security"]
 nox.options.reuse_existing_virtualenvs = True
@@ -20,9 +20,7 @@ nox.options.error_on_missing_interpreters = True
 PYTHON = "3.11"
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 MODULES = (
-    sorted(p for p in (ROOT / "modules").iterdir() if (p / "main.tf").exists())
-    if (ROOT / "modules").exists()
-    else []
+    sorted(p for p in (ROOT / "modules").iterdir() if (p / "main.tf").exists()) if (ROOT / "modules").exists() else []
 )
 ROOTS = (
     sorted(p for p in (ROOT / "terraform").iterdir() if (p / "main.tf").exists())

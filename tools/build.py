@@ -93,9 +93,7 @@ def _prune(site: Path) -> None:
                 shutil.rmtree(path)
             continue
         name = path.name
-        if name.endswith(PRUNE_SUFFIXES) or (
-            rel.parts[0] == "pyarrow" and any(p in name for p in PRUNE_NAME_PARTS)
-        ):
+        if name.endswith(PRUNE_SUFFIXES) or (rel.parts[0] == "pyarrow" and any(p in name for p in PRUNE_NAME_PARTS)):
             path.unlink()
             continue
         # wheels can't hold symlinks, so libfoo.so, libfoo.so.N and libfoo.so.N.M.P are
@@ -193,9 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--out", type=Path, default=ROOT / "dist")
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "build")
-    parser.add_argument(
-        "--pip", default=f"{sys.executable} -m pip", help="pip command used to vendor the layer"
-    )
+    parser.add_argument("--pip", default=f"{sys.executable} -m pip", help="pip command used to vendor the layer")
     parser.add_argument("--only", default="layer,lambdas,glue", help="comma-separated subset")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
@@ -203,9 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--only takes layer, lambdas, glue; got {args.only}")
     out: Path = args.out
     for part in parts:  # stale artifacts must not linger in the manifest
-        shutil.rmtree(
-            out / {"layer": "layers", "lambdas": "lambdas", "glue": "glue"}[part], ignore_errors=True
-        )
+        shutil.rmtree(out / {"layer": "layers", "lambdas": "lambdas", "glue": "glue"}[part], ignore_errors=True)
     if "layer" in parts:
         build_layer(out, args.pip.split(), args.cache)
     if "lambdas" in parts:

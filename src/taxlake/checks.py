@@ -117,9 +117,7 @@ def _not_matching(values: pa.Array, pattern: str) -> pa.Array:
     return pc.fill_null(pc.invert(pc.match_substring_regex(values, pattern)), False)
 
 
-def _checksum_bad(
-    values: pa.Array, length: int, weights: tuple[int, ...], modulus: int, offset: int = 0
-) -> pa.Array:
+def _checksum_bad(values: pa.Array, length: int, weights: tuple[int, ...], modulus: int, offset: int = 0) -> pa.Array:
     shape_ok = digits_of_length(values, length)
     # one string->int cast, then digits by integer arithmetic: ~8x faster
     # than slicing the string once per digit

@@ -131,9 +131,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     if rows < 0:
         print("taxlake generate: --rows must be >= 0", file=sys.stderr)
         return EXIT_USAGE
-    spec = GenerateSpec(
-        kind=args.kind, rows=rows, seed=args.seed, invalid_share=args.invalid_share, as_of=args.as_of
-    )
+    spec = GenerateSpec(kind=args.kind, rows=rows, seed=args.seed, invalid_share=args.invalid_share, as_of=args.as_of)
     try:
         truth = write_sample(args.out, spec)
     except ValueError as exc:

@@ -142,9 +142,7 @@ class _Builder:
 
     # -- valid rows --------------------------------------------------------
     def row(self) -> Row:
-        return {"lodgement": self._lodgement, "bas": self._bas, "payer-report": self._payer}[
-            self.schema.kind
-        ]()
+        return {"lodgement": self._lodgement, "bas": self._bas, "payer-report": self._payer}[self.schema.kind]()
 
     def _lodgement_date(self, year: int) -> dt.date:
         start = dt.date(year, 7, 1)
@@ -250,9 +248,7 @@ class _Builder:
         m: dict[Reason, Callable[[Row], None]] = {
             Reason.MISSING_REQUIRED: set_value(required_col, lambda: ""),
             Reason.NEGATIVE_AMOUNT: negate(first_amount),
-            Reason.INVALID_AMOUNT: set_value(
-                first_amount, lambda: r.choice(["12,345.00", "85000.001", "1e5", "abc"])
-            ),
+            Reason.INVALID_AMOUNT: set_value(first_amount, lambda: r.choice(["12,345.00", "85000.001", "1e5", "abc"])),
         }
         if k == "lodgement":
             m |= {
@@ -267,18 +263,14 @@ class _Builder:
                 Reason.INVALID_POSTCODE: set_value(
                     "postcode", lambda: f"{r.choice([r.randrange(0, 200), r.randrange(300, 800)]):04d}"
                 ),
-                Reason.INVALID_OCCUPATION: set_value(
-                    "occupation_code", lambda: "9" + f"{r.randrange(10**5):05d}"
-                ),
+                Reason.INVALID_OCCUPATION: set_value("occupation_code", lambda: "9" + f"{r.randrange(10**5):05d}"),
                 Reason.INVALID_BSB: set_value("bank_bsb", lambda: f"{r.randrange(10**4, 10**5)}"),
                 Reason.INVALID_TAX_YEAR: set_value("tax_year", lambda: "1999"),
             }
         elif k == "bas":
             m |= {
                 Reason.INVALID_ABN: bad_check_digit("abn"),
-                Reason.INVALID_DATE: lambda row: row.__setitem__(
-                    "period_start", row["period_start"][:5] + "02-30"
-                ),
+                Reason.INVALID_DATE: lambda row: row.__setitem__("period_start", row["period_start"][:5] + "02-30"),
                 Reason.INVALID_PERIOD: lambda row: row.__setitem__(
                     "period_start",
                     (dt.date.fromisoformat(row["period_end"]) + dt.timedelta(days=1)).isoformat(),
@@ -288,9 +280,7 @@ class _Builder:
             m |= {
                 Reason.INVALID_ABN: bad_check_digit("payer_abn"),
                 Reason.INVALID_TFN: bad_check_digit("payee_tfn"),
-                Reason.INVALID_REPORT_TYPE: set_value(
-                    "report_type", lambda: r.choice(["SALARY", "stp", "BONUS"])
-                ),
+                Reason.INVALID_REPORT_TYPE: set_value("report_type", lambda: r.choice(["SALARY", "stp", "BONUS"])),
                 Reason.INVALID_TAX_YEAR: set_value("tax_year", lambda: "1999"),
             }
         return m
@@ -392,23 +382,17 @@ def _text_writer(fh: IO[bytes], fmt: str, schema: Schema) -> Callable[[list[Row]
 
     def write_jsonl(rows: list[Row]) -> None:
         for row in rows:
-            text.write(
-                json.dumps({k: (v if v != "" else None) for k, v in row.items()}, separators=(",", ":"))
-            )
+            text.write(json.dumps({k: (v if v != "" else None) for k, v in row.items()}, separators=(",", ":")))
             text.write("\n")
         text.flush()
 
     return write_jsonl
 
 
-def write_sample(
-    path: str | Path, spec: GenerateSpec, fmt: str | None = None, batch_rows: int = 20_000
-) -> Truth:
+def write_sample(path: str | Path, spec: GenerateSpec, fmt: str | None = None, batch_rows: int = 20_000) -> Truth:
     """Write a sample file; format from ``fmt`` or the file name. Returns the truth."""
     path = Path(path)
-    fmt = fmt or next(
-        (f for f in sorted(FORMATS, key=len, reverse=True) if path.name.endswith("." + f)), None
-    )
+    fmt = fmt or next((f for f in sorted(FORMATS, key=len, reverse=True) if path.name.endswith("." + f)), None)
     if fmt not in FORMATS:
         raise ValueError(f"cannot tell the format of {path.name}; use one of {', '.join(FORMATS)}")
     if fmt == "parquet" and spec.invalid_share and not spec.parquet_safe:
@@ -434,9 +418,7 @@ def write_sample(
             writer.close()
             return truth
         # mtime=0 and no file name in the gzip header: same input, same bytes
-        sink: Any = (
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) if fmt.endswith(".gz") else raw
-        )
+        sink: Any = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) if fmt.endswith(".gz") else raw
         write = _text_writer(sink, fmt, schema)
         batch = []
         for row in rows:

@@ -213,7 +213,5 @@ def process_object(
         },
     )
     if starter is not None and report.accepted and report.records_valid > 0:
-        result.execution_arn = starter.start(
-            execution_name(ref, report.kind), pipeline_input(ref, result, out_bucket)
-        )
+        result.execution_arn = starter.start(execution_name(ref, report.kind), pipeline_input(ref, result, out_bucket))
     return result

@@ -261,9 +261,7 @@ class CsvSource(RecordSource):
                 read_options=pacsv.ReadOptions(
                     use_threads=False, block_size=CSV_BLOCK_BYTES, column_names=names, skip_rows=1
                 ),
-                parse_options=pacsv.ParseOptions(
-                    invalid_row_handler=self._on_invalid, ignore_empty_lines=False
-                ),
+                parse_options=pacsv.ParseOptions(invalid_row_handler=self._on_invalid, ignore_empty_lines=False),
                 convert_options=pacsv.ConvertOptions(
                     column_types={n: pa.string() for n in names}, strings_can_be_null=False
                 ),
@@ -470,9 +468,7 @@ class ParquetSource(RecordSource):
         self.header = list(schema.names)
         for f in schema:
             if pa.types.is_nested(f.type):
-                raise FileRejected(
-                    Reason.SCHEMA_DRIFT, f"column {f.name} has nested type {f.type}; expected scalars"
-                )
+                raise FileRejected(Reason.SCHEMA_DRIFT, f"column {f.name} has nested type {f.type}; expected scalars")
         if self._file.metadata.num_rows == 0:
             raise FileRejected(Reason.EMPTY_FILE, "parquet file has no rows")
 

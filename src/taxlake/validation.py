@@ -131,9 +131,7 @@ def _cross_checks(
         # a BAS covers a month, a quarter or at most a year
         too_long = pc.greater(pc.days_between(start, end), 366)
         out.append(("period_end", Reason.INVALID_PERIOD, pc.fill_null(pc.or_(backwards, too_long), False)))
-        out.append(
-            ("lodgement_date", Reason.LODGED_BEFORE_PERIOD_END, pc.fill_null(pc.less(lodged, end), False))
-        )
+        out.append(("lodgement_date", Reason.LODGED_BEFORE_PERIOD_END, pc.fill_null(pc.less(lodged, end), False)))
     return out
 
 
@@ -240,9 +238,7 @@ def _rejected_rows(
 
 def _mask_row(row: dict[str, Any], schema: Schema) -> dict[str, Any]:
     masked = dict(row)
-    masked["record"] = {
-        k: (mask_value(v) if schema.column(k).sensitive else v) for k, v in row["record"].items()
-    }
+    masked["record"] = {k: (mask_value(v) if schema.column(k).sensitive else v) for k, v in row["record"].items()}
     masked.pop("raw", None)  # raw text may hold a TFN; the rejects file keeps it
     return masked
 
@@ -250,9 +246,7 @@ def _mask_row(row: dict[str, Any], schema: Schema) -> dict[str, Any]:
 def _resolve_schema(kind: str | None, name: str, header: list[str]) -> Schema:
     chosen = kind or kind_from_path(name) or kind_from_header(header)
     if chosen is None:
-        raise FileRejected(
-            Reason.UNKNOWN_KIND, "kind not given, not in the path, and not recognisable from the header"
-        )
+        raise FileRejected(Reason.UNKNOWN_KIND, "kind not given, not in the path, and not recognisable from the header")
     return get_schema(chosen)
 
 

@@ -37,9 +37,7 @@ class Aws:
 
     def delivered_events(self) -> list[dict[str, Any]]:
         """S3 -> EventBridge -> SQS: the events exactly as EventBridge delivered them."""
-        msgs = self.sqs.receive_message(QueueUrl=self.events_queue_url, MaxNumberOfMessages=10).get(
-            "Messages", []
-        )
+        msgs = self.sqs.receive_message(QueueUrl=self.events_queue_url, MaxNumberOfMessages=10).get("Messages", [])
         return [json.loads(m["Body"]) for m in msgs]
 
     def executions(self) -> list[dict[str, Any]]:
@@ -57,9 +55,7 @@ def aws() -> Iterator[Aws]:
         )
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url = sqs.create_queue(QueueName="events")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         events = boto3.client("events", region_name=REGION)
         # the same pattern modules/landing deploys
         events.put_rule(

@@ -54,9 +54,7 @@ def config() -> ValidationConfig:
 def sample(tmp_path: Path) -> Callable[..., tuple[Path, Truth]]:
     """sample("lodgement", "csv.gz", rows=..., invalid_share=...) -> (path, truth)."""
 
-    def make(
-        kind: str = "lodgement", fmt: str = "csv", rows: int = 500, seed: int = 1, invalid_share: float = 0.0
-    ):
+    def make(kind: str = "lodgement", fmt: str = "csv", rows: int = 500, seed: int = 1, invalid_share: float = 0.0):
         path = tmp_path / f"{kind}-{seed}-{rows}.{fmt}"
         truth = write_sample(
             path, GenerateSpec(kind=kind, rows=rows, seed=seed, invalid_share=invalid_share, as_of=AS_OF)

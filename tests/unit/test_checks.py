@@ -65,11 +65,7 @@ def test_vectorised_abn_check_agrees_with_scalar(values: list[str]) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31)), min_size=1, max_size=20
-    )
-)
+@given(st.lists(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31)), min_size=1, max_size=20))
 def test_real_dates_are_never_bad(dates: list[dt.date]) -> None:
     assert not any(checks.date_bad(pa.array([d.isoformat() for d in dates])).to_pylist())
 

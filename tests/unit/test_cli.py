@@ -56,9 +56,7 @@ def test_usage_errors_exit_2(argv: list[str]) -> None:
     assert main(argv) == 2
 
 
-def test_rejects_dir_gets_every_rejected_row(
-    sample, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_rejects_dir_gets_every_rejected_row(sample, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path, truth = sample("lodgement", "csv", rows=400, invalid_share=0.1)
     main(
         [

@@ -51,9 +51,7 @@ def test_mutated_valid_files_keep_counts(data: st.DataObject) -> None:
         elif op == "delete" and buf:
             del buf[pos : pos + data.draw(st.integers(1, 40))]
         elif op == "insert":
-            buf[pos:pos] = data.draw(
-                st.sampled_from([b",", b"\n", b'"', b"\r\n", b"\xff", b"\x00", b"\xe2\x82"])
-            )
+            buf[pos:pos] = data.draw(st.sampled_from([b",", b"\n", b'"', b"\r\n", b"\xff", b"\x00", b"\xe2\x82"]))
         else:
             del buf[pos:]
     check(bytes(buf), "incoming/lodgement/f.csv")
@@ -66,9 +64,7 @@ def test_mutated_valid_files_keep_counts(data: st.DataObject) -> None:
         st.one_of(
             st.dictionaries(
                 st.text(max_size=8),
-                st.one_of(
-                    st.none(), st.text(max_size=8), st.integers(), st.floats(allow_nan=False), st.booleans()
-                ),
+                st.one_of(st.none(), st.text(max_size=8), st.integers(), st.floats(allow_nan=False), st.booleans()),
                 max_size=5,
             ),
             st.text(max_size=20),

@@ -107,9 +107,7 @@ def test_quarantine_publishes_reason_metrics(aws: Aws, handler: ModuleType, caps
     assert aws.executions() == []
 
 
-def test_a_failure_is_not_remembered_so_a_retry_can_succeed(
-    aws: Aws, handler: ModuleType, monkeypatch
-) -> None:
+def test_a_failure_is_not_remembered_so_a_retry_can_succeed(aws: Aws, handler: ModuleType, monkeypatch) -> None:
     event = land(aws, "incoming/lodgement/c.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
 
     def boom(*_a, **_k):

@@ -37,9 +37,7 @@ def test_accepted_file_is_copied_unchanged_with_report_and_pipeline_started(aws:
     assert report["records_rejected"] == truth.invalid
     assert report["source"]["key"] == "incoming/lodgement/2025/batch-1.csv.gz"
     rejects = (
-        gzip.decompress(aws.get("quarantine/lodgement/2025/batch-1.csv.gz.rejects.jsonl.gz"))
-        .decode()
-        .splitlines()
+        gzip.decompress(aws.get("quarantine/lodgement/2025/batch-1.csv.gz.rejects.jsonl.gz")).decode().splitlines()
     )
     assert len(rejects) == truth.invalid
     (execution,) = aws.executions()
@@ -74,9 +72,7 @@ def test_parquet_is_read_with_ranged_gets_and_flagged_structured(aws: Aws, sampl
     path, truth = sample("payer-report", "parquet", rows=3000)
     result = ingest(aws, "incoming/payer-report/p.parquet", path.read_bytes())
     assert (result.report.status, result.report.records_valid) == ("accepted", truth.records)
-    payload = json.loads(
-        aws.sfn.describe_execution(executionArn=aws.executions()[0]["executionArn"])["input"]
-    )
+    payload = json.loads(aws.sfn.describe_execution(executionArn=aws.executions()[0]["executionArn"])["input"])
     assert payload["structured"] is True
 
 

@@ -76,9 +76,7 @@ BAD_FIELDS = [
 
 @pytest.mark.parametrize(("kind", "change", "reason"), BAD_FIELDS)
 def test_each_bad_field_is_rejected_with_its_reason(kind: str, change: dict[str, str], reason: str) -> None:
-    report = run(
-        csv_bytes(kind, [GOOD[kind], with_field(kind, **change), GOOD[kind]]), name=f"x/{kind}/f.csv"
-    )
+    report = run(csv_bytes(kind, [GOOD[kind], with_field(kind, **change), GOOD[kind]]), name=f"x/{kind}/f.csv")
     assert report.records_rejected == 1
     assert report.reasons == {reason: 1}
     (sample,) = report.rejected_samples
@@ -158,9 +156,7 @@ def test_malformed_rows_are_rejected_with_true_line_numbers() -> None:
 
 def test_blank_csv_lines_are_empty_rows_not_lost() -> None:
     data = (
-        csv_bytes("lodgement", [GOOD_LODGEMENT])
-        + b"\n"
-        + csv_bytes("lodgement", [GOOD_LODGEMENT]).split(b"\n", 1)[1]
+        csv_bytes("lodgement", [GOOD_LODGEMENT]) + b"\n" + csv_bytes("lodgement", [GOOD_LODGEMENT]).split(b"\n", 1)[1]
     )
     report = run(data)
     assert (report.records_read, report.reasons) == (3, {"EMPTY_ROW": 1})
@@ -177,9 +173,7 @@ def test_invalid_utf8_rejects_only_the_rows_holding_it() -> None:
 
 def test_latin1_file_is_quarantined_by_its_undecodable_rows() -> None:
     rows = [with_field("lodgement", agent_id="José") for _ in range(5)] + [GOOD_LODGEMENT] * 5
-    report = run(
-        csv_bytes("lodgement", rows).decode().encode("latin-1"), config=ValidationConfig(as_of=AS_OF)
-    )
+    report = run(csv_bytes("lodgement", rows).decode().encode("latin-1"), config=ValidationConfig(as_of=AS_OF))
     assert report.reasons == {"INVALID_ENCODING": 5}
     assert (report.status, report.quarantine_reason) == ("quarantined", "REJECT_RATE_EXCEEDED")
     assert report.records_valid == 5
@@ -364,9 +358,7 @@ def test_report_is_json_serialisable_and_has_the_documented_shape(sample) -> Non
 def test_rejects_sink_receives_every_rejected_row_unmasked(sample) -> None:
     path, truth = sample("lodgement", "csv", rows=3000, invalid_share=0.05)
     rows: list[dict] = []
-    report = validate_path(
-        path, config=ValidationConfig(as_of=AS_OF, reject_threshold=1), on_rejects=rows.extend
-    )
+    report = validate_path(path, config=ValidationConfig(as_of=AS_OF, reject_threshold=1), on_rejects=rows.extend)
     assert len(rows) == report.records_rejected == truth.invalid
     assert len({r["line"] for r in rows}) == len(rows)
     assert all(r["record"]["tfn"] is None or "*" not in r["record"]["tfn"] for r in rows)

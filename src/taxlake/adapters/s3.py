@@ -144,9 +144,7 @@ class S3Store:
             source,
             dest_bucket,
             dest_key,
-            Config=TransferConfig(
-                multipart_threshold=SINGLE_COPY_LIMIT, multipart_chunksize=MULTIPART_COPY_CHUNK
-            ),
+            Config=TransferConfig(multipart_threshold=SINGLE_COPY_LIMIT, multipart_chunksize=MULTIPART_COPY_CHUNK),
         )
         return _version(self.client.head_object(Bucket=dest_bucket, Key=dest_key))
 
