@@ -82,8 +82,8 @@ def _unzip(zip_path: Path, dest: Path) -> None:
         zf.extractall(dest)
 
 
-def find_python(version: str) -> str:
-    """The Lambda runtime's Python if this machine has it, else this one (with a note)."""
+def find_python(version: str) -> str | None:
+    """The Lambda runtime's Python if this machine has it, else None."""
     candidates = [
         str(p / "bin" / "python")
         for p in sorted((Path.home() / ".pyenv" / "versions").glob(f"{version}.*"), reverse=True)
@@ -94,11 +94,7 @@ def find_python(version: str) -> str:
         probe = subprocess.run([exe, "-c", "import sys; print(sys.version_info[:2])"], capture_output=True, text=True)
         if probe.returncode == 0 and probe.stdout.strip() == str(tuple(int(x) for x in version.split("."))):
             return exe
-    print(
-        f"note: python{version} not found; running the function with {sys.version.split()[0]}",
-        file=sys.stderr,
-    )
-    return sys.executable
+    return None
 
 
 @dataclass
@@ -116,7 +112,6 @@ class LocalFunction:
     workdir: Path = Path(".local/lambda")
     log_path: Path | None = None
     _proc: subprocess.Popen[str] | None = None
-    _sdk: Path = Path()
 
     def _prepare(self) -> tuple[Path, Path]:
         root = self.workdir / self.name
@@ -129,7 +124,16 @@ class LocalFunction:
 
     def _start(self) -> subprocess.Popen[str]:
         task, opt = self._prepare()
-        self._sdk = runtime_sdk(self.runtime.removeprefix("python"), self.workdir)
+        version = self.runtime.removeprefix("python")
+        python = find_python(version)
+        if python:
+            # Lambda's order: /var/task, then layers (/opt/python), then the runtime's SDK
+            path = [task, opt / "python", runtime_sdk(version, self.workdir)]
+        else:
+            # the layer's compiled wheels are for the runtime's Python: without it, run
+            # the function's own code on this interpreter and its installed packages
+            print(f"note: python{version} not found; running {self.name} on {sys.version.split()[0]}", file=sys.stderr)
+            python, path = sys.executable, [task]
         region = os.environ.get("AWS_REGION", "ap-southeast-2")
         env = {
             **{k: v for k, v in os.environ.items() if k.startswith(("AWS_", "PATH", "HOME", "LANG"))},
@@ -140,14 +144,10 @@ class LocalFunction:
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.memory_mb),
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{self.runtime}",
             "LAMBDA_TASK_ROOT": str(task.resolve()),
-            # Lambda's order: /var/task, then layers (/opt/python), then the runtime's SDK
-            "PYTHONPATH": os.pathsep.join(
-                [str(task.resolve()), str((opt / "python").resolve()), str(self._sdk.resolve())]
-            ),
+            "PYTHONPATH": os.pathsep.join(str(p.resolve()) for p in path),
             "PYTHONDONTWRITEBYTECODE": "1",
         }
         log = open(self.log_path, "a") if self.log_path else subprocess.DEVNULL  # noqa: SIM115 - lives with the worker
-        python = find_python(self.runtime.removeprefix("python"))
         proc = subprocess.Popen(
             [python, "-c", WORKER],
             stdin=subprocess.PIPE,
