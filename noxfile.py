@@ -45,7 +45,9 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
-    session.run("terraform", "fmt", "-check", "-recursive", "-diff", "modules", "terraform", external=True)
+    session.run(
+        "terraform", "fmt", "-check", "-recursive", "-diff", "modules", "terraform", external=True, env=terraform_env()
+    )
 
 
 @nox.session(python=PYTHON)
