@@ -61,7 +61,7 @@ def tests(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def package(session: nox.Session) -> None:
     """Build dist/: Lambda zips, the shared layer, Glue bundle, manifest.json."""
-    session.run("python", "tools/build.py", *session.posargs)
+    session.run("python", "tools/build.py", "--check-reproducible", *session.posargs)
 
 
 @nox.session(python=False)

@@ -29,6 +29,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import tomllib
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -78,9 +79,8 @@ def pyproject() -> dict:  # type: ignore[type-arg]
 def layer_requirements() -> list[str]:
     """The library's runtime pins plus the ``lambda`` group, minus the runtime's own."""
     data = pyproject()
-    reqs = list(data["project"]["dependencies"]) + [
-        r for r in data["dependency-groups"]["lambda"] if isinstance(r, str)
-    ]
+    groups = data["dependency-groups"]
+    reqs = [r for name in ("runtime", "lambda") for r in groups[name] if isinstance(r, str)]
     return sorted(r for r in reqs if not r.split("==")[0].lower().startswith(PROVIDED_BY_RUNTIME))
 
 
@@ -193,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "build")
     parser.add_argument("--pip", default=f"{sys.executable} -m pip", help="pip command used to vendor the layer")
     parser.add_argument("--only", default="layer,lambdas,glue", help="comma-separated subset")
+    parser.add_argument(
+        "--check-reproducible", action="store_true", help="rebuild lambdas and glue elsewhere; fail on any byte change"
+    )
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
     if not parts <= {"layer", "lambdas", "glue"}:
@@ -207,8 +210,20 @@ def main(argv: list[str] | None = None) -> int:
     if "glue" in parts:
         build_glue(out)
     manifest = write_manifest(out)
-    for name, meta in json.loads(manifest.read_text())["artifacts"].items():
+    artifacts = json.loads(manifest.read_text())["artifacts"]
+    for name, meta in artifacts.items():
         print(f"{meta['sha256'][:16]}  {meta['bytes']:>11,}  {name}")
+    if args.check_reproducible:
+        with tempfile.TemporaryDirectory() as tmp:
+            again = Path(tmp)
+            build_lambdas(again)
+            build_glue(again)
+            rebuilt = json.loads(write_manifest(again).read_text())["artifacts"]
+        differ = sorted(n for n, meta in rebuilt.items() if artifacts.get(n, {}).get("sha256") != meta["sha256"])
+        if differ:
+            print(f"NOT reproducible: {', '.join(differ)}", file=sys.stderr)
+            return 1
+        print(f"reproducible: {len(rebuilt)} artifacts rebuilt byte-for-byte")
     return 0
 
 
