@@ -85,7 +85,7 @@ def security(session: nox.Session) -> None:
     session.install(*_group("security"))
     for directory in ("modules", "terraform"):
         session.run(
-            "checkov", "-d", directory, "--framework", "terraform", "--quiet", "--compact",
+            "checkov", "-d", directory, "--framework", "terraform", "--quiet", "--compact", "--skip-download",
             "--skip-path", r"\.terraform", *session.posargs,
         )  # fmt: skip
 

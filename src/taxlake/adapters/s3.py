@@ -118,7 +118,8 @@ class S3Store:
                 head = self.client.head_object(**args)
             except ClientError as exc:
                 status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-                if status == 404 and i + 1 < len(candidates):
+                # without s3:ListBucket (least privilege) a missing key answers 403, not 404
+                if status in (403, 404) and i + 1 < len(candidates):
                     continue
                 raise
             return candidate, int(head["ContentLength"]), head.get("ETag", "").strip('"') or None

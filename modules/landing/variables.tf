@@ -1,0 +1,88 @@
+variable "name_prefix" {
+  description = "Prefix for resource names, e.g. \"taxlake-dev\"."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 2-40 characters of lower-case letters, digits and hyphens, starting and ending with a letter or digit."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every taggable resource in the module."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "bucket_name" {
+  description = "Landing bucket name; null derives <name_prefix>-landing-<account_id>."
+  type        = string
+  default     = null
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the KMS key that encrypts landed objects."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+variable "access_log_bucket" {
+  description = "Name of the SSE-S3 bucket that receives the landing bucket's server access logs under s3/<bucket>/."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.access_log_bucket))
+    error_message = "access_log_bucket must be a bucket name (not an ARN)."
+  }
+}
+
+variable "incoming_prefix" {
+  description = "Key prefix where lodgements arrive and which triggers the event rule."
+  type        = string
+  default     = "incoming/"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*/$", var.incoming_prefix)) && !contains(["validated/", "quarantine/"], var.incoming_prefix)
+    error_message = "incoming_prefix must be a non-empty key prefix ending in \"/\" (e.g. \"incoming/\") and must differ from validated/ and quarantine/."
+  }
+}
+
+variable "intelligent_tiering_days" {
+  description = "Days after creation before objects move to S3 Intelligent-Tiering (0 = at the first lifecycle run)."
+  type        = number
+  default     = 0
+  nullable    = false
+
+  validation {
+    condition     = var.intelligent_tiering_days >= 0 && floor(var.intelligent_tiering_days) == var.intelligent_tiering_days
+    error_message = "intelligent_tiering_days must be a whole number >= 0."
+  }
+}
+
+variable "noncurrent_version_expiration_days" {
+  description = "Days a superseded object version is kept before it expires."
+  type        = number
+  default     = 90
+  nullable    = false
+
+  validation {
+    condition     = var.noncurrent_version_expiration_days >= 1 && floor(var.noncurrent_version_expiration_days) == var.noncurrent_version_expiration_days
+    error_message = "noncurrent_version_expiration_days must be a whole number >= 1."
+  }
+}
+
+variable "force_destroy" {
+  description = "Whether destroying the landing bucket deletes its objects first (disposable environments only)."
+  type        = bool
+  default     = false
+  nullable    = false
+}

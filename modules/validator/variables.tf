@@ -1,0 +1,195 @@
+variable "name_prefix" {
+  description = "Prefix for resource names; the function becomes <name_prefix>-validator."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 2-40 characters of lower-case letters, digits and hyphens, starting and ending with a letter or digit."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every taggable resource in the module."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "package_path" {
+  description = "Path to the function zip (built by tools/build.py) whose root holds handler.py."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = endswith(var.package_path, ".zip") && fileexists(var.package_path)
+    error_message = "package_path must point to an existing .zip; run the build (tools/build.py) first or fix artifacts_dir."
+  }
+}
+
+variable "layer_arns" {
+  description = "Versioned ARNs of the Lambda layers the function uses, in load order."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.layer_arns) <= 5 && alltrue([for a in var.layer_arns : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\\d{12}:layer:[A-Za-z0-9_-]+:\\d+$", a))])
+    error_message = "layer_arns must hold at most 5 versioned layer ARNs (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the KMS key for the function environment, log group, DLQ, idempotency table and landed objects."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias."
+  }
+}
+
+variable "landing_bucket_arn" {
+  description = "ARN of the landing bucket the function reads from and writes to."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.landing_bucket_arn))
+    error_message = "landing_bucket_arn must be a bucket ARN (arn:aws:s3:::<bucket>)."
+  }
+}
+
+variable "landing_bucket_id" {
+  description = "Name of the landing bucket; must match landing_bucket_arn."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = endswith(var.landing_bucket_arn, ":::${var.landing_bucket_id}")
+    error_message = "landing_bucket_id must be the bucket named by landing_bucket_arn (arn:aws:s3:::<landing_bucket_id>)."
+  }
+}
+
+variable "incoming_prefix" {
+  description = "Key prefix the function reads lodgements from."
+  type        = string
+  default     = "incoming/"
+  nullable    = false
+
+  validation {
+    condition     = endswith(var.incoming_prefix, "/") && length(var.incoming_prefix) > 1
+    error_message = "incoming_prefix must be a non-empty key prefix ending in \"/\"."
+  }
+}
+
+variable "validated_prefix" {
+  description = "Key prefix the function writes accepted lodgements to."
+  type        = string
+  default     = "validated/"
+  nullable    = false
+
+  validation {
+    condition     = endswith(var.validated_prefix, "/") && length(var.validated_prefix) > 1 && var.validated_prefix != var.incoming_prefix
+    error_message = "validated_prefix must be a non-empty key prefix ending in \"/\" that differs from incoming_prefix."
+  }
+}
+
+variable "quarantine_prefix" {
+  description = "Key prefix the function writes rejected lodgements to."
+  type        = string
+  default     = "quarantine/"
+  nullable    = false
+
+  validation {
+    condition     = endswith(var.quarantine_prefix, "/") && length(var.quarantine_prefix) > 1 && !contains([var.incoming_prefix, var.validated_prefix], var.quarantine_prefix)
+    error_message = "quarantine_prefix must be a non-empty key prefix ending in \"/\" that differs from incoming_prefix and validated_prefix."
+  }
+}
+
+variable "event_rule_name" {
+  description = "Name of the landing EventBridge rule that invokes the function."
+  type        = string
+  nullable    = false
+}
+
+variable "event_rule_arn" {
+  description = "ARN of the landing EventBridge rule; only it may invoke the function and dead-letter into the DLQ."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:events:[a-z0-9-]+:\\d{12}:rule/.+$", var.event_rule_arn))
+    error_message = "event_rule_arn must be an EventBridge rule ARN (arn:aws:events:<region>:<account>:rule/<name>)."
+  }
+}
+
+variable "state_machine_arn" {
+  description = "ARN of the state machine started for each validated lodgement; null grants no states:StartExecution and leaves STATE_MACHINE_ARN empty."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.state_machine_arn == null || can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:\\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$", var.state_machine_arn))
+    error_message = "state_machine_arn must be null or a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)."
+  }
+}
+
+variable "settings" {
+  description = "Function sizing, logging, validation and idempotency settings."
+  type = object({
+    memory_mb               = optional(number, 1024)
+    timeout_seconds         = optional(number, 900)
+    reserved_concurrency    = optional(number, 50)
+    log_retention_days      = optional(number, 365)
+    log_level               = optional(string, "INFO")
+    reject_threshold        = optional(number, 0.01)
+    idempotency_ttl_seconds = optional(number, 604800)
+    metrics_namespace       = optional(string, "Taxlake")
+    tracing                 = optional(bool, true)
+    deletion_protection     = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.settings.memory_mb >= 128 && var.settings.memory_mb <= 10240 && floor(var.settings.memory_mb) == var.settings.memory_mb
+    error_message = "settings.memory_mb must be a whole number from 128 to 10240."
+  }
+
+  validation {
+    condition     = var.settings.timeout_seconds >= 1 && var.settings.timeout_seconds <= 900 && floor(var.settings.timeout_seconds) == var.settings.timeout_seconds
+    error_message = "settings.timeout_seconds must be a whole number from 1 to 900."
+  }
+
+  validation {
+    condition     = var.settings.reserved_concurrency >= -1 && floor(var.settings.reserved_concurrency) == var.settings.reserved_concurrency
+    error_message = "settings.reserved_concurrency must be -1 (unreserved), 0 (disabled) or a positive whole number."
+  }
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.settings.log_retention_days)
+    error_message = "settings.log_retention_days must be a CloudWatch Logs retention value: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], var.settings.log_level)
+    error_message = "settings.log_level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL."
+  }
+
+  validation {
+    condition     = var.settings.reject_threshold >= 0 && var.settings.reject_threshold <= 1
+    error_message = "settings.reject_threshold must be a fraction from 0 to 1 (e.g. 0.01 = quarantine a file when over 1% of its rows fail)."
+  }
+
+  validation {
+    condition     = var.settings.idempotency_ttl_seconds >= 60 && floor(var.settings.idempotency_ttl_seconds) == var.settings.idempotency_ttl_seconds
+    error_message = "settings.idempotency_ttl_seconds must be a whole number of seconds >= 60."
+  }
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/#:-]{1,255}$", var.settings.metrics_namespace))
+    error_message = "settings.metrics_namespace must be 1-255 characters of letters, digits and . _ / # : -."
+  }
+}

@@ -1,0 +1,1 @@
+../prod.tfvars
