@@ -110,7 +110,7 @@ def _prune(site: Path) -> None:
 def vendor_layer(pip: list[str], cache: Path) -> Path:
     """pip-install the layer's pins for the Lambda platform (cached by their hash)."""
     reqs = layer_requirements()
-    key = hashlib.sha256(json.dumps([reqs, LAMBDA_PYTHON, LAMBDA_PLATFORMS, 2]).encode()).hexdigest()[:16]
+    key = hashlib.sha256(json.dumps([reqs, LAMBDA_PYTHON, LAMBDA_PLATFORMS, 3]).encode()).hexdigest()[:16]
     target = cache / f"layer-{key}"
     site = target / "python"
     if (target / ".complete").exists():
@@ -124,6 +124,12 @@ def vendor_layer(pip: list[str], cache: Path) -> Path:
     ]  # fmt: skip
     subprocess.run(cmd, check=True, env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
     shutil.rmtree(site / "bin", ignore_errors=True)
+    # RECORD lists console scripts (../../bin/...) with shebangs naming the
+    # installing interpreter; they are not shipped, and keeping their hashes
+    # would make the layer depend on where it was built
+    for record in site.glob("*.dist-info/RECORD"):
+        lines = record.read_text().splitlines(keepends=True)
+        record.write_text("".join(line for line in lines if not line.startswith("../")))
     _prune(site)
     (target / ".complete").write_text("\n".join(reqs) + "\n")
     return target
