@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from lambda_runner import LocalFunction  # noqa: E402
+from localaws.lambda_runner import LocalFunction  # noqa: E402
 
 HOST, PORT = "127.0.0.1", int(os.environ.get("TAXLAKE_LOCAL_PORT", "4566"))
 ENDPOINT = f"http://{HOST}:{PORT}"

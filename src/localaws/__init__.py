@@ -1,0 +1,34 @@
+"""localaws: the project's local AWS, moto server plus the few things it lacks.
+
+moto (pinned in pyproject.toml) is the backbone. ``install()`` patches it,
+in process, to close exactly the gaps the platform hits without Docker:
+
+- lambdas:  invocations run the deployed zip and its layers on the runtime's
+            Python (timeout and memory enforced), asynchronous invocations
+            retry and go to on-failure destinations / DLQs, logs land in
+            CloudWatch Logs and EMF lines become CloudWatch metrics;
+            DeadLetterConfig and LoggingConfig read back (no plan drift).
+- events:   rules deliver to Lambda and Step Functions targets.
+- sfn:      ValidateStateMachineDefinition and ListStateMachineVersions
+            answer, so Terraform can create state machines; executions run.
+- s3:       an EventBridge notification configuration reads back.
+
+Every patch is tested in tests/integration/localaws against the AWS
+behaviour it reproduces.
+"""
+
+from __future__ import annotations
+
+_installed = False
+
+
+def install() -> None:
+    """Apply every extension once (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    from localaws import events, lambdas, s3, sfn
+
+    for module in (lambdas, events, sfn, s3):
+        module.install()
+    _installed = True

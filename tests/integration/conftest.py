@@ -1,0 +1,125 @@
+"""Integration fixtures: a real local AWS endpoint (python -m localaws) on 127.0.0.1.
+
+Set TAXLAKE_ENDPOINT to run against an endpoint that is already up (for
+example a LocalStack you started); otherwise each session starts its own
+emulator on a free port and stops it at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+REGION = "ap-southeast-2"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    existing = os.environ.get("TAXLAKE_ENDPOINT")
+    if existing:
+        yield existing
+        return
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    state = tmp_path_factory.mktemp("localaws")
+    log = open(state / "server.log", "wb")  # noqa: SIM115 - closed below
+    env = {**os.environ, "LOCALAWS_STATE": str(state), "LOCALAWS_RETRY_DELAY": "0.2", "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "localaws", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env
+    )
+    try:
+        for _ in range(150):
+            if _up(url):
+                break
+            if proc.poll() is not None:
+                raise RuntimeError(f"localaws exited: {(state / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("localaws did not start")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def aws(endpoint: str) -> Callable[[str], Any]:
+    """aws("s3") -> a boto3 client for the local endpoint (fake credentials)."""
+
+    def client(service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=endpoint,
+            region_name=REGION,
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+
+    return client
+
+
+@pytest.fixture
+def unique(request: pytest.FixtureRequest) -> str:
+    """A name no other test uses: tests share one endpoint and must not collide."""
+    return f"t{abs(hash(request.node.nodeid)) % 10**8}-{int(time.time() * 1000) % 10**6}"
+
+
+def function_zip(tmp_path: Path, source: str, name: str = "handler.py") -> bytes:
+    path = tmp_path / "fn.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(name, source)
+    return path.read_bytes()
+
+
+@pytest.fixture
+def lambda_role(aws: Callable[[str], Any], unique: str) -> str:
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    return str(
+        aws("iam").create_role(RoleName=f"{unique}-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    )
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 30, interval: float = 0.2) -> Any:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")

@@ -1,0 +1,39 @@
+"""S3 and Step Functions APIs that localaws adds or completes for Terraform."""
+
+from __future__ import annotations
+
+import json
+
+from ..conftest import REGION
+
+
+def test_eventbridge_notification_reads_back(aws, unique) -> None:
+    s3 = aws("s3")
+    s3.create_bucket(Bucket=unique, CreateBucketConfiguration={"LocationConstraint": REGION})
+    assert "EventBridgeConfiguration" not in s3.get_bucket_notification_configuration(Bucket=unique)
+    s3.put_bucket_notification_configuration(Bucket=unique, NotificationConfiguration={"EventBridgeConfiguration": {}})
+    assert s3.get_bucket_notification_configuration(Bucket=unique)["EventBridgeConfiguration"] == {}
+
+
+def test_validate_state_machine_definition_accepts_a_good_one(aws) -> None:
+    good = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Succeed"}}}
+    out = aws("stepfunctions").validate_state_machine_definition(definition=json.dumps(good), type="STANDARD")
+    assert (out["result"], out["diagnostics"]) == ("OK", [])
+
+
+def test_validate_state_machine_definition_reports_what_is_wrong(aws) -> None:
+    bad = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}}
+    out = aws("stepfunctions").validate_state_machine_definition(definition=json.dumps(bad))
+    assert out["result"] == "FAIL"
+    assert out["diagnostics"][0]["code"] == "MISSING_TRANSITION_TARGET"
+    assert out["diagnostics"][0]["location"] == "/States/A"
+    assert aws("stepfunctions").validate_state_machine_definition(definition="{not json")["result"] == "FAIL"
+
+
+def test_list_state_machine_versions_answers_for_an_unpublished_machine(aws, unique) -> None:
+    sfn = aws("stepfunctions")
+    definition = json.dumps({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
+    arn = sfn.create_state_machine(name=unique, definition=definition, roleArn="arn:aws:iam::123456789012:role/r")[
+        "stateMachineArn"
+    ]
+    assert sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"] == []
