@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from terraform_cli import terraform_env  # noqa: E402
 
-nox.options.sessions = ["lint", "tests", "package", "terraform", "security"]
+nox.options.sessions = ["lint", "tests", "package", "terraform", "security", "integration"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
@@ -80,6 +80,18 @@ def terraform(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def integration(session: nox.Session) -> None:
+    """Local AWS end to end: each emulator extension, then terraform/local applied, planned, exercised, destroyed."""
+    session.install("-e", ".", *_group("test"))
+    session.run("python", "tools/build.py", "--only", "layer,lambdas")
+    # sockets are the point here: the tests talk to the emulator on 127.0.0.1
+    session.run(
+        "pytest", "tests/integration", "--force-enable-socket", "-p", "no:cacheprovider", *session.posargs,
+        env=terraform_env(),
+    )  # fmt: skip
+
+
+@nox.session(python=PYTHON)
 def security(session: nox.Session) -> None:
     """checkov on modules/ and terraform/ (every skip is inline, with a reason)."""
     session.install(*_group("security"))
@@ -109,7 +121,7 @@ def up(session: nox.Session) -> None:
 def down(session: nox.Session) -> None:
     """Stop the local AWS endpoint started by `nox -s up`."""
     session.install("-e", ".", *_group("test"))
-    session.run("python", "tools/local_up.py", "down")
+    session.run("python", "tools/local_up.py", "down", *session.posargs)
 
 
 @nox.session(python=False, default=False)

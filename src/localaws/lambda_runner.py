@@ -79,6 +79,8 @@ for line in sys.stdin:
 # what the python3.12 Lambda runtime ships besides the standard library
 RUNTIME_SDK = ("boto3==1.44.8",)
 _SDK_LOCK = threading.Lock()
+# downloaded once per machine, not per emulator run
+SDK_CACHE = Path(os.environ.get("LOCALAWS_CACHE", Path.home() / ".cache" / "localaws"))
 
 
 def runtime_sdk(version: str, cache: Path) -> Path:
@@ -165,7 +167,7 @@ class LocalFunction:
         python = find_python(version)
         if python:
             # Lambda's order: /var/task, then layers (/opt/python), then the runtime's SDK
-            path = [task, opt / "python", runtime_sdk(version, self.workdir)]
+            path = [task, opt / "python", runtime_sdk(version, SDK_CACHE)]
         else:
             # the layer's compiled wheels are for the runtime's Python: without it, run
             # the function's own code on this interpreter and its installed packages

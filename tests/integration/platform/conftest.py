@@ -1,0 +1,39 @@
+"""The platform applied to the local endpoint once per session: terraform/local."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from local_platform import Landing, Terraform, clients  # noqa: E402
+
+
+@dataclass
+class Platform:
+    terraform: Terraform
+    outputs: dict[str, Any]
+    landing: Landing
+    aws: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def platform(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    if not (ROOT / "dist" / "lambdas" / "validator.zip").exists():
+        pytest.fail("dist/ is missing: run `nox -s package` (the integration session does) first")
+    tf = Terraform(endpoint, tmp_path_factory.mktemp("terraform-local"))
+    tf.init()
+    outputs = tf.apply()
+    aws = clients(endpoint)
+    try:
+        yield Platform(tf, outputs, Landing(aws, outputs), aws)
+    finally:
+        # leave nothing behind: destroy must succeed, or the session errors
+        tf.destroy()

@@ -1,0 +1,286 @@
+"""The platform on the local AWS endpoint: start it, apply terraform/local, run data, tear down.
+
+Shared by ``nox -s up`` (tools/local_up.py) and the integration tests, so the
+two exercise exactly the same path: ``python -m localaws`` on 127.0.0.1,
+``terraform apply`` of terraform/local (the same modules as dev/prod,
+endpoints pointed at the emulator), then files dropped into the landing
+bucket and followed through EventBridge and the validator Lambda.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+from terraform_cli import terraform_env  # noqa: E402
+
+REGION = "ap-southeast-2"
+TF_ROOT = ROOT / "terraform" / "local"
+
+
+def healthy(endpoint: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1):  # noqa: S310 - local URL
+            return True
+    except OSError:
+        return False
+
+
+@dataclass
+class Emulator:
+    """``python -m localaws`` as a background process with a pid file."""
+
+    port: int
+    state: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state / "localaws.pid"
+
+    def start(self) -> None:
+        if healthy(self.endpoint):
+            raise SystemExit(f"something already answers on {self.endpoint}: run `nox -s down` or pick another port")
+        self.state.mkdir(parents=True, exist_ok=True)
+        log = open(self.state / "localaws.log", "ab")  # noqa: SIM115 - handed to the server process
+        env = {**os.environ, "LOCALAWS_STATE": str(self.state), "PYTHONPATH": str(ROOT / "src")}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "localaws", "--port", str(self.port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+        self.pid_file.write_text(str(self.proc.pid))
+        for _ in range(300):
+            if healthy(self.endpoint):
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise SystemExit(f"localaws did not start; see {self.state / 'localaws.log'}")
+
+    def stop(self) -> bool:
+        if not self.pid_file.exists():
+            return False
+        pid = int(self.pid_file.read_text())
+        try:
+            os.killpg(pid, signal.SIGTERM)
+            for _ in range(50):
+                os.killpg(pid, 0)
+                time.sleep(0.1)
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+
+@dataclass
+class Terraform:
+    """terraform/local against one endpoint, with its own state and data dir."""
+
+    endpoint: str
+    state: Path
+    artifacts_dir: Path = ROOT / "dist"
+    var_file: str = "local.tfvars"
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            **terraform_env(),
+            "TF_DATA_DIR": str(self.state / ".terraform"),
+            "TF_VAR_endpoint": self.endpoint,
+            "TF_VAR_artifacts_dir": str(self.artifacts_dir),
+        }
+
+    def run(self, *args: str, check: bool = True, capture: bool = False) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["terraform", *args],
+            cwd=TF_ROOT,
+            env=self.env(),
+            check=check,
+            text=True,
+            capture_output=capture,
+        )
+
+    def init(self) -> None:
+        self.state.mkdir(parents=True, exist_ok=True)
+        self.run(
+            "init",
+            "-input=false",
+            "-no-color",
+            "-reconfigure",
+            f"-backend-config=path={self.state / 'terraform.tfstate'}",
+            capture=True,
+        )
+
+    def apply(self) -> dict[str, Any]:
+        self.run("apply", "-auto-approve", "-input=false", "-no-color", f"-var-file={self.var_file}", capture=True)
+        return self.outputs()
+
+    def outputs(self) -> dict[str, Any]:
+        out = self.run("output", "-json", capture=True).stdout
+        return {k: v["value"] for k, v in json.loads(out).items()}
+
+    def plan_changes(self) -> str:
+        """'' when a plan finds nothing to do, else the plan text (drift)."""
+        done = self.run(
+            "plan",
+            "-detailed-exitcode",
+            "-input=false",
+            "-no-color",
+            f"-var-file={self.var_file}",
+            check=False,
+            capture=True,
+        )
+        if done.returncode == 0:
+            return ""
+        if done.returncode == 2:
+            return done.stdout
+        raise RuntimeError(f"terraform plan failed:\n{done.stderr}")
+
+    def destroy(self) -> None:
+        self.run("destroy", "-auto-approve", "-input=false", "-no-color", f"-var-file={self.var_file}", capture=True)
+
+
+def clients(endpoint: str) -> dict[str, Any]:
+    import boto3
+
+    # fake credentials: the local endpoint accepts any
+    session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)  # noqa: S106
+    names = ("s3", "lambda", "logs", "cloudwatch", "sqs", "dynamodb", "events", "stepfunctions")
+    return {n: session.client(n, endpoint_url=endpoint) for n in names}
+
+
+@dataclass
+class Landing:
+    """Drop files into the landing bucket and wait for the validator's verdicts."""
+
+    aws: dict[str, Any]
+    outputs: dict[str, Any]
+    incoming: str = "incoming/"
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def bucket(self) -> str:
+        return str(self.outputs["landing_bucket_name"])
+
+    def upload(self, files: Iterable[tuple[str, Path | bytes]]) -> list[str]:
+        keys = []
+        for key, body in files:
+            data = body.read_bytes() if isinstance(body, Path) else body
+            self.aws["s3"].put_object(Bucket=self.bucket, Key=key, Body=data)
+            keys.append(key)
+        return keys
+
+    def report(self, key: str) -> dict[str, Any] | None:
+        """The validator's sidecar report for an uploaded key, once it exists."""
+        s3 = self.aws["s3"]
+        rel = key.removeprefix(self.incoming)
+        for prefix in ("validated/", "quarantine/"):
+            try:
+                body = s3.get_object(Bucket=self.bucket, Key=f"{prefix}{rel}.report.json")["Body"].read()
+            except s3.exceptions.NoSuchKey:
+                continue
+            doc: dict[str, Any] = json.loads(body)
+            return doc
+        return None
+
+    def wait_for_reports(
+        self, keys: list[str], timeout: float = 300, progress: Any = None
+    ) -> dict[str, dict[str, Any]]:
+        deadline = time.time() + timeout
+        found: dict[str, dict[str, Any]] = {}
+        while time.time() < deadline and len(found) < len(keys):
+            for key in keys:
+                if key not in found and (doc := self.report(key)) is not None:
+                    found[key] = doc
+                    if progress:
+                        progress(key, doc, len(found), len(keys))
+            if len(found) < len(keys):
+                time.sleep(0.5)
+        missing = [k for k in keys if k not in found]
+        if missing:
+            raise TimeoutError(f"no verdict within {timeout:.0f}s for {len(missing)} file(s): {missing[:5]}")
+        return found
+
+    def redeliver(self, key: str) -> None:
+        """Send the Object Created event for ``key`` to the validator again, as an
+        at-least-once EventBridge redelivery does (same object version)."""
+        head = self.aws["s3"].head_object(Bucket=self.bucket, Key=key)
+        event = {
+            "version": "0",
+            "id": "redelivery-" + key.replace("/", "-"),
+            "detail-type": "Object Created",
+            "source": "aws.s3",
+            "account": "123456789012",
+            "time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": REGION,
+            "resources": [f"arn:aws:s3:::{self.bucket}"],
+            "detail": {
+                "version": "0",
+                "bucket": {"name": self.bucket},
+                "object": {
+                    "key": key,
+                    "size": head["ContentLength"],
+                    "etag": head["ETag"].strip('"'),
+                    "version-id": head.get("VersionId"),
+                    "sequencer": "0",
+                },
+                "reason": "PutObject",
+            },
+        }
+        self.aws["lambda"].invoke(
+            FunctionName=self.outputs["validator_function_name"], InvocationType="Event", Payload=json.dumps(event)
+        )
+
+    def rejects_rows(self) -> int:
+        s3 = self.aws["s3"]
+        total = 0
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix="quarantine/"):
+            for obj in page.get("Contents", []):
+                if obj["Key"].endswith(".rejects.jsonl.gz"):
+                    total += len(
+                        gzip.decompress(s3.get_object(Bucket=self.bucket, Key=obj["Key"])["Body"].read()).splitlines()
+                    )
+        return total
+
+    def objects_by_prefix(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for page in self.aws["s3"].get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for obj in page.get("Contents", []):
+                top = obj["Key"].split("/", 1)[0]
+                counts[top] = counts.get(top, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def metric_sum(self, name: str, namespace: str = "Taxlake", dimensions: dict[str, str] | None = None) -> float:
+        now = dt.datetime.now(dt.UTC)
+        stats = self.aws["cloudwatch"].get_metric_statistics(
+            Namespace=namespace,
+            MetricName=name,
+            Dimensions=[{"Name": k, "Value": v} for k, v in (dimensions or {}).items()],
+            StartTime=now - dt.timedelta(hours=2),
+            EndTime=now + dt.timedelta(hours=1),
+            Period=3 * 3600,
+            Statistics=["Sum"],
+        )
+        return float(sum(p["Sum"] for p in stats["Datapoints"]))
