@@ -16,6 +16,7 @@ stops it and forgets the Terraform state that described it.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import shutil
 import sys
 import time
@@ -46,7 +47,8 @@ def sample_files(workdir: Path, rows: int) -> list[tuple[str, Path, str]]:
     out = []
     for i, (kind, n, bad, name, note) in enumerate(plan):
         path = workdir / name
-        write_sample(path, GenerateSpec(kind=kind, rows=n, seed=100 + i, invalid_share=bad))
+        # dated today: the deployed validator checks dates against the real clock
+        write_sample(path, GenerateSpec(kind=kind, rows=n, seed=100 + i, invalid_share=bad, as_of=dt.date.today()))
         out.append((f"incoming/{kind}/2025/{name}", path, note))
     whole = (workdir / "lodgements-001.csv.gz").read_bytes()
     broken = workdir / "lodgements-004-truncated.csv.gz"

@@ -9,6 +9,15 @@
   versioned buckets, an increasing ``sequencer``, ``reason`` as the API
   call (``PutObject``, ``CopyObject``, ``CompleteMultipartUpload``), and no
   ``Object Tags Added`` event for an upload that carries no tags.
+- Bucket policies: moto checks object requests against the bucket policy
+  without any request context, so a statement with a Condition (TLS-only
+  ``aws:SecureTransport``, encryption-header checks) matches every request
+  and a Deny refuses them all. Here conditional statements are evaluated
+  as AWS would for a well-behaved client of the TLS endpoint: the
+  conditions of the platform's denies are not met, so they have no effect.
+  Unconditional statements are enforced as moto enforces them. (The local
+  endpoint is plain HTTP standing in for AWS's TLS endpoint; request
+  signing and IAM are not evaluated, as in moto.)
 """
 
 from __future__ import annotations
@@ -65,6 +74,7 @@ def event_for(account_id: str, bucket: Any, event_name: str, key: Any, detail_ty
 def install() -> None:
     from moto.core.responses import ActionResult
     from moto.s3 import notifications
+    from moto.s3.models import FakeBucket
     from moto.s3.responses import S3Response
 
     original = S3Response.get_bucket_notification
@@ -104,5 +114,21 @@ def install() -> None:
                 except Exception:  # noqa: S112 - delivery is asynchronous in AWS: never fail the upload
                     continue
 
+    def get_permission(self: Any, action: str, resource: str) -> Any:
+        import json
+
+        from moto.iam.access_control import IAMPolicy, PermissionResult
+
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        policy = json.loads(self.policy)
+        statements = policy.get("Statement", [])
+        statements = [statements] if isinstance(statements, dict) else statements
+        unconditional = [s for s in statements if "Condition" not in s]
+        if not unconditional:
+            return PermissionResult.NEUTRAL
+        return IAMPolicy(json.dumps({**policy, "Statement": unconditional})).is_action_permitted(action, resource)
+
     setattr(S3Response, "get_bucket_notification", get_bucket_notification)  # noqa: B010 - a patch
+    setattr(FakeBucket, "get_permission", get_permission)  # noqa: B010
     setattr(notifications, "_send_event_bridge_message", send_event_bridge_message)  # noqa: B010

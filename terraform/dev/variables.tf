@@ -23,56 +23,31 @@ variable "state_machine_arn" {
   default     = null
 }
 
+# The settings objects are typed, defaulted and validated once, in modules/platform.
 variable "kms" {
-  description = "Settings of the environment's customer-managed key."
-  type = object({
-    deletion_window_in_days = optional(number, 30)
-  })
-  default  = {}
-  nullable = false
+  description = "Settings of the environment's customer-managed key (see modules/platform)."
+  type        = any
+  default     = {}
+  nullable    = false
 }
 
 variable "access_logs" {
-  description = "Retention and teardown settings of the server-access-log bucket."
-  type = object({
-    expiration_days            = optional(number, 2557)
-    noncurrent_expiration_days = optional(number, 30)
-    force_destroy              = optional(bool, false)
-  })
-  default  = {}
-  nullable = false
-
-  validation {
-    condition     = var.access_logs.expiration_days >= 1 && var.access_logs.noncurrent_expiration_days >= 1
-    error_message = "access_logs.expiration_days and access_logs.noncurrent_expiration_days must be at least 1."
-  }
+  description = "Retention and teardown settings of the server-access-log bucket (see modules/platform)."
+  type        = any
+  default     = {}
+  nullable    = false
 }
 
 variable "landing" {
-  description = "Lifecycle and teardown settings of the landing bucket."
-  type = object({
-    intelligent_tiering_days           = optional(number, 0)
-    noncurrent_version_expiration_days = optional(number, 90)
-    force_destroy                      = optional(bool, false)
-  })
-  default  = {}
-  nullable = false
+  description = "Lifecycle and teardown settings of the landing bucket (see modules/platform)."
+  type        = any
+  default     = {}
+  nullable    = false
 }
 
 variable "validator" {
-  description = "Validator function settings; unset fields take the validator module's (production) defaults."
-  type = object({
-    memory_mb               = optional(number)
-    timeout_seconds         = optional(number)
-    reserved_concurrency    = optional(number)
-    log_retention_days      = optional(number)
-    log_level               = optional(string)
-    reject_threshold        = optional(number)
-    idempotency_ttl_seconds = optional(number)
-    metrics_namespace       = optional(string)
-    tracing                 = optional(bool)
-    deletion_protection     = optional(bool)
-  })
-  default  = {}
-  nullable = false
+  description = "Validator function settings; unset fields take the validator module's (production) defaults (see modules/platform)."
+  type        = any
+  default     = {}
+  nullable    = false
 }

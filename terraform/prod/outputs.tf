@@ -1,74 +1,74 @@
 output "kms_key_arn" {
   description = "ARN of the environment's customer-managed key."
-  value       = module.kms.key_arn
+  value       = module.platform.kms_key_arn
 }
 
 output "kms_alias_name" {
   description = "Alias of the environment's customer-managed key."
-  value       = module.kms.alias_name
+  value       = module.platform.kms_alias_name
 }
 
 output "access_log_bucket_name" {
   description = "Name of the server-access-log bucket."
-  value       = module.access_logs.bucket_name
+  value       = module.platform.access_log_bucket_name
 }
 
 output "landing_bucket_name" {
   description = "Name of the landing bucket lodgements are uploaded to."
-  value       = module.landing.bucket_id
+  value       = module.platform.landing_bucket_name
 }
 
 output "landing_bucket_arn" {
   description = "ARN of the landing bucket."
-  value       = module.landing.bucket_arn
+  value       = module.platform.landing_bucket_arn
 }
 
 output "landing_incoming_prefix" {
   description = "Key prefix uploads must use to be validated."
-  value       = module.landing.incoming_prefix
+  value       = module.platform.landing_incoming_prefix
 }
 
 output "landing_event_rule_name" {
   description = "Name of the EventBridge rule that starts validation."
-  value       = module.landing.event_rule_name
+  value       = module.platform.landing_event_rule_name
 }
 
 output "landing_event_rule_arn" {
   description = "ARN of the EventBridge rule that starts validation."
-  value       = module.landing.event_rule_arn
+  value       = module.platform.landing_event_rule_arn
 }
 
 output "runtime_layer_arn" {
   description = "Versioned ARN of the runtime layer."
-  value       = module.runtime_layer.layer_arn
+  value       = module.platform.runtime_layer_arn
 }
 
 output "validator_function_name" {
   description = "Name of the validator function."
-  value       = module.validator.function_name
+  value       = module.platform.validator_function_name
 }
 
 output "validator_function_arn" {
   description = "ARN of the validator function."
-  value       = module.validator.function_arn
+  value       = module.platform.validator_function_arn
 }
 
 output "validator_log_group_name" {
   description = "Log group of the validator function."
-  value       = module.validator.log_group_name
+  value       = module.platform.validator_log_group_name
 }
 
 output "validator_dlq_url" {
   description = "URL of the validator's dead-letter queue."
-  value       = module.validator.dlq_url
+  value       = module.platform.validator_dlq_url
 }
 
 output "validator_dlq_arn" {
   description = "ARN of the validator's dead-letter queue."
-  value       = module.validator.dlq_arn
+  value       = module.platform.validator_dlq_arn
 }
 
 output "idempotency_table_name" {
   description = "Name of the validator's idempotency table."
-  value       = module.validator.idempotency_table_name
+  value       = module.platform.idempotency_table_name
 }

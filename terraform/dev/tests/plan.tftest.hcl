@@ -92,23 +92,28 @@ run "inventory" {
   }
 
   assert {
-    condition     = module.validator.reserved_concurrency == 10
+    condition     = module.platform.validator_reserved_concurrency == 10
     error_message = "dev reserves 10 concurrent validator executions."
   }
 
   assert {
-    condition     = module.validator.log_retention_days == 30
+    condition     = module.platform.validator_log_retention_days == 30
     error_message = "dev keeps validator logs 30 days."
   }
 
   assert {
-    condition     = var.validator.deletion_protection == false && var.access_logs.expiration_days == 30
+    condition     = module.platform.settings.validator.deletion_protection == false && module.platform.settings.access_logs.expiration_days == 30
     error_message = "dev must set idempotency-table deletion protection to false and keep access logs 30 days."
   }
 
   assert {
-    condition     = var.landing.force_destroy == true && var.access_logs.force_destroy == true
+    condition     = module.platform.settings.landing.force_destroy == true && module.platform.settings.access_logs.force_destroy == true
     error_message = "force_destroy on dev buckets must be true."
+  }
+
+  assert {
+    condition     = module.platform.settings.kms.deletion_window_in_days == 7 && alltrue([for r in values(module.platform.landing_lifecycle_rules) : r.noncurrent_expiration_days == 7])
+    error_message = "dev schedules key deletion 7 days out and keeps superseded landing versions 7 days."
   }
 }
 

@@ -92,23 +92,28 @@ run "inventory" {
   }
 
   assert {
-    condition     = module.validator.reserved_concurrency == 200
+    condition     = module.platform.validator_reserved_concurrency == 200
     error_message = "prod reserves 200 concurrent validator executions."
   }
 
   assert {
-    condition     = module.validator.log_retention_days == 365
+    condition     = module.platform.validator_log_retention_days == 365
     error_message = "prod keeps validator logs 365 days."
   }
 
   assert {
-    condition     = var.validator.deletion_protection == true && var.access_logs.expiration_days == 2557
+    condition     = module.platform.settings.validator.deletion_protection == true && module.platform.settings.access_logs.expiration_days == 2557
     error_message = "prod must set idempotency-table deletion protection to true and keep access logs 2557 days."
   }
 
   assert {
-    condition     = var.landing.force_destroy == false && var.access_logs.force_destroy == false
+    condition     = module.platform.settings.landing.force_destroy == false && module.platform.settings.access_logs.force_destroy == false
     error_message = "force_destroy on prod buckets must be false."
+  }
+
+  assert {
+    condition     = module.platform.settings.kms.deletion_window_in_days == 30 && alltrue([for r in values(module.platform.landing_lifecycle_rules) : r.noncurrent_expiration_days == 90])
+    error_message = "prod schedules key deletion 30 days out and keeps superseded landing versions 90 days."
   }
 }
 

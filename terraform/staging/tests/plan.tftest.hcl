@@ -92,23 +92,28 @@ run "inventory" {
   }
 
   assert {
-    condition     = module.validator.reserved_concurrency == 50
+    condition     = module.platform.validator_reserved_concurrency == 50
     error_message = "staging reserves 50 concurrent validator executions."
   }
 
   assert {
-    condition     = module.validator.log_retention_days == 90
+    condition     = module.platform.validator_log_retention_days == 90
     error_message = "staging keeps validator logs 90 days."
   }
 
   assert {
-    condition     = var.validator.deletion_protection == true && var.access_logs.expiration_days == 365
+    condition     = module.platform.settings.validator.deletion_protection == true && module.platform.settings.access_logs.expiration_days == 365
     error_message = "staging must set idempotency-table deletion protection to true and keep access logs 365 days."
   }
 
   assert {
-    condition     = var.landing.force_destroy == false && var.access_logs.force_destroy == false
+    condition     = module.platform.settings.landing.force_destroy == false && module.platform.settings.access_logs.force_destroy == false
     error_message = "force_destroy on staging buckets must be false."
+  }
+
+  assert {
+    condition     = module.platform.settings.kms.deletion_window_in_days == 30 && alltrue([for r in values(module.platform.landing_lifecycle_rules) : r.noncurrent_expiration_days == 30])
+    error_message = "staging schedules key deletion 30 days out and keeps superseded landing versions 30 days."
   }
 }
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ..conftest import REGION
 
 
@@ -37,3 +39,24 @@ def test_list_state_machine_versions_answers_for_an_unpublished_machine(aws, uni
         "stateMachineArn"
     ]
     assert sfn.list_state_machine_versions(stateMachineArn=arn)["stateMachineVersions"] == []
+
+
+def test_conditional_bucket_policy_denies_do_not_refuse_a_well_behaved_client(aws, unique) -> None:
+    s3 = aws("s3")
+    s3.create_bucket(Bucket=unique, CreateBucketConfiguration={"LocationConstraint": REGION})
+    arn = f"arn:aws:s3:::{unique}"
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "TlsOnly", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
+             "Resource": [arn, f"{arn}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+            {"Sid": "NoSecrets", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:GetObject",
+             "Resource": f"{arn}/secret/*"},
+        ],
+    }  # fmt: skip
+    s3.put_bucket_policy(Bucket=unique, Policy=json.dumps(policy))
+    s3.put_object(Bucket=unique, Key="public/a", Body=b"1")
+    assert s3.get_object(Bucket=unique, Key="public/a")["Body"].read() == b"1"
+    s3.put_object(Bucket=unique, Key="secret/b", Body=b"2")
+    with pytest.raises(s3.exceptions.ClientError, match=r"403|AccessDenied|Forbidden"):
+        s3.get_object(Bucket=unique, Key="secret/b")  # an unconditional deny still applies

@@ -5,6 +5,7 @@ Each test uses its own keys under incoming/, so tests can run alone or together.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import time
@@ -15,6 +16,9 @@ import pytest
 from taxlake.generate import GenerateSpec, write_sample
 
 from ..conftest import wait_for
+
+# the deployed validator checks dates against the real clock, so samples are made for today
+TODAY = dt.date.today()
 
 
 @pytest.fixture
@@ -40,7 +44,7 @@ def test_every_module_in_the_root_was_applied(platform) -> None:
 
 def test_a_valid_file_is_validated_and_routed(platform, tmp_path, prefix) -> None:
     path = tmp_path / "good.csv.gz"
-    truth = write_sample(path, GenerateSpec(rows=3000, seed=21))
+    truth = write_sample(path, GenerateSpec(as_of=TODAY, rows=3000, seed=21))
     key = f"incoming/lodgement/{prefix}/good.csv.gz"
     platform.landing.upload([(key, path)])
     report = platform.landing.wait_for_reports([key], timeout=120)[key]
@@ -53,7 +57,7 @@ def test_a_valid_file_is_validated_and_routed(platform, tmp_path, prefix) -> Non
 
 def test_an_invalid_file_is_quarantined_with_its_report_and_never_validated(platform, tmp_path, prefix) -> None:
     path = tmp_path / "bad.csv"
-    truth = write_sample(path, GenerateSpec(rows=1000, seed=22, invalid_share=0.2))
+    truth = write_sample(path, GenerateSpec(as_of=TODAY, rows=1000, seed=22, invalid_share=0.2))
     key = f"incoming/lodgement/{prefix}/bad.csv"
     platform.landing.upload([(key, path)])
     report = platform.landing.wait_for_reports([key], timeout=120)[key]
@@ -67,7 +71,7 @@ def test_an_invalid_file_is_quarantined_with_its_report_and_never_validated(plat
 
 def test_the_same_object_twice_is_processed_once(platform, tmp_path, prefix) -> None:
     path = tmp_path / "once.csv"
-    write_sample(path, GenerateSpec(rows=200, seed=23))
+    write_sample(path, GenerateSpec(as_of=TODAY, rows=200, seed=23))
     key = f"incoming/lodgement/{prefix}/once.csv"
     landing = platform.landing
     before = landing.metric_sum("DuplicateEventsSkipped", dimensions={"service": "validator"})
@@ -87,7 +91,7 @@ def test_a_hundred_files_at_once_are_all_processed_and_records_conserved(platfor
     files, expected = [], 0
     for i in range(100):
         path = tmp_path / f"batch-{i:03d}.csv"
-        truth = write_sample(path, GenerateSpec(rows=50 + i, seed=1000 + i, invalid_share=0.005))
+        truth = write_sample(path, GenerateSpec(as_of=TODAY, rows=50 + i, seed=1000 + i, invalid_share=0.005))
         expected += truth.records
         files.append((f"incoming/lodgement/{prefix}/batch-{i:03d}.csv", path))
     keys = platform.landing.upload(files)
@@ -99,7 +103,7 @@ def test_a_hundred_files_at_once_are_all_processed_and_records_conserved(platfor
 
 def test_validation_metrics_reach_cloudwatch(platform, tmp_path, prefix) -> None:
     path = tmp_path / "bas.csv"
-    truth = write_sample(path, GenerateSpec(kind="bas", rows=400, seed=24))
+    truth = write_sample(path, GenerateSpec(as_of=TODAY, kind="bas", rows=400, seed=24))
     key = f"incoming/bas/{prefix}/bas.csv"
     landing = platform.landing
     dims = {"service": "validator", "Kind": "bas"}
@@ -109,7 +113,24 @@ def test_validation_metrics_reach_cloudwatch(platform, tmp_path, prefix) -> None
     wait_for(lambda: landing.metric_sum("RecordsRead", dimensions=dims) - before == truth.records, 30)
 
 
-def test_the_function_logs_to_its_log_group(platform) -> None:
-    group = platform.outputs["validator_log_group_name"]
-    streams = platform.aws["logs"].describe_log_streams(logGroupName=group)["logStreams"]
-    assert streams, "the validator has run in earlier tests and must have logged"
+def test_the_function_logs_structured_lines_to_its_log_group(platform, tmp_path, prefix) -> None:
+    path = tmp_path / "logged.csv"
+    write_sample(path, GenerateSpec(as_of=TODAY, rows=20, seed=25))
+    key = f"incoming/lodgement/{prefix}/logged.csv"
+    platform.landing.upload([(key, path)])
+    platform.landing.wait_for_reports([key], timeout=120)
+    logs, group = platform.aws["logs"], platform.outputs["validator_log_group_name"]
+
+    def validated_line() -> list[dict]:
+        found = []
+        for stream in logs.describe_log_streams(logGroupName=group)["logStreams"]:
+            for event in logs.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"])["events"]:
+                if event["message"].startswith("{") and '"object validated"' in event["message"]:
+                    doc = json.loads(event["message"])
+                    if doc.get("key") == key:
+                        found.append(doc)
+        return found
+
+    (line,) = wait_for(validated_line, 30)
+    assert (line["level"], line["status"], line["records_read"]) == ("INFO", "accepted", 20)
+    assert line["service"] == "validator" and line["function_name"] == platform.outputs["validator_function_name"]

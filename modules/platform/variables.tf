@@ -1,0 +1,128 @@
+variable "environment" {
+  description = "Environment this instance of the platform is: dev, staging, prod, or local (the emulator)."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = contains(["dev", "staging", "prod", "local"], var.environment)
+    error_message = "environment must be one of dev, staging, prod, local."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix for every resource name; null derives \"taxlake-<environment>\"."
+  type        = string
+  default     = null
+
+  validation {
+    # 2-30 characters: the longest derived name, "<prefix>-access-logs-<12-digit account>",
+    # must stay within S3's 63-character bucket-name limit.
+    condition     = var.name_prefix == null || can(regex("^[a-z0-9][a-z0-9-]{0,28}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be null or 2-30 characters of lower-case letters, digits and hyphens, starting and ending with a letter or digit (e.g. \"taxlake-dev\")."
+  }
+}
+
+variable "artifacts_dir" {
+  description = "Directory holding the built layers/runtime.zip and lambdas/validator.zip; a relative path is taken from the root module (path.root)."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = length(trimspace(var.artifacts_dir)) > 0
+    error_message = "artifacts_dir must not be empty; it is usually \"../../dist\" (the output of tools/build.py) seen from an environment root."
+  }
+}
+
+variable "state_machine_arn" {
+  description = "ARN of the processing state machine the validator starts; null until the pipeline is deployed."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags applied to every taggable resource, beside each component's own component tag."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "kms" {
+  description = "Settings of the environment's customer-managed key."
+  type = object({
+    deletion_window_in_days = optional(number, 30)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.kms.deletion_window_in_days >= 7 && var.kms.deletion_window_in_days <= 30
+    error_message = "kms.deletion_window_in_days must be from 7 to 30."
+  }
+}
+
+variable "access_logs" {
+  description = "Retention and teardown settings of the server-access-log bucket."
+  type = object({
+    expiration_days            = optional(number, 2557)
+    noncurrent_expiration_days = optional(number, 30)
+    force_destroy              = optional(bool, false)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.access_logs.expiration_days >= 1 && var.access_logs.noncurrent_expiration_days >= 1
+    error_message = "access_logs.expiration_days and access_logs.noncurrent_expiration_days must be at least 1."
+  }
+
+  # Tax records: seven years of access logs is the retention obligation in prod.
+  validation {
+    condition     = var.environment != "prod" || (var.access_logs.expiration_days >= 2557 && !var.access_logs.force_destroy)
+    error_message = "prod must keep access logs at least 2557 days (7 years) with access_logs.force_destroy = false."
+  }
+}
+
+variable "landing" {
+  description = "Lifecycle and teardown settings of the landing bucket."
+  type = object({
+    intelligent_tiering_days           = optional(number, 0)
+    noncurrent_version_expiration_days = optional(number, 90)
+    force_destroy                      = optional(bool, false)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.landing.intelligent_tiering_days >= 0 && var.landing.noncurrent_version_expiration_days >= 1
+    error_message = "landing.intelligent_tiering_days must be >= 0 and landing.noncurrent_version_expiration_days >= 1."
+  }
+
+  validation {
+    condition     = var.environment != "prod" || !var.landing.force_destroy
+    error_message = "prod lodgements must survive a destroy: set landing.force_destroy = false."
+  }
+}
+
+variable "validator" {
+  description = "Validator function settings; null fields take the validator module's (production) defaults, which also validates them."
+  type = object({
+    memory_mb               = optional(number)
+    timeout_seconds         = optional(number)
+    reserved_concurrency    = optional(number)
+    log_retention_days      = optional(number)
+    log_level               = optional(string)
+    reject_threshold        = optional(number)
+    idempotency_ttl_seconds = optional(number)
+    metrics_namespace       = optional(string)
+    tracing                 = optional(bool)
+    deletion_protection     = optional(bool)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.environment != "prod" || var.validator.deletion_protection != false
+    error_message = "prod must keep the idempotency table deletion-protected: leave validator.deletion_protection unset or true."
+  }
+}
+

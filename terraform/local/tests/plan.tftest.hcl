@@ -1,0 +1,137 @@
+# Plan inventory of the local (emulator) root with local.tfvars (loaded through the
+# tests/local.auto.tfvars link) and fixture artifacts instead of dist/.
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "ap-southeast-2" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = {
+      arn    = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+      key_id = "11111111-2222-3333-4444-555555555555"
+    }
+  }
+  mock_resource "aws_kms_alias" {
+    defaults = { arn = "arn:aws:kms:ap-southeast-2:123456789012:alias/taxlake-local" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::mock" }
+  }
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = { arn = "arn:aws:events:ap-southeast-2:123456789012:rule/taxlake-local-landing-object-created" }
+  }
+  mock_resource "aws_lambda_layer_version" {
+    defaults = {
+      arn       = "arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-local-runtime:1"
+      layer_arn = "arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-local-runtime"
+      version   = "1"
+    }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/taxlake-local-validator" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:ap-southeast-2:123456789012:function:taxlake-local-validator"
+      invoke_arn = "arn:aws:apigateway:ap-southeast-2:lambda:path/2015-03-31/functions/arn:aws:lambda:ap-southeast-2:123456789012:function:taxlake-local-validator/invocations"
+    }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:ap-southeast-2:123456789012:log-group:/aws/lambda/taxlake-local-validator" }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-local-validator-dlq"
+      id  = "https://sqs.ap-southeast-2.amazonaws.com/123456789012/taxlake-local-validator-dlq"
+      url = "https://sqs.ap-southeast-2.amazonaws.com/123456789012/taxlake-local-validator-dlq"
+    }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:ap-southeast-2:123456789012:table/taxlake-local-validator-idempotency" }
+  }
+}
+
+variables {
+  artifacts_dir = "tests/fixtures"
+}
+
+run "inventory" {
+  command = plan
+
+  assert {
+    condition     = output.kms_alias_name == "alias/taxlake-local"
+    error_message = "The key alias must be alias/taxlake-local."
+  }
+
+  assert {
+    condition     = output.access_log_bucket_name == "taxlake-local-access-logs-123456789012" && output.landing_bucket_name == "taxlake-local-landing-123456789012"
+    error_message = "Bucket names must be taxlake-local-<purpose>-<account>."
+  }
+
+  assert {
+    condition     = output.landing_event_rule_name == "taxlake-local-landing-object-created" && output.landing_incoming_prefix == "incoming/"
+    error_message = "The landing rule must watch incoming/."
+  }
+
+  assert {
+    condition     = output.validator_function_name == "taxlake-local-validator" && output.validator_log_group_name == "/aws/lambda/taxlake-local-validator"
+    error_message = "The validator function and its log group must be named after the environment."
+  }
+
+  assert {
+    condition     = output.idempotency_table_name == "taxlake-local-validator-idempotency"
+    error_message = "The idempotency table must be named after the environment."
+  }
+
+  assert {
+    condition     = module.platform.validator_reserved_concurrency == 2
+    error_message = "local reserves 2 concurrent validator executions."
+  }
+
+  assert {
+    condition     = module.platform.validator_log_retention_days == 1
+    error_message = "local keeps validator logs 1 day."
+  }
+
+  assert {
+    condition     = module.platform.settings.validator.deletion_protection == false && module.platform.settings.access_logs.expiration_days == 1
+    error_message = "local must set idempotency-table deletion protection to false and keep access logs 1 day."
+  }
+
+  assert {
+    condition     = module.platform.settings.landing.force_destroy == true && module.platform.settings.access_logs.force_destroy == true
+    error_message = "force_destroy on local buckets must be true."
+  }
+
+  assert {
+    condition     = module.platform.settings.kms.deletion_window_in_days == 7 && alltrue([for r in values(module.platform.landing_lifecycle_rules) : r.noncurrent_expiration_days == 1])
+    error_message = "local schedules key deletion 7 days out and keeps superseded landing versions 1 day."
+  }
+}
+
+run "wired_after_apply" {
+  command = apply
+
+  assert {
+    condition     = output.runtime_layer_arn == "arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-local-runtime:1"
+    error_message = "The validator must use the versioned runtime layer."
+  }
+
+  assert {
+    condition     = output.landing_bucket_arn == "arn:aws:s3:::taxlake-local-landing-123456789012"
+    error_message = "The landing bucket ARN must follow its name."
+  }
+
+  assert {
+    condition     = output.validator_dlq_arn == "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-local-validator-dlq" && output.kms_key_arn == "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+    error_message = "DLQ and key outputs must be wired through."
+  }
+}

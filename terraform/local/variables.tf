@@ -1,0 +1,54 @@
+variable "endpoint" {
+  description = "URL of the local AWS emulator every service endpoint points at."
+  type        = string
+  default     = "http://127.0.0.1:4566"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^https?://[^/\\s]+$", var.endpoint))
+    error_message = "endpoint must be a scheme, host and port without a path, e.g. \"http://127.0.0.1:4566\"."
+  }
+}
+
+variable "artifacts_dir" {
+  description = "Directory holding the built layers/runtime.zip and lambdas/validator.zip, relative to this root (or absolute)."
+  type        = string
+  default     = "../../dist"
+  nullable    = false
+}
+
+variable "state_machine_arn" {
+  description = "ARN of the processing state machine the validator starts; null until the pipeline is deployed."
+  type        = string
+  default     = null
+}
+
+# The settings objects are typed, defaulted and validated once, in modules/platform.
+variable "kms" {
+  description = "Settings of the environment's customer-managed key (see modules/platform)."
+  type        = any
+  default     = {}
+  nullable    = false
+}
+
+variable "access_logs" {
+  description = "Retention and teardown settings of the server-access-log bucket (see modules/platform)."
+  type        = any
+  default     = {}
+  nullable    = false
+}
+
+variable "landing" {
+  description = "Lifecycle and teardown settings of the landing bucket (see modules/platform)."
+  type        = any
+  default     = {}
+  nullable    = false
+}
+
+variable "validator" {
+  description = "Validator function settings; unset fields take the validator module's (production) defaults (see modules/platform)."
+  type        = any
+  default     = {}
+  nullable    = false
+}
+
