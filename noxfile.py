@@ -82,7 +82,8 @@ def terraform(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def integration(session: nox.Session) -> None:
     """Local AWS end to end: each emulator extension, then terraform/local applied, planned, exercised, destroyed."""
-    session.install("-e", ".", *_group("test"))
+    # pyspark: Glue and EMR Serverless job runs execute for real (Java 17 on PATH)
+    session.install("-e", ".", *_group("test"), *_group("glue"))
     session.run("python", "tools/build.py", "--only", "layer,lambdas")
     # sockets are the point here: the tests talk to the emulator on 127.0.0.1
     session.run(

@@ -12,6 +12,13 @@ in process, to close exactly the gaps the platform hits without Docker:
 - sfn:      ValidateStateMachineDefinition and ListStateMachineVersions
             answer, so Terraform can create state machines; executions run.
 - s3:       an EventBridge notification configuration reads back.
+- glue:     job runs execute the script on local PySpark, S3 data staged in
+            and out; states, errors, timeouts and logs as Glue reports them.
+- emr_serverless: applications go CREATED/STARTED/STOPPED as in AWS (and
+            apply with Terraform); job runs execute the entry point the same
+            way.
+- spark:    what both share, and the Step Functions fix that lets their
+            ``.sync`` integrations (and emr-serverless tasks at all) run.
 
 Every patch is tested in tests/integration/localaws against the AWS
 behaviour it reproduces.
@@ -27,8 +34,8 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from localaws import events, lambdas, s3, sfn
+    from localaws import emr_serverless, events, glue, lambdas, s3, sfn
 
-    for module in (lambdas, events, sfn, s3):
+    for module in (lambdas, events, sfn, s3, glue, emr_serverless):
         module.install()
     _installed = True

@@ -119,7 +119,9 @@ def test_job_run_runs_the_entry_point_on_s3_data(aws, bucket: str, application: 
                 f"--py-files {helpers}",
             }
         },
-        configurationOverrides={"monitoringConfiguration": {"s3MonitoringConfiguration": {"logUri": f"s3://{bucket}/logs/"}}},
+        configurationOverrides={
+            "monitoringConfiguration": {"s3MonitoringConfiguration": {"logUri": f"s3://{bucket}/logs/"}}
+        },
     )["jobRunId"]
 
     run, seen = wait_run(aws, application, run_id)

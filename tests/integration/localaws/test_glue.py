@@ -103,9 +103,7 @@ def fast_minutes(endpoint: str) -> Iterator[None]:
     """Glue timeouts are whole minutes: here a minute lasts 2 s for the test."""
 
     def post(config: dict) -> dict:
-        request = urllib.request.Request(
-            f"{endpoint}/moto-api/config", data=json.dumps(config).encode(), method="POST"
-        )
+        request = urllib.request.Request(f"{endpoint}/moto-api/config", data=json.dumps(config).encode(), method="POST")
         with urllib.request.urlopen(request, timeout=5) as response:
             return json.loads(response.read())
 
