@@ -41,7 +41,8 @@ def _terraform(session: nox.Session, *args: str, cwd: Path) -> None:
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff (lint + format), mypy, and terraform fmt."""
-    session.install("-e", ".", *_group("lint"), *_group("lambda"))
+    # the test group too: mypy must see moto and boto3 as the code under check does
+    session.install("-e", ".", *_group("lint"), *_group("test"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
