@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from taxlake import __version__
+from taxlake.asl import commands as asl_commands
 from taxlake.schemas import KINDS
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -80,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--as-of", type=_date, default=dt.date(2026, 11, 1), help="the generator's today")
     g.add_argument("--out", type=Path, required=True, help="output file; format from its extension")
     g.add_argument("--truth", type=Path, help="also write the ground truth JSON here")
+
+    a = sub.add_parser(
+        "asl",
+        help="lint Step Functions definitions and derive their IAM policy",
+        description="Amazon States Language tools. Exit 0 if every file passes, 1 on problems, 2 on usage errors.",
+    )
+    asl_commands.configure(a)
     return parser
 
 
@@ -150,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
-    handlers = {"validate": _cmd_validate, "generate": _cmd_generate}
+    handlers = {"validate": _cmd_validate, "generate": _cmd_generate, "asl": asl_commands.run}
     return handlers[args.command](args)
 
 
