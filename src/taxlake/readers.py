@@ -79,6 +79,10 @@ class Chunk:
             return [self.explicit_lines[i] for i in indices]
         return [self.line_of_rank(self.first_rank + i) for i in indices]
 
+    def line_array(self) -> pa.Array:
+        """Every row's physical line (row number for parquet), as int64."""
+        return pa.array(self.lines(list(range(self.num_rows))), pa.int64())
+
 
 @dataclass(frozen=True)
 class FileFormat:

@@ -154,5 +154,8 @@ class S3Store:
         out = self.client.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
         return _version(out)
 
+    def put_bytes(self, bucket: str, key: str, body: bytes, content_type: str) -> str | None:
+        return _version(self.client.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type))
+
     def upload_file(self, bucket: str, key: str, path: str, content_type: str) -> None:
         self.client.upload_file(path, bucket, key, ExtraArgs={"ContentType": content_type})

@@ -1,0 +1,86 @@
+"""Glue / EMR Serverless job: curate one validated file into the lake.
+
+    curate.py --source-bucket landing --source-key validated/lodgement/x.csv.gz
+              [--source-version V] --kind lodgement --format csv
+              --lake-bucket lake [--lake-prefix curated] [--input s3://landing/validated/...]
+
+The only file that touches awsglue, and only if it is there: with plain
+pyspark (tests, local runs, EMR Serverless) it runs the same way. The row
+logic is taxlake's (shipped as --extra-py-files / --py-files).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--source-bucket", required=True)
+    parser.add_argument("--source-key", required=True)
+    parser.add_argument("--source-version", default="")
+    parser.add_argument("--input", help="where Spark reads the object (default: s3://bucket/key)")
+    parser.add_argument("--kind", required=True)
+    parser.add_argument("--format", default="csv", choices=["csv", "jsonl", "parquet"])
+    parser.add_argument("--lake-bucket", required=True)
+    parser.add_argument("--lake-prefix", default="curated")
+    parser.add_argument("--compression", default="zstd")
+    # Glue adds its own arguments (--JOB_NAME, --JOB_RUN_ID, ...): ignore them
+    args, _unknown = parser.parse_known_args(argv)
+    return args
+
+
+def spark_session(name: str) -> Any:
+    try:  # on Glue, the GlueContext owns the session
+        from awsglue.context import GlueContext  # type: ignore[import-not-found]
+        from pyspark.context import SparkContext
+
+        return GlueContext(SparkContext.getOrCreate()).spark_session
+    except ImportError:
+        from pyspark.sql import SparkSession
+
+        return SparkSession.builder.appName(name).getOrCreate()
+
+
+def s3_writer(bucket: str) -> Callable[[], Callable[[str, bytes], None]]:
+    """Made on each executor: boto3 clients don't travel between processes."""
+
+    def factory() -> Callable[[str, bytes], None]:
+        import boto3
+
+        client = boto3.client("s3")
+
+        def put(key: str, body: bytes) -> None:
+            client.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/vnd.apache.parquet")
+
+        return put
+
+    return factory
+
+
+def main(argv: list[str]) -> int:
+    from taxlake.curate import source_id
+    from taxlake.spark import curate_file, write_curated
+
+    args = parse(argv)
+    source_file = f"s3://{args.source_bucket}/{args.source_key}"
+    spark = spark_session(f"taxlake-curate-{args.kind}")
+    df = curate_file(spark, args.input or source_file, args.kind, source_file=source_file, fmt=args.format)
+    written = write_curated(
+        df,
+        args.kind,
+        prefix=args.lake_prefix,
+        source=source_id(args.source_key, args.source_version or None),
+        put_factory=s3_writer(args.lake_bucket),
+        compression=args.compression,
+    )
+    print(json.dumps({"records_curated": sum(int(w["rows"]) for w in written), "files": written}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

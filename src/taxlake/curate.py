@@ -1,0 +1,238 @@
+"""Validated text records -> typed, derived, deduplicated curated rows.
+
+One implementation of the row logic, in pyarrow, serves every engine: the
+Lambda path calls ``curate_batch`` on each chunk it streams, and the Spark
+jobs (Glue, EMR Serverless) call the same function through
+``DataFrame.mapInArrow``. Only the cross-batch step (keeping one row per
+key) is written twice, as ``deduplicate`` here and as a window in
+``taxlake.spark``; tests hold the two to the same output.
+
+A record is curated only if it passes validation: an accepted file may
+still hold up to the reject threshold of bad rows, and those stay in the
+quarantine rejects file, never in the lake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from taxlake.checks import parse_iso_dates
+from taxlake.readers import Chunk
+from taxlake.schemas import Rule, Schema, get_schema
+from taxlake.validation import ValidationConfig, _check_chunk, _normalise
+
+MONEY = pa.decimal128(15, 2)
+LINEAGE = [pa.field("source_file", pa.string(), nullable=False), pa.field("source_line", pa.int64(), nullable=False)]
+# one row per key survives; the later lodgement (then the later line) wins
+KEYS: dict[str, tuple[str, ...]] = {
+    "lodgement": ("lodgement_id",),
+    "bas": ("abn", "period_start", "period_end"),
+    "payer-report": ("payer_abn", "payee_tfn", "tax_year", "report_type"),
+}
+ORDER: dict[str, tuple[str, ...]] = {
+    "lodgement": ("lodgement_date",),
+    "bas": ("lodgement_date",),
+    "payer-report": (),
+}
+PARTITIONS: dict[str, tuple[str, ...]] = {
+    "lodgement": ("tax_year", "lodgement_month"),
+    "bas": ("tax_year", "lodgement_month"),
+    "payer-report": ("tax_year",),
+}
+
+
+def _arrow_type(rule: Rule) -> pa.DataType:
+    if rule is Rule.TAX_YEAR:
+        return pa.int32()
+    if rule is Rule.DATE:
+        return pa.date32()
+    if rule in (Rule.AMOUNT, Rule.AMOUNT_NON_NEGATIVE):
+        return MONEY
+    return pa.string()
+
+
+def _derived_fields(kind: str) -> list[pa.Field]:
+    if kind == "lodgement":
+        return [
+            pa.field("tax_payable", MONEY),
+            pa.field("effective_tax_rate", pa.float64()),
+            pa.field("deductions_ratio", pa.float64()),
+            pa.field("lodgement_month", pa.string(), nullable=False),
+        ]
+    if kind == "bas":
+        return [
+            pa.field("net_gst", MONEY),
+            pa.field("tax_year", pa.int32(), nullable=False),
+            pa.field("lodgement_month", pa.string(), nullable=False),
+        ]
+    return [pa.field("withholding_rate", pa.float64())]
+
+
+def curated_schema(kind: str) -> pa.Schema:
+    """The curated table's columns for ``kind``: typed inputs, derived columns, lineage."""
+    schema = get_schema(kind)
+    fields = [pa.field(c.name, _arrow_type(c.rule), nullable=not c.required) for c in schema.columns]
+    return pa.schema(fields + _derived_fields(kind) + LINEAGE)
+
+
+def _ratio(numerator: pa.Array, denominator: pa.Array) -> pa.Array:
+    num, den = pc.cast(numerator, pa.float64()), pc.cast(denominator, pa.float64())
+    # a zero denominator gives null, not inf: "no income" has no rate
+    return pc.round(pc.if_else(pc.equal(den, 0.0), None, pc.divide(num, den)), 6)
+
+
+def _income_year(dates: pa.Array) -> pa.Array:
+    """1 July starts the next income year: 2025-07-01 is in 2026."""
+    year = pc.year(dates)
+    return pc.cast(pc.add(year, pc.if_else(pc.greater_equal(pc.month(dates), 7), 1, 0)), pa.int32())
+
+
+def _derive(kind: str, cols: dict[str, pa.Array]) -> dict[str, pa.Array]:
+    month = pc.strftime(cols["lodgement_date"], format="%Y-%m") if "lodgement_date" in cols else None
+    if kind == "lodgement":
+        payable = pc.cast(pc.subtract(cols["tax_withheld"], cols["refund_amount"]), MONEY)
+        gross = pc.add(cols["taxable_income"], cols["total_deductions"])
+        return {
+            "tax_payable": payable,
+            "effective_tax_rate": _ratio(payable, cols["taxable_income"]),
+            "deductions_ratio": _ratio(cols["total_deductions"], gross),
+            "lodgement_month": month,
+        }
+    if kind == "bas":
+        return {
+            "net_gst": pc.cast(pc.subtract(cols["gst_collected"], cols["gst_paid"]), MONEY),
+            "tax_year": _income_year(cols["period_end"]),
+            "lodgement_month": month,
+        }
+    return {"withholding_rate": _ratio(cols["tax_withheld"], cols["gross_amount"])}
+
+
+def curate_chunk(chunk: Chunk, kind: str, *, source_file: str, as_of: dt.date | None = None) -> pa.Table:
+    """Curate the valid rows of one reader chunk; ``source_line`` is each row's physical line."""
+    schema: Schema = get_schema(kind)
+    config = ValidationConfig(as_of=as_of or dt.date.today(), threads=1)
+    failed, _found = _check_chunk(chunk, schema, config)
+    keep = pc.invert(failed)
+    cols: dict[str, pa.Array] = {}
+    for column in schema.columns:
+        values = pc.filter(_normalise(chunk.columns[column.name]), keep)
+        target = _arrow_type(column.rule)
+        if column.rule is Rule.DATE:
+            cols[column.name] = parse_iso_dates(values)[1]
+        elif target != pa.string():
+            cols[column.name] = pc.cast(values, target)
+        else:
+            cols[column.name] = values
+    cols |= _derive(kind, cols)
+    kept = len(cols[schema.names[0]])
+    cols["source_file"] = pa.array([source_file] * kept, pa.string())
+    cols["source_line"] = pc.filter(chunk.line_array(), keep)
+    return pa.table(cols, schema=curated_schema(kind))
+
+
+def curate_batch(
+    batch: pa.RecordBatch | pa.Table, kind: str, *, source_file: str, first_line: int = 2, as_of: dt.date | None = None
+) -> pa.Table:
+    """Curate a batch of text records (a ``_line`` column, if present, gives the lines)."""
+    names = set(batch.schema.names)
+    n = batch.num_rows
+
+    def text(name: str) -> pa.Array:
+        if name not in names:
+            return pa.nulls(n, pa.string())
+        col = pc.cast(batch.column(name), pa.string())
+        return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+
+    lines = batch.column("_line").to_pylist() if "_line" in names else list(range(first_line, first_line + n))
+    chunk = Chunk(columns={c: text(c) for c in get_schema(kind).names}, num_rows=n, first_rank=0, explicit_lines=lines)
+    return curate_chunk(chunk, kind, source_file=source_file, as_of=as_of)
+
+
+def deduplicate(table: pa.Table, kind: str) -> pa.Table:
+    """One row per key: the latest by ORDER, ties broken by the later source line."""
+    if table.num_rows == 0:
+        return table
+    keys, order = KEYS[kind], ORDER[kind]
+    sort = [(k, "ascending") for k in keys] + [(o, "descending") for o in order]
+    sort += [("source_file", "descending"), ("source_line", "descending")]
+    ranked = table.sort_by(sort)
+    key_cols = [ranked.column(k).combine_chunks() for k in keys]
+    first = pa.array([True] + [False] * (ranked.num_rows - 1))
+    if ranked.num_rows > 1:
+        changed = pa.array([False] * (ranked.num_rows - 1))
+        for col in key_cols:
+            as_text = pc.cast(col, pa.string())
+            prev, cur = as_text.slice(0, ranked.num_rows - 1), as_text.slice(1)
+            changed = pc.or_(changed, pc.fill_null(pc.not_equal(prev, cur), True))
+        first = pa.concat_arrays([pa.array([True]), changed])
+    return canonical(ranked.filter(first), kind)
+
+
+def canonical(table: pa.Table, kind: str) -> pa.Table:
+    """Rows in a stable order (keys, then lineage), so equal content compares equal."""
+    sort = [(k, "ascending") for k in KEYS[kind]] + [("source_file", "ascending"), ("source_line", "ascending")]
+    return table.sort_by(sort)
+
+
+def curate_chunks(chunks: Iterable[Chunk], kind: str, *, source_file: str, as_of: dt.date | None = None) -> pa.Table:
+    """Curate and deduplicate a whole file given as the reader's chunks."""
+    tables = [curate_chunk(c, kind, source_file=source_file, as_of=as_of) for c in chunks]
+    if not tables:
+        return curated_schema(kind).empty_table()
+    return deduplicate(pa.concat_tables(tables), kind)
+
+
+# --- the curated layout: one deterministic file per (source file, partition) -----------
+
+
+def source_id(source_key: str, version_id: str | None = None) -> str:
+    """Names a source object version in the lake: re-curating it overwrites, never adds."""
+    return hashlib.sha256(f"{source_key}#{version_id or ''}".encode()).hexdigest()[:24]
+
+
+def partition_values(table: pa.Table, kind: str) -> list[tuple[str, ...]]:
+    cols = [pc.cast(table.column(p), pa.string()).to_pylist() for p in PARTITIONS[kind]]
+    return sorted(set(zip(*cols, strict=True)))
+
+
+def partition_key(prefix: str, kind: str, values: tuple[str, ...], source: str) -> str:
+    parts = "/".join(f"{name}={value}" for name, value in zip(PARTITIONS[kind], values, strict=True))
+    return f"{prefix.rstrip('/')}/{kind}/{parts}/{source}.parquet"
+
+
+def parquet_bytes(table: pa.Table, compression: str = "zstd") -> bytes:
+    """Parquet with fixed writer settings: the same rows give the same bytes on every engine."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression=compression, write_statistics=True, store_schema=True)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def write_partitions(
+    table: pa.Table,
+    kind: str,
+    *,
+    prefix: str,
+    source: str,
+    put: Callable[[str, bytes], None],
+    compression: str = "zstd",
+) -> list[dict[str, object]]:
+    """Write one file per partition (partition columns stay in the file, as Athena reads them
+    from the path and Spark from both); returns what was written."""
+    written = []
+    for values in partition_values(table, kind):
+        mask = pa.array([True] * table.num_rows)
+        for name, value in zip(PARTITIONS[kind], values, strict=True):
+            mask = pc.and_(mask, pc.equal(pc.cast(table.column(name), pa.string()), value))
+        part = canonical(table.filter(mask), kind)
+        key = partition_key(prefix, kind, values, source)
+        put(key, parquet_bytes(part, compression))
+        written.append(
+            {"key": key, "rows": part.num_rows, "partition": dict(zip(PARTITIONS[kind], values, strict=True))}
+        )
+    return written

@@ -1,0 +1,70 @@
+"""Curate one validated object in-process (the Lambda path of the pipeline).
+
+For files small enough for one Lambda invocation (the routing threshold in
+modules/orchestrator says how small): stream the object with the same
+readers as validation, curate every chunk, keep one row per key, and write
+one parquet file per partition named after the source object version, so
+re-processing the same version overwrites rather than duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from taxlake.curate import curate_chunks, source_id, write_partitions
+from taxlake.ingest import ObjectStore
+from taxlake.readers import FileRejected, iter_chunks, open_source
+from taxlake.schemas import get_schema
+
+
+@dataclass(frozen=True)
+class CurateResult:
+    kind: str
+    source_key: str
+    source_id: str
+    records_in: int
+    records_curated: int
+    files: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "source_key": self.source_key,
+            "source_id": self.source_id,
+            "records_in": self.records_in,
+            "records_curated": self.records_curated,
+            "files": self.files,
+        }
+
+
+def curate_object(
+    store: ObjectStore,
+    *,
+    bucket: str,
+    key: str,
+    version_id: str | None,
+    kind: str,
+    lake_bucket: str,
+    prefix: str = "curated",
+    as_of: dt.date | None = None,
+) -> CurateResult:
+    """Read s3://bucket/key (that version), curate it, write the partitions to the lake."""
+    _, size, _ = store.resolve_key(bucket, key, version_id)
+    names = get_schema(kind).names
+    with store.open(bucket, key, version_id, size) as stream:
+        source, _counter = open_source(stream, key)
+        chunks = list(iter_chunks(source, names))
+    records_in = sum(c.num_rows for c in chunks)
+    table = curate_chunks(chunks, kind, source_file=f"s3://{bucket}/{key}", as_of=as_of)
+    sid = source_id(key, version_id)
+
+    def put(out_key: str, body: bytes) -> None:
+        store.put_bytes(lake_bucket, out_key, body, "application/vnd.apache.parquet")
+
+    files = write_partitions(table, kind, prefix=prefix, source=sid, put=put)
+    return CurateResult(kind, key, sid, records_in, table.num_rows, files)
+
+
+__all__ = ["CurateResult", "FileRejected", "curate_object"]
