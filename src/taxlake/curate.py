@@ -236,3 +236,38 @@ def write_partitions(
             {"key": key, "rows": part.num_rows, "partition": dict(zip(PARTITIONS[kind], values, strict=True))}
         )
     return written
+
+
+# --- the catalog's view of the curated tables -----------------------------------------
+
+
+def _glue_type(t: pa.DataType) -> str:
+    if pa.types.is_string(t):
+        return "string"
+    if pa.types.is_int32(t):
+        return "int"
+    if pa.types.is_int64(t):
+        return "bigint"
+    if pa.types.is_float64(t):
+        return "double"
+    if pa.types.is_date32(t):
+        return "date"
+    if pa.types.is_decimal(t):
+        return f"decimal({t.precision},{t.scale})"
+    raise TypeError(f"no Glue type for {t}")
+
+
+def glue_tables() -> dict[str, dict[str, list[dict[str, str]]]]:
+    """Columns and partition keys of each curated table, as the Glue catalog declares them.
+
+    modules/data-lake/curated_tables.json holds this output; a test keeps the two equal,
+    so the catalog can never drift from what the jobs write.
+    """
+    out = {}
+    for kind in KEYS:
+        schema = curated_schema(kind)
+        out[kind] = {
+            "columns": [{"name": f.name, "type": _glue_type(f.type)} for f in schema if f.name not in PARTITIONS[kind]],
+            "partition_keys": [{"name": p, "type": _glue_type(schema.field(p).type)} for p in PARTITIONS[kind]],
+        }
+    return out

@@ -1,0 +1,121 @@
+"""Curation: typed rows, derived columns, dedup, deterministic files, and the catalog contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from taxlake.curate import (
+    canonical,
+    curate_chunks,
+    curated_schema,
+    deduplicate,
+    glue_tables,
+    parquet_bytes,
+    partition_key,
+    source_id,
+    write_partitions,
+)
+from taxlake.generate import GenerateSpec, write_sample
+from taxlake.readers import iter_chunks, open_source
+from taxlake.schemas import KINDS, get_schema
+
+from .conftest import AS_OF, GOOD_LODGEMENT, csv_bytes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def curate_bytes(data: bytes, kind: str, name: str = "f.csv") -> pa.Table:
+    source, _ = open_source(io.BytesIO(data), name)
+    return curate_chunks(list(iter_chunks(source, get_schema(kind).names)), kind, source_file="s3://b/k", as_of=AS_OF)
+
+
+def test_only_valid_records_are_curated_with_types_and_lines() -> None:
+    bad = {**GOOD_LODGEMENT, "lodgement_id": "4f2b8c4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f", "tfn": "123456789"}
+    other = {**GOOD_LODGEMENT, "lodgement_id": "5f2b8c4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f"}
+    table = curate_bytes(csv_bytes("lodgement", [GOOD_LODGEMENT, bad, other]), "lodgement")
+    assert table.schema == curated_schema("lodgement")
+    rows = table.to_pylist()
+    assert [r["source_line"] for r in rows] == [2, 4]
+    first = rows[0]
+    assert first["tax_year"] == 2025 and first["lodgement_date"] == dt.date(2025, 8, 1)
+    assert first["taxable_income"] == Decimal("85000.00")
+    assert first["tax_payable"] == Decimal("21350.25")  # withheld 21000.00 minus a refund of -350.25
+    assert first["effective_tax_rate"] == round(21350.25 / 85000, 6)
+    assert first["deductions_ratio"] == round(1200.50 / 86200.50, 6)
+    assert first["lodgement_month"] == "2025-08"
+
+
+def test_the_latest_lodgement_of_an_id_wins_within_a_file() -> None:
+    early = {**GOOD_LODGEMENT, "lodgement_date": "2025-08-01", "taxable_income": "1.00"}
+    late = {**GOOD_LODGEMENT, "lodgement_date": "2025-09-01", "taxable_income": "2.00"}
+    table = curate_bytes(csv_bytes("lodgement", [late, early]), "lodgement")
+    assert [r["taxable_income"] for r in table.to_pylist()] == [Decimal("2.00")]
+
+
+def test_same_day_duplicates_keep_the_later_line() -> None:
+    rows = [{**GOOD_LODGEMENT, "taxable_income": f"{i}.00"} for i in (1, 2, 3)]
+    table = curate_bytes(csv_bytes("lodgement", rows), "lodgement")
+    assert [(r["source_line"], r["taxable_income"]) for r in table.to_pylist()] == [(4, Decimal("3.00"))]
+
+
+def test_deduplicate_is_order_independent() -> None:
+    table = curate_bytes(
+        csv_bytes("lodgement", [{**GOOD_LODGEMENT, "taxable_income": f"{i}.00"} for i in range(5)]), "lodgement"
+    )
+    doubled = pa.concat_tables([table, table.slice(0, 0)])
+    assert deduplicate(doubled.take([0]), "lodgement").equals(deduplicate(doubled, "lodgement"))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_curates_every_valid_record(kind: str, tmp_path: Path) -> None:
+    path = tmp_path / f"{kind}.csv"
+    truth = write_sample(path, GenerateSpec(kind=kind, rows=800, seed=9, invalid_share=0.05, as_of=AS_OF))
+    table = curate_bytes(path.read_bytes(), kind)
+    keys = {"lodgement": ["lodgement_id"], "bas": ["abn", "period_start", "period_end"],
+            "payer-report": ["payer_abn", "payee_tfn", "tax_year", "report_type"]}[kind]  # fmt: skip
+    distinct_valid = len({tuple(str(r[k]) for k in keys) for r in table.to_pylist()})
+    assert table.num_rows == distinct_valid <= truth.records - truth.invalid
+
+
+def test_partition_files_are_deterministic_and_named_by_source(tmp_path: Path) -> None:
+    path = tmp_path / "l.csv"
+    write_sample(path, GenerateSpec(rows=500, seed=4, as_of=AS_OF))
+    table = curate_bytes(path.read_bytes(), "lodgement")
+    written: dict[str, bytes] = {}
+    sid = source_id("validated/lodgement/l.csv", "v1")
+    out = write_partitions(table, "lodgement", prefix="curated", source=sid, put=written.__setitem__)
+    again: dict[str, bytes] = {}
+    write_partitions(canonical(table.take(list(reversed(range(table.num_rows)))), "lodgement"), "lodgement",
+                     prefix="curated", source=sid, put=again.__setitem__)  # fmt: skip
+    assert written == again
+    assert sum(w["rows"] for w in out) == table.num_rows
+    key = next(iter(written))
+    assert key.startswith("curated/lodgement/tax_year=") and key.endswith(f"/{sid}.parquet")
+    assert pq.read_table(io.BytesIO(written[key])).num_rows > 0
+
+
+def test_partition_key_layout() -> None:
+    assert (
+        partition_key("curated/", "bas", ("2025", "2025-10"), "abc")
+        == "curated/bas/tax_year=2025/lodgement_month=2025-10/abc.parquet"
+    )
+
+
+def test_parquet_bytes_are_reproducible() -> None:
+    table = curate_bytes(csv_bytes("lodgement", [GOOD_LODGEMENT]), "lodgement")
+    assert parquet_bytes(table) == parquet_bytes(table)
+
+
+def test_the_catalog_file_matches_what_the_jobs_write() -> None:
+    committed = json.loads((ROOT / "modules" / "data-lake" / "curated_tables.json").read_text())
+    assert committed == glue_tables(), (
+        "regenerate modules/data-lake/curated_tables.json (see taxlake.curate.glue_tables)"
+    )
