@@ -63,22 +63,24 @@ def s3_writer(bucket: str) -> Callable[[], Callable[[str, bytes], None]]:
 
 
 def main(argv: list[str]) -> int:
-    from taxlake.curate import source_id
+    from taxlake.curate import manifest, manifest_key, source_id
     from taxlake.spark import curate_file, write_curated
 
     args = parse(argv)
     source_file = f"s3://{args.source_bucket}/{args.source_key}"
     spark = spark_session(f"taxlake-curate-{args.kind}")
     df = curate_file(spark, args.input or source_file, args.kind, source_file=source_file, fmt=args.format)
+    source = source_id(args.source_key, args.source_version or None)
     written = write_curated(
-        df,
-        args.kind,
-        prefix=args.lake_prefix,
-        source=source_id(args.source_key, args.source_version or None),
-        put_factory=s3_writer(args.lake_bucket),
+        df, args.kind, prefix=args.lake_prefix, source=source, put_factory=s3_writer(args.lake_bucket),
         compression=args.compression,
+    )  # fmt: skip
+    doc = manifest(args.kind, source, source_file, "spark", written)
+    # the manifest last: its presence means every file it lists is in place
+    s3_writer(args.lake_bucket)()(
+        manifest_key(args.lake_prefix, args.kind, source), json.dumps(doc, indent=2, sort_keys=True).encode()
     )
-    print(json.dumps({"records_curated": sum(int(w["rows"]) for w in written), "files": written}))
+    print(json.dumps(doc))
     return 0
 
 

@@ -206,6 +206,25 @@ def partition_key(prefix: str, kind: str, values: tuple[str, ...], source: str) 
     return f"{prefix.rstrip('/')}/{kind}/{parts}/{source}.parquet"
 
 
+def manifest_key(prefix: str, kind: str, source: str) -> str:
+    """Where a curation run lists what it wrote: O(1) to find for quality, catalog and fraud."""
+    return f"{prefix.rstrip('/')}/_manifests/{kind}/{source}.json"
+
+
+def manifest(
+    kind: str, source: str, source_file: str, engine: str, written: list[dict[str, object]]
+) -> dict[str, object]:
+    files = sorted(written, key=lambda w: str(w["key"]))
+    return {
+        "kind": kind,
+        "source_id": source,
+        "source_file": source_file,
+        "engine": engine,
+        "records_curated": sum(int(str(w["rows"])) for w in files),
+        "files": files,
+    }
+
+
 def parquet_bytes(table: pa.Table, compression: str = "zstd") -> bytes:
     """Parquet with fixed writer settings: the same rows give the same bytes on every engine."""
     sink = pa.BufferOutputStream()

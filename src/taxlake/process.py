@@ -10,10 +10,11 @@ re-processing the same version overwrites rather than duplicates.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from taxlake.curate import curate_chunks, source_id, write_partitions
+from taxlake.curate import curate_chunks, manifest, manifest_key, source_id, write_partitions
 from taxlake.ingest import ObjectStore
 from taxlake.readers import FileRejected, iter_chunks, open_source
 from taxlake.schemas import get_schema
@@ -27,6 +28,7 @@ class CurateResult:
     records_in: int
     records_curated: int
     files: list[dict[str, Any]]
+    manifest_key: str
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -36,6 +38,7 @@ class CurateResult:
             "records_in": self.records_in,
             "records_curated": self.records_curated,
             "files": self.files,
+            "manifest_key": self.manifest_key,
         }
 
 
@@ -63,8 +66,12 @@ def curate_object(
     def put(out_key: str, body: bytes) -> None:
         store.put_bytes(lake_bucket, out_key, body, "application/vnd.apache.parquet")
 
+    source_file = f"s3://{bucket}/{key}"
     files = write_partitions(table, kind, prefix=prefix, source=sid, put=put)
-    return CurateResult(kind, key, sid, records_in, table.num_rows, files)
+    doc = manifest(kind, sid, source_file, "lambda", files)
+    mkey = manifest_key(prefix, kind, sid)
+    store.put_bytes(lake_bucket, mkey, json.dumps(doc, indent=2, sort_keys=True).encode(), "application/json")
+    return CurateResult(kind, key, sid, records_in, table.num_rows, files, mkey)
 
 
 __all__ = ["CurateResult", "FileRejected", "curate_object"]

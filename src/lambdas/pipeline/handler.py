@@ -1,0 +1,100 @@
+"""Pipeline step Lambdas: one package, seven handlers (see statemachines/tax_pipeline.asl.json).
+
+Each handler is thin: take the state machine's document, call the step in
+``taxlake.pipeline``, return what the next state reads. Powertools gives
+structured logs (correlated by execution) and EMF metrics.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from taxlake import pipeline
+from taxlake.adapters.s3 import S3Store
+
+logger = Logger()
+emf = Metrics()  # 'metrics' is a handler name below
+store = S3Store()
+settings = pipeline.Settings.from_env()
+_glue: Any = None
+
+
+def _glue_client() -> Any:
+    global _glue
+    if _glue is None:
+        import boto3
+
+        _glue = boto3.client("glue")
+    return _glue
+
+
+def _correlate(doc: dict[str, Any]) -> None:
+    logger.append_keys(execution=doc.get("execution"), kind=doc.get("kind"), key=doc.get("key"))
+
+
+@logger.inject_lambda_context(clear_state=True)
+def validate_input(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    out = pipeline.validate_input(event, store, settings)
+    _correlate(out)
+    logger.info("input accepted", extra={"size_bytes": out["size_bytes"], "glue": out["glue"]})
+    return out
+
+
+@logger.inject_lambda_context(clear_state=True)
+def process(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _correlate(event)
+    out = pipeline.process(event, store, settings)
+    logger.info("curated in Lambda", extra={"records_curated": out["records_curated"], "files": len(out["files"])})
+    return out
+
+
+@logger.inject_lambda_context(clear_state=True)
+def quality(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _correlate(event)
+    return pipeline.quality(event, store, settings)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def catalog(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _correlate(event)
+    return pipeline.catalog(event, _glue_client(), settings)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def fraud(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _correlate(event)
+    out = pipeline.fraud(event, store, settings)
+    logger.info("fraud rules applied", extra={k: out[k] for k in ("flags", "high_risk", "rules")})
+    return out
+
+
+@logger.inject_lambda_context(clear_state=True)
+@emf.log_metrics
+def metrics(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    _correlate(event)
+    engine = event.get("processing", {}).get("engine", "unknown")
+    quality_result = event.get("quality", {}).get("result", {})
+    fraud_result = event.get("fraud", {}).get("result", {})
+    emf.add_dimension(name="Kind", value=str(event.get("kind")))
+    emf.add_dimension(name="Engine", value=str(engine))
+    emf.add_metric(name="PipelineSucceeded", unit=MetricUnit.Count, value=1)
+    emf.add_metric(name="RecordsCurated", unit=MetricUnit.Count, value=quality_result.get("records_curated", 0))
+    emf.add_metric(name="DuplicatesRemoved", unit=MetricUnit.Count, value=quality_result.get("duplicates_removed", 0))
+    emf.add_metric(name="QualityScore", unit=MetricUnit.NoUnit, value=quality_result.get("score", 0.0))
+    emf.add_metric(name="FraudFlags", unit=MetricUnit.Count, value=fraud_result.get("flags", 0))
+    emf.add_metric(name="FraudHighRisk", unit=MetricUnit.Count, value=fraud_result.get("high_risk", 0))
+    return {"published": True}
+
+
+@logger.inject_lambda_context(clear_state=True)
+@emf.log_metrics
+def failure(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    out = pipeline.failure(event, store, settings)
+    emf.add_dimension(name="Kind", value=str(out.get("kind")))
+    emf.add_metric(name="PipelineFailed", unit=MetricUnit.Count, value=1)
+    logger.error("pipeline failed", extra=out)
+    return out

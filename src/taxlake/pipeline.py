@@ -1,0 +1,309 @@
+"""The pipeline's steps, one function each, called by the state machine's Lambda tasks.
+
+Each takes the execution document (the state machine's JSON), its
+collaborators (an object store, a Glue client) and its settings, and returns
+what the next state needs. Errors that retrying cannot fix are raised as
+``InputContractError`` / ``DataQualityFailed`` / ``ObjectNotFound``, names
+the definition's Retry lists as non-retryable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from taxlake.curate import curated_schema, manifest_key, source_id
+from taxlake.fraud import FraudConfig, detect
+from taxlake.ingest import ObjectStore
+from taxlake.process import curate_object
+from taxlake.quality import DataQualityFailed, assess
+from taxlake.schemas import KINDS
+
+
+class InputContractError(Exception):
+    """The execution input is not what the validator promises."""
+
+
+class ObjectNotFound(Exception):
+    """An object the pipeline needs (report, manifest) is missing."""
+
+
+__all__ = ["DataQualityFailed", "InputContractError", "ObjectNotFound"]
+
+REQUIRED_INPUT: dict[str, type | tuple[type, ...]] = {
+    "bucket": str,
+    "key": str,
+    "size_bytes": int,
+    "kind": str,
+    "format": str,
+    "structured": bool,
+    "record_count": int,
+    "report_key": str,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_bucket: str = ""
+    curated_bucket: str = ""
+    curated_prefix: str = "curated"
+    analytics_bucket: str = ""
+    quality_prefix: str = "quality"
+    fraud_prefix: str = "fraud_flags"
+    failure_prefix: str = "failures"
+    glue_worker_type: str = "G.1X"
+    glue_min_workers: int = 2
+    glue_max_workers: int = 10
+    glue_bytes_per_worker: int = 1 << 30
+    glue_execution_class: str = "FLEX"
+    urgent_kinds: frozenset[str] = frozenset()
+    glue_database: str = ""
+    tables: Mapping[str, str] | None = None
+    fraud: FraudConfig = field(default_factory=FraudConfig)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        def num(name: str, default: int) -> int:
+            return int(env.get(name) or default)
+
+        return cls(
+            landing_bucket=env.get("LANDING_BUCKET", ""),
+            curated_bucket=env.get("CURATED_BUCKET", ""),
+            curated_prefix=env.get("CURATED_PREFIX", "curated"),
+            analytics_bucket=env.get("ANALYTICS_BUCKET", ""),
+            quality_prefix=env.get("QUALITY_PREFIX", "quality"),
+            fraud_prefix=env.get("FRAUD_PREFIX", "fraud_flags"),
+            failure_prefix=env.get("FAILURE_PREFIX", "failures"),
+            glue_worker_type=env.get("GLUE_WORKER_TYPE", "G.1X"),
+            glue_min_workers=num("GLUE_MIN_WORKERS", 2),
+            glue_max_workers=num("GLUE_MAX_WORKERS", 10),
+            glue_bytes_per_worker=num("GLUE_BYTES_PER_WORKER", 1 << 30),
+            glue_execution_class=env.get("GLUE_EXECUTION_CLASS", "FLEX"),
+            urgent_kinds=frozenset(k for k in env.get("URGENT_KINDS", "").split(",") if k),
+            glue_database=env.get("GLUE_DATABASE", ""),
+            tables=json.loads(env["TABLES"]) if env.get("TABLES") else None,
+            fraud=FraudConfig(
+                account_max_tfns=num("FRAUD_ACCOUNT_MAX_TFNS", 3),
+                refund_ratio=float(env.get("FRAUD_REFUND_RATIO") or 1.5),
+                high_score=float(env.get("FRAUD_HIGH_SCORE") or 0.8),
+            ),
+        )
+
+
+def _get_json(store: ObjectStore, bucket: str, key: str) -> dict[str, Any]:
+    try:
+        with store.open(bucket, key, None, store.resolve_key(bucket, key, None)[1]) as fh:
+            doc: dict[str, Any] = json.load(fh)
+            return doc
+    except Exception as exc:
+        if "404" in str(exc) or "NoSuchKey" in str(exc) or "Not Found" in str(exc):
+            raise ObjectNotFound(f"s3://{bucket}/{key} does not exist") from None
+        raise
+
+
+# --- ValidateInput ------------------------------------------------------------------
+
+
+def validate_input(payload: Mapping[str, Any], store: ObjectStore, settings: Settings) -> dict[str, Any]:
+    """Check the contract, confirm the validation report, add routing and job inputs."""
+    obj = payload.get("object")
+    if not isinstance(obj, Mapping):
+        raise InputContractError("payload.object must be the validated object's description")
+    problems = [
+        f"{name} must be {getattr(kind, '__name__', kind)}"
+        for name, kind in REQUIRED_INPUT.items()
+        if not isinstance(obj.get(name), kind) or (kind is int and isinstance(obj.get(name), bool))
+    ]
+    if problems:
+        raise InputContractError("; ".join(problems))
+    if obj["kind"] not in KINDS:
+        raise InputContractError(f"kind {obj['kind']!r} is not one of {', '.join(KINDS)}")
+    if not str(obj["key"]).startswith("validated/"):
+        raise InputContractError("only objects under validated/ enter the pipeline")
+    report = _get_json(store, obj["bucket"], obj["report_key"])
+    if report.get("status") != "accepted":
+        raise InputContractError(f"validation report says {report.get('status')!r}, not accepted")
+    if report.get("records_valid") != obj["record_count"]:
+        raise InputContractError(
+            f"record_count {obj['record_count']} disagrees with the report's {report.get('records_valid')}"
+        )
+    routing = payload.get("routing") or {}
+    if not all(isinstance(routing.get(k), int) for k in ("emr_min_bytes", "lambda_max_bytes")):
+        raise InputContractError("routing thresholds must be whole numbers of bytes")
+    version = obj.get("version_id") or ""
+    sid = source_id(obj["key"], version or None)
+    urgent = obj["kind"] in settings.urgent_kinds
+    workers = math.ceil(obj["size_bytes"] / settings.glue_bytes_per_worker)
+    args = {
+        "--source-bucket": obj["bucket"],
+        "--source-key": obj["key"],
+        "--source-version": version,
+        "--input": f"s3://{obj['bucket']}/{obj['key']}",
+        "--kind": obj["kind"],
+        "--format": obj["format"],
+        "--lake-bucket": settings.curated_bucket,
+        "--lake-prefix": settings.curated_prefix,
+    }
+    return {
+        **{k: obj[k] for k in REQUIRED_INPUT},
+        "version_id": version,
+        "compression": obj.get("compression"),
+        "source_id": sid,
+        "execution": payload.get("execution"),
+        "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "routing": {k: routing[k] for k in ("emr_min_bytes", "lambda_max_bytes")},
+        "urgent": urgent,
+        "glue": {
+            "execution_class": "STANDARD" if urgent else settings.glue_execution_class,
+            "worker_type": settings.glue_worker_type,
+            "workers": max(settings.glue_min_workers, min(settings.glue_max_workers, workers)),
+        },
+        "job_arguments": args,
+        "emr_arguments": [part for pair in args.items() for part in pair],
+        "manifest_key": manifest_key(settings.curated_prefix, obj["kind"], sid),
+    }
+
+
+# --- ProcessWithLambda --------------------------------------------------------------
+
+
+def process(doc: Mapping[str, Any], store: ObjectStore, settings: Settings) -> dict[str, Any]:
+    result = curate_object(
+        store,
+        bucket=doc["bucket"],
+        key=doc["key"],
+        version_id=doc.get("version_id") or None,
+        kind=doc["kind"],
+        lake_bucket=settings.curated_bucket,
+        prefix=settings.curated_prefix,
+    )
+    return {"engine": "lambda", **result.to_dict()}
+
+
+# --- DataQualityCheck ---------------------------------------------------------------
+
+
+def _read_manifest_tables(
+    doc: Mapping[str, Any], store: ObjectStore, settings: Settings
+) -> tuple[dict[str, Any], pa.Table]:
+    manifest = _get_json(store, settings.curated_bucket, doc["manifest_key"])
+    tables = []
+    for entry in manifest["files"]:
+        key = entry["key"]
+        size = store.resolve_key(settings.curated_bucket, key, None)[1]
+        with store.open(settings.curated_bucket, key, None, size) as fh:
+            tables.append(pq.read_table(pa.BufferReader(fh.read())))
+    schema = curated_schema(doc["kind"])
+    table = pa.concat_tables([t.select(schema.names).cast(schema) for t in tables]) if tables else schema.empty_table()
+    return manifest, table
+
+
+def quality(doc: Mapping[str, Any], store: ObjectStore, settings: Settings) -> dict[str, Any]:
+    manifest, table = _read_manifest_tables(doc, store, settings)
+    result = assess(table, doc["kind"], doc["record_count"])
+    out = {**result.to_dict(), "source_id": doc["source_id"], "engine": manifest["engine"]}
+    key = f"{settings.quality_prefix}/{doc['kind']}/{doc['source_id']}.json"
+    store.put_bytes(
+        settings.analytics_bucket, key, json.dumps(out, indent=2, sort_keys=True).encode(), "application/json"
+    )
+    if result.problems:
+        raise DataQualityFailed("; ".join(result.problems))
+    return {**out, "report_key": key, "partitions": [f["partition"] for f in manifest["files"]]}
+
+
+# --- UpdateCatalog ------------------------------------------------------------------
+
+
+def catalog(doc: Mapping[str, Any], glue: Any, settings: Settings) -> dict[str, Any]:
+    """Register the partitions this file wrote (already registered ones are fine)."""
+    table_name = (settings.tables or {}).get(doc["kind"]) or f"curated_{doc['kind'].replace('-', '_')}"
+    table = glue.get_table(DatabaseName=settings.glue_database, Name=table_name)["Table"]
+    partitions = doc.get("quality", {}).get("result", {}).get("partitions") or []
+    keys = [k["Name"] for k in table.get("PartitionKeys", [])]
+    inputs = []
+    for partition in partitions:
+        values = [str(partition[k]) for k in keys]
+        descriptor = dict(table["StorageDescriptor"])
+        descriptor["Location"] = (
+            descriptor["Location"].rstrip("/")
+            + "/"
+            + "/".join(f"{k}={v}" for k, v in zip(keys, values, strict=True))
+            + "/"
+        )
+        inputs.append({"Values": values, "StorageDescriptor": descriptor})
+    created = existing = 0
+    for start in range(0, len(inputs), 100):  # BatchCreatePartition takes 100 at a time
+        batch = inputs[start : start + 100]
+        errors = glue.batch_create_partition(
+            DatabaseName=settings.glue_database, TableName=table_name, PartitionInputList=batch
+        ).get("Errors", [])
+        already = [e for e in errors if e.get("ErrorDetail", {}).get("ErrorCode") == "AlreadyExistsException"]
+        if len(already) != len(errors):
+            raise RuntimeError(f"could not register partitions: {errors[:3]}")
+        existing += len(already)
+        created += len(batch) - len(already)
+    return {"table": table_name, "registered": created, "already_registered": existing}
+
+
+# --- DetectFraud --------------------------------------------------------------------
+
+
+def fraud(doc: Mapping[str, Any], store: ObjectStore, settings: Settings) -> dict[str, Any]:
+    _manifest, table = _read_manifest_tables(doc, store, settings)
+    flags = detect(table, doc["kind"], settings.fraud)
+    high = [f for f in flags.to_pylist() if f["score"] >= settings.fraud.high_score]
+    key = None
+    if flags.num_rows:
+        key = f"{settings.fraud_prefix}/{doc['kind']}/{doc['source_id']}.parquet"
+        sink = io.BytesIO()
+        pq.write_table(flags, sink, compression="zstd")
+        store.put_bytes(settings.analytics_bucket, key, sink.getvalue(), "application/vnd.apache.parquet")
+    rules: dict[str, int] = {}
+    for rule in flags.column("rule").to_pylist():
+        rules[rule] = rules.get(rule, 0) + 1
+    return {
+        "flags": flags.num_rows,
+        "high_risk": len(high),
+        "rules": rules,
+        "flags_key": key,
+        # alerts carry ids and scores, never TFNs
+        "top": [{"lodgement_id": f["lodgement_id"], "rule": f["rule"], "score": f["score"]} for f in high[:10]],
+    }
+
+
+# --- RecordFailure ------------------------------------------------------------------
+
+
+def failure(payload: Mapping[str, Any], store: ObjectStore, settings: Settings) -> dict[str, Any]:
+    """A machine-readable failure report, so a failed run can be found and replayed."""
+    doc = payload.get("input") or {}
+    error = doc.get("error") or {}
+    execution = str(payload.get("execution") or "unknown")
+    name = execution.rsplit(":", 1)[-1]
+    today = dt.datetime.now(dt.UTC)
+    report = {
+        "execution": execution,
+        "failed_at": today.isoformat(timespec="seconds"),
+        "error": error.get("Error"),
+        "cause": error.get("Cause"),
+        "kind": doc.get("kind"),
+        "object": {k: doc.get(k) for k in ("bucket", "key", "version_id", "size_bytes", "source_id")},
+        "input": {k: v for k, v in doc.items() if k != "error"},
+    }
+    key = f"{settings.failure_prefix}/{today:%Y/%m/%d}/{name}.json"
+    store.put_bytes(
+        settings.analytics_bucket,
+        key,
+        json.dumps(report, indent=2, sort_keys=True, default=str).encode(),
+        "application/json",
+    )
+    return {"report_key": key, "error": report["error"], "kind": report["kind"]}

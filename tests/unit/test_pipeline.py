@@ -1,0 +1,198 @@
+"""The pipeline's Lambda steps on moto: contract, curation, quality, catalog, fraud, failure."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import boto3
+import pyarrow.parquet as pq
+import pytest
+
+from taxlake import pipeline
+from taxlake.adapters.s3 import S3Store
+from taxlake.curate import glue_tables
+from taxlake.generate import GenerateSpec, write_sample
+from taxlake.ingest import IngestConfig, ObjectRef, process_object
+from taxlake.validation import ValidationConfig
+
+from .aws import BUCKET, REGION, Aws
+from .conftest import AS_OF, GOOD_LODGEMENT, csv_bytes
+
+LAKE = "taxlake-test-curated"
+ANALYTICS = "taxlake-test-analytics"
+ROUTING = {"emr_min_bytes": 1_000_000_000, "lambda_max_bytes": 268_435_456}
+
+
+@pytest.fixture
+def lake(aws: Aws) -> pipeline.Settings:
+    for name in (LAKE, ANALYTICS):
+        aws.s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+    glue = boto3.client("glue", region_name=REGION)
+    glue.create_database(DatabaseInput={"Name": "lake"})
+    for kind, spec in glue_tables().items():
+        glue.create_table(
+            DatabaseName="lake",
+            TableInput={
+                "Name": f"curated_{kind.replace('-', '_')}",
+                "StorageDescriptor": {"Columns": [{"Name": c["name"], "Type": c["type"]} for c in spec["columns"]],
+                                      "Location": f"s3://{LAKE}/curated/{kind}/"},
+                "PartitionKeys": [{"Name": c["name"], "Type": c["type"]} for c in spec["partition_keys"]],
+            },
+        )  # fmt: skip
+    return pipeline.Settings(
+        landing_bucket=BUCKET,
+        curated_bucket=LAKE,
+        analytics_bucket=ANALYTICS,
+        glue_database="lake",
+        urgent_kinds=frozenset({"bas"}),
+    )
+
+
+def landed(aws: Aws, key: str, body: bytes) -> dict:
+    """Put a file through the validator (as the Lambda does) and return the pipeline's input."""
+    version = aws.put(key, body)
+    result = process_object(
+        ObjectRef(BUCKET, key, version),
+        S3Store(aws.s3),
+        IngestConfig(validation=ValidationConfig(as_of=AS_OF, reject_threshold=0.5)),
+    )
+    from taxlake.ingest import pipeline_input
+
+    return pipeline_input(result.source, result, BUCKET)
+
+
+def run_to_quality(aws: Aws, lake: pipeline.Settings, body: bytes, key: str = "incoming/lodgement/a.csv") -> dict:
+    store = S3Store(aws.s3)
+    doc = pipeline.validate_input(
+        {"object": landed(aws, key, body), "routing": ROUTING, "execution": "arn:exec:1"}, store, lake
+    )
+    doc["processing"] = pipeline.process(doc, store, lake)
+    doc["quality"] = {"result": pipeline.quality(doc, store, lake)}
+    return doc
+
+
+def test_validate_input_derives_routing_and_job_inputs(aws: Aws, lake, tmp_path: Path) -> None:
+    path = tmp_path / "bas.csv"
+    write_sample(path, GenerateSpec(kind="bas", rows=100, seed=1, as_of=AS_OF))
+    obj = landed(aws, "incoming/bas/q1.csv", path.read_bytes())
+    doc = pipeline.validate_input({"object": obj, "routing": ROUTING, "execution": "arn:exec:1"}, S3Store(aws.s3), lake)
+    assert doc["routing"] == ROUTING
+    assert doc["glue"] == {"execution_class": "STANDARD", "worker_type": "G.1X", "workers": 2}  # bas is urgent here
+    assert doc["job_arguments"]["--input"] == f"s3://{BUCKET}/validated/bas/q1.csv"
+    assert doc["emr_arguments"][:2] == ["--source-bucket", BUCKET]
+    assert doc["manifest_key"] == f"curated/_manifests/bas/{doc['source_id']}.json"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"record_count": "12"}, "record_count must be int"),
+        ({"kind": "payslip"}, "kind 'payslip'"),
+        ({"key": "incoming/lodgement/a.csv"}, "only objects under validated/"),
+        ({"record_count": 999}, "disagrees with the report"),
+    ],
+)
+def test_validate_input_rejects_a_broken_contract(aws: Aws, lake, change: dict, message: str) -> None:
+    obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    with pytest.raises(pipeline.InputContractError, match=message):
+        pipeline.validate_input({"object": {**obj, **change}, "routing": ROUTING}, S3Store(aws.s3), lake)
+
+
+def test_validate_input_needs_numeric_thresholds(aws: Aws, lake) -> None:
+    obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    with pytest.raises(pipeline.InputContractError, match="thresholds"):
+        pipeline.validate_input({"object": obj, "routing": {"emr_min_bytes": "1e9"}}, S3Store(aws.s3), lake)
+
+
+def test_a_missing_report_is_not_retried(aws: Aws, lake) -> None:
+    obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    aws.s3.delete_object(Bucket=BUCKET, Key=obj["report_key"])
+    with pytest.raises(pipeline.ObjectNotFound):
+        pipeline.validate_input({"object": obj, "routing": ROUTING}, S3Store(aws.s3), lake)
+
+
+def test_process_quality_and_catalog_on_a_generated_file(aws: Aws, lake, tmp_path: Path) -> None:
+    path = tmp_path / "l.csv.gz"
+    truth = write_sample(path, GenerateSpec(rows=2000, seed=8, invalid_share=0.004, as_of=AS_OF))
+    doc = run_to_quality(aws, lake, path.read_bytes(), "incoming/lodgement/l.csv.gz")
+    processing, result = doc["processing"], doc["quality"]["result"]
+    assert processing["records_in"] == truth.records
+    assert result["records_valid"] == truth.records - truth.invalid
+    assert result["records_curated"] == processing["records_curated"] <= result["records_valid"]
+    assert result["completeness"]["tfn"] == 1.0
+    stored = json.loads(aws.s3.get_object(Bucket=ANALYTICS, Key=result["report_key"])["Body"].read())
+    assert stored["score"] == result["score"]
+    glue = boto3.client("glue", region_name=REGION)
+    first = pipeline.catalog(doc, glue, lake)
+    again = pipeline.catalog(doc, glue, lake)
+    assert first["registered"] == len(result["partitions"]) > 0
+    assert (again["registered"], again["already_registered"]) == (0, first["registered"])
+    partitions = glue.get_partitions(DatabaseName="lake", TableName="curated_lodgement")["Partitions"]
+    assert {tuple(p["Values"]) for p in partitions} == {
+        (str(p["tax_year"]), p["lodgement_month"]) for p in result["partitions"]
+    }
+
+
+def test_reprocessing_the_same_version_overwrites_rather_than_adds(aws: Aws, lake) -> None:
+    doc = run_to_quality(aws, lake, csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    before = sorted(o["Key"] for o in aws.s3.list_objects_v2(Bucket=LAKE)["Contents"])
+    pipeline.process(doc, S3Store(aws.s3), lake)
+    after = sorted(o["Key"] for o in aws.s3.list_objects_v2(Bucket=LAKE)["Contents"])
+    assert before == after
+
+
+def test_quality_fails_when_the_lake_holds_more_than_was_valid(aws: Aws, lake) -> None:
+    doc = run_to_quality(aws, lake, csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    with pytest.raises(pipeline.DataQualityFailed, match="curated rows but only 0 valid"):
+        pipeline.quality({**doc, "record_count": 0}, S3Store(aws.s3), lake)
+
+
+def ring(n_tfns: int, account: str = "99999999") -> list[dict]:
+    import random
+
+    from taxlake.generate import make_tfn
+
+    rng = random.Random(1)
+    rows = []
+    for i in range(n_tfns):
+        rows.append({**GOOD_LODGEMENT, "lodgement_id": f"{i:08d}-1a2b-4c3d-8e9f-0a1b2c3d4e5f", "tfn": make_tfn(rng),
+                     "refund_amount": "900.00", "bank_bsb": "062000", "bank_account": account})  # fmt: skip
+    return rows
+
+
+def test_a_planted_refund_ring_is_flagged(aws: Aws, lake) -> None:
+    honest = {**GOOD_LODGEMENT, "lodgement_id": "aaaaaaaa-1a2b-4c3d-8e9f-0a1b2c3d4e5f", "bank_account": "11111111"}
+    doc = run_to_quality(aws, lake, csv_bytes("lodgement", [*ring(6), honest]))
+    out = pipeline.fraud(doc, S3Store(aws.s3), lake)
+    assert out["rules"] == {"ACCOUNT_MANY_TFNS": 6}
+    assert out["high_risk"] == 6  # 6 TFNs on one account, limit 3
+    flags = pq.read_table(io.BytesIO(aws.s3.get_object(Bucket=ANALYTICS, Key=out["flags_key"])["Body"].read()))
+    assert "aaaaaaaa-1a2b-4c3d-8e9f-0a1b2c3d4e5f" not in flags.column("lodgement_id").to_pylist()
+    assert all("tfn" not in entry for entry in out["top"])  # alerts never carry TFNs
+
+
+def test_clean_data_raises_no_flags(aws: Aws, lake, tmp_path: Path) -> None:
+    path = tmp_path / "clean.csv"
+    write_sample(path, GenerateSpec(rows=300, seed=12, as_of=AS_OF))
+    doc = run_to_quality(aws, lake, path.read_bytes())
+    out = pipeline.fraud(doc, S3Store(aws.s3), lake)
+    assert (out["flags"], out["high_risk"], out["flags_key"]) == (0, 0, None)
+
+
+def test_failure_writes_a_machine_readable_report(aws: Aws, lake) -> None:
+    error = {"Error": "States.TaskFailed", "Cause": "boom"}
+    payload = {
+        "execution": "arn:aws:states:ap-southeast-2:123456789012:execution:p:run-1",
+        "state": "ProcessWithGlue",
+        "input": {"kind": "lodgement", "key": "validated/lodgement/a.csv", "error": error},
+    }
+    out = pipeline.failure(payload, S3Store(aws.s3), lake)
+    report = json.loads(aws.s3.get_object(Bucket=ANALYTICS, Key=out["report_key"])["Body"].read())
+    assert (report["error"], report["cause"], report["object"]["key"]) == (
+        "States.TaskFailed",
+        "boom",
+        "validated/lodgement/a.csv",
+    )
+    assert out["report_key"].endswith("/run-1.json")
