@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from terraform_cli import terraform_env  # noqa: E402
 
-nox.options.sessions = ["lint", "tests", "package", "terraform", "security", "integration"]
+nox.options.sessions = ["lint", "tests", "spark", "package", "terraform", "security", "integration"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
@@ -57,6 +57,14 @@ def tests(session: nox.Session) -> None:
     session.install("-e", ".", *_group("test"))
     # pytest exits 5 when it collects nothing: nox counts that as a failure
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def spark(session: nox.Session) -> None:
+    """PySpark tests (local[2], one session): the Spark path against the Lambda path."""
+    session.install("-e", ".", *_group("test"), *_group("glue"))
+    # Py4J talks to the JVM over a local TCP socket
+    session.run("pytest", "tests/spark", "--force-enable-socket", "-p", "no:cacheprovider", *session.posargs)
 
 
 @nox.session(python=PYTHON)
