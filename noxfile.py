@@ -114,9 +114,11 @@ def security(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
-    """Validator throughput and peak RSS vs pyarrow's raw CSV read (1 GB by default)."""
+    """Validator throughput and RSS vs pyarrow's raw read; Lambda-path vs Spark curation (routing)."""
     session.install("-e", ".", *_group("bench"))
+    session.install(*_group("glue"))
     session.run("python", "benchmarks/bench_validator.py", *session.posargs)
+    session.run("python", "benchmarks/bench_routing.py")
 
 
 @nox.session(python=PYTHON, default=False)

@@ -243,12 +243,16 @@ def write_partitions(
 ) -> list[dict[str, object]]:
     """Write one file per partition (partition columns stay in the file, as Athena reads them
     from the path and Spark from both); returns what was written."""
-    written = []
-    for values in partition_values(table, kind):
-        mask = pa.array([True] * table.num_rows)
-        for name, value in zip(PARTITIONS[kind], values, strict=True):
-            mask = pc.and_(mask, pc.equal(pc.cast(table.column(name), pa.string()), value))
-        part = canonical(table.filter(mask), kind)
+    written: list[dict[str, object]] = []
+    if table.num_rows == 0:
+        return written
+    # one string key per row, dictionary-encoded once: each partition is then an int compare
+    key = pc.binary_join_element_wise(*[pc.cast(table.column(p), pa.string()) for p in PARTITIONS[kind]], "\x1f")
+    encoded = pc.dictionary_encode(key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key)
+    order = sorted(range(len(encoded.dictionary)), key=lambda i: encoded.dictionary[i].as_py())
+    for index in order:
+        values = tuple(str(encoded.dictionary[index].as_py()).split("\x1f"))
+        part = canonical(table.filter(pc.equal(encoded.indices, index)), kind)
         key = partition_key(prefix, kind, values, source)
         put(key, parquet_bytes(part, compression))
         written.append(

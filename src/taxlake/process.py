@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from taxlake.curate import curate_chunks, manifest, manifest_key, source_id, write_partitions
 from taxlake.ingest import ObjectStore
-from taxlake.readers import FileRejected, iter_chunks, open_source
+from taxlake.readers import Chunk, FileRejected, iter_chunks, open_source
 from taxlake.schemas import get_schema
 
 
@@ -56,11 +57,19 @@ def curate_object(
     """Read s3://bucket/key (that version), curate it, write the partitions to the lake."""
     _, size, _ = store.resolve_key(bucket, key, version_id)
     names = get_schema(kind).names
+    counted = [0]
+
+    def counting(chunks: Iterable[Chunk]) -> Iterator[Chunk]:
+        for chunk in chunks:  # raw chunks are dropped as soon as they are curated
+            counted[0] += chunk.num_rows
+            yield chunk
+
     with store.open(bucket, key, version_id, size) as stream:
         source, _counter = open_source(stream, key)
-        chunks = list(iter_chunks(source, names))
-    records_in = sum(c.num_rows for c in chunks)
-    table = curate_chunks(chunks, kind, source_file=f"s3://{bucket}/{key}", as_of=as_of)
+        table = curate_chunks(
+            counting(iter_chunks(source, names)), kind, source_file=f"s3://{bucket}/{key}", as_of=as_of
+        )
+    records_in = counted[0]
     sid = source_id(key, version_id)
 
     def put(out_key: str, body: bytes) -> None:

@@ -19,7 +19,7 @@ import gzip
 import io
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,7 +71,7 @@ class Chunk:
     first_rank: int  # 0-based position of the first row among all rows read
     row_errors: list[tuple[Reason, pa.Array]] = field(default_factory=list)
     raw: list[str] | None = None  # original text, for rows with no columns
-    explicit_lines: list[int] | None = None
+    explicit_lines: Sequence[int] | None = None
     line_of_rank: Any = None  # callable rank -> physical line, set by reader
 
     def lines(self, indices: list[int]) -> list[int]:
@@ -81,6 +81,8 @@ class Chunk:
 
     def line_array(self) -> pa.Array:
         """Every row's physical line (row number for parquet), as int64."""
+        if isinstance(self.explicit_lines, range):
+            return pa.array(self.explicit_lines, pa.int64())
         return pa.array(self.lines(list(range(self.num_rows))), pa.int64())
 
 
@@ -294,6 +296,8 @@ class CsvSource(RecordSource):
                     first_rank=rank,
                     row_errors=errors,
                     line_of_rank=self._line_of_rank,
+                    # no malformed line so far: row k of the file is line k + 2
+                    explicit_lines=None if self._invalid else range(rank + 2, rank + 2 + n),
                 )
                 rank += n
             if len(self._invalid) > reported:
