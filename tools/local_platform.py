@@ -167,7 +167,7 @@ def clients(endpoint: str) -> dict[str, Any]:
 
     # fake credentials: the local endpoint accepts any
     session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)  # noqa: S106
-    names = ("s3", "lambda", "logs", "cloudwatch", "sqs", "dynamodb", "events", "stepfunctions")
+    names = ("s3", "lambda", "logs", "cloudwatch", "sqs", "sns", "dynamodb", "events", "stepfunctions", "glue", "iam")
     return {n: session.client(n, endpoint_url=endpoint) for n in names}
 
 

@@ -7,6 +7,12 @@ locals {
   # Relative to the root module, not to the caller's working directory; kept relative so
   # the planned filename is the same on every machine.
   artifacts_dir = startswith(var.artifacts_dir, "/") ? var.artifacts_dir : "${path.root}/${var.artifacts_dir}"
+
+  # Job files uploaded to the artifacts bucket, by key (= path under artifacts_dir).
+  job_artifacts = {
+    "glue/jobs/curate.py" = "text/x-python"
+    "glue/taxlake.zip"    = "application/zip"
+  }
 }
 
 module "kms" {
@@ -14,7 +20,10 @@ module "kms" {
 
   name_prefix             = local.name_prefix
   deletion_window_in_days = var.kms.deletion_window_in_days
-  tags                    = merge(var.tags, { component = "kms" })
+  # Vended-log delivery decrypts the state machine's CMK-encrypted execution data to
+  # write its execution logs.
+  service_principals = ["delivery.logs.amazonaws.com"]
+  tags               = merge(var.tags, { component = "kms" })
 }
 
 # Server access logs: S3 log delivery cannot write SSE-KMS, so this bucket is SSE-S3.
@@ -70,7 +79,154 @@ module "validator" {
   quarantine_prefix  = module.landing.quarantine_prefix
   event_rule_name    = module.landing.event_rule_name
   event_rule_arn     = module.landing.event_rule_arn
-  state_machine_arn  = var.state_machine_arn
+  state_machine_arn  = module.orchestrator.state_machine_arn
   settings           = var.validator
   tags               = merge(var.tags, { component = "validator" })
+}
+
+module "data_lake" {
+  source = "../data-lake"
+
+  name_prefix       = local.name_prefix
+  kms_key_arn       = module.kms.key_arn
+  access_log_bucket = module.access_logs.bucket_id
+  settings          = var.lake
+  tags              = merge(var.tags, { component = "data-lake" })
+}
+
+# Build outputs the jobs run from (tools/build.py -> dist/), plus Glue's TempDir and the
+# EMR Serverless job logs.
+module "artifacts" {
+  source = "../s3-bucket"
+
+  name          = "${local.name_prefix}-artifacts-${local.account_id}"
+  kms_key_arn   = module.kms.key_arn
+  versioning    = true
+  force_destroy = var.artifacts.force_destroy
+  tags          = merge(var.tags, { component = "artifacts" })
+
+  logging = {
+    target_bucket = module.access_logs.bucket_id
+    target_prefix = "s3/${local.name_prefix}-artifacts-${local.account_id}/"
+  }
+
+  # Disjoint prefixes: one rule per prefix, no whole-bucket rule beside them.
+  lifecycle_rules = {
+    glue = {
+      prefix                     = "glue/"
+      noncurrent_expiration_days = var.artifacts.noncurrent_expiration_days
+    }
+    emr-logs = {
+      prefix                     = "emr/logs/"
+      expiration_days            = var.artifacts.log_expiration_days
+      noncurrent_expiration_days = 1
+    }
+  }
+}
+
+resource "aws_s3_object" "artifact" {
+  for_each = local.job_artifacts
+
+  bucket       = module.artifacts.bucket_id
+  key          = each.key
+  source       = "${local.artifacts_dir}/${each.key}"
+  content_type = each.value
+  # The content hash, not mtime: a byte-identical rebuild uploads nothing (the reproducible
+  # build makes unchanged source byte-identical).
+  source_hash            = filemd5("${local.artifacts_dir}/${each.key}")
+  server_side_encryption = "aws:kms"
+  kms_key_id             = module.kms.key_arn
+  tags                   = merge(var.tags, { component = "artifacts" })
+}
+
+module "glue_etl" {
+  source = "../glue-etl"
+
+  name_prefix           = local.name_prefix
+  kms_key_arn           = module.kms.key_arn
+  artifacts_bucket_name = module.artifacts.bucket_id
+  script_key            = aws_s3_object.artifact["glue/jobs/curate.py"].key
+  library_key           = aws_s3_object.artifact["glue/taxlake.zip"].key
+  landing_bucket_name   = module.landing.bucket_id
+  validated_prefix      = module.landing.validated_prefix
+  curated_bucket_name   = module.data_lake.curated_bucket_name
+  curated_prefix        = module.data_lake.curated_prefix
+  tags                  = merge(var.tags, { component = "glue-etl" })
+
+  settings = {
+    worker_type       = var.glue.worker_type
+    number_of_workers = var.glue.number_of_workers
+    timeout_minutes   = var.glue.timeout_minutes
+    max_concurrency   = var.glue.max_concurrency
+  }
+}
+
+module "emr_serverless" {
+  source = "../emr-serverless"
+
+  name_prefix           = local.name_prefix
+  kms_key_arn           = module.kms.key_arn
+  artifacts_bucket_name = module.artifacts.bucket_id
+  script_key            = aws_s3_object.artifact["glue/jobs/curate.py"].key
+  library_key           = aws_s3_object.artifact["glue/taxlake.zip"].key
+  landing_bucket_name   = module.landing.bucket_id
+  validated_prefix      = module.landing.validated_prefix
+  curated_bucket_name   = module.data_lake.curated_bucket_name
+  curated_prefix        = module.data_lake.curated_prefix
+  network               = var.emr.network
+  tags                  = merge(var.tags, { component = "emr-serverless" })
+
+  settings = {
+    maximum_cpu          = var.emr.maximum_cpu
+    maximum_memory       = var.emr.maximum_memory
+    idle_timeout_minutes = var.emr.idle_timeout_minutes
+    initial_capacity     = var.emr.initial_capacity
+  }
+}
+
+module "orchestrator" {
+  source = "../orchestrator"
+
+  name_prefix           = local.name_prefix
+  package_path          = "${local.artifacts_dir}/lambdas/pipeline.zip"
+  layer_arns            = [module.runtime_layer.layer_arn]
+  kms_key_arn           = module.kms.key_arn
+  landing_bucket_name   = module.landing.bucket_id
+  validated_prefix      = module.landing.validated_prefix
+  curated_bucket_name   = module.data_lake.curated_bucket_name
+  curated_prefix        = module.data_lake.curated_prefix
+  analytics_bucket_name = module.data_lake.analytics_bucket_name
+  glue_database_name    = module.data_lake.database_name
+  glue_table_names      = module.data_lake.table_names
+  glue_job_name         = module.glue_etl.job_name
+  tags                  = merge(var.tags, { component = "pipeline" })
+
+  emr = {
+    application_id     = module.emr_serverless.application_id
+    execution_role_arn = module.emr_serverless.execution_role_arn
+    entry_point        = module.emr_serverless.entry_point
+    py_files           = module.emr_serverless.py_files
+    log_uri            = module.emr_serverless.log_uri
+  }
+
+  routing = var.pipeline.routing
+
+  glue_sizing = {
+    worker_type      = var.glue.worker_type
+    min_workers      = var.glue.min_workers
+    max_workers      = var.glue.max_workers
+    bytes_per_worker = var.glue.bytes_per_worker
+    execution_class  = var.glue.execution_class
+    urgent_kinds     = var.glue.urgent_kinds
+  }
+
+  fraud             = var.pipeline.fraud
+  metrics_namespace = var.pipeline.metrics_namespace
+  lambda            = var.pipeline.lambda
+  lambda_path       = var.pipeline.lambda_path
+
+  state_machine = {
+    log_retention_days = var.pipeline.log_retention_days
+    tracing            = var.pipeline.tracing
+  }
 }

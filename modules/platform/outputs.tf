@@ -93,12 +93,122 @@ output "idempotency_table_name" {
   value       = module.validator.idempotency_table_name
 }
 
+output "artifacts_bucket_name" {
+  description = "Name of the artifacts bucket (job script and library, Glue TempDir, EMR job logs)."
+  value       = module.artifacts.bucket_name
+}
+
+output "artifact_keys" {
+  description = "Keys of the uploaded job artifacts in the artifacts bucket."
+  value       = sort([for o in aws_s3_object.artifact : o.key])
+}
+
+output "curated_bucket_name" {
+  description = "Name of the curated lake bucket."
+  value       = module.data_lake.curated_bucket_name
+}
+
+output "analytics_bucket_name" {
+  description = "Name of the analytics bucket (quality reports, fraud flags, failure reports)."
+  value       = module.data_lake.analytics_bucket_name
+}
+
+output "lake_lifecycle_rules" {
+  description = "Lifecycle rules of the lake buckets, per zone and rule id."
+  value       = module.data_lake.lifecycle_rules
+}
+
+output "glue_database_name" {
+  description = "Glue catalog database of the lake."
+  value       = module.data_lake.database_name
+}
+
+output "glue_table_names" {
+  description = "Glue tables of the curated lake, keyed by lodgement kind."
+  value       = module.data_lake.table_names
+}
+
+output "glue_job_name" {
+  description = "Name of the curate Glue job."
+  value       = module.glue_etl.job_name
+}
+
+output "glue_job_default_arguments" {
+  description = "Default arguments of the curate Glue job."
+  value       = module.glue_etl.default_arguments
+}
+
+output "emr_application_id" {
+  description = "ID of the EMR Serverless application."
+  value       = module.emr_serverless.application_id
+}
+
+output "emr_entry_point" {
+  description = "S3 URI of the EMR Serverless Spark entry point."
+  value       = module.emr_serverless.entry_point
+}
+
+output "state_machine_arn" {
+  description = "ARN of the pipeline state machine the validator starts."
+  value       = module.orchestrator.state_machine_arn
+}
+
+output "state_machine_name" {
+  description = "Name of the pipeline state machine."
+  value       = module.orchestrator.state_machine_name
+}
+
+output "state_machine_log_group_name" {
+  description = "Log group of the pipeline's execution history."
+  value       = module.orchestrator.log_group_name
+}
+
+output "alerts_topic_arn" {
+  description = "ARN of the alerts topic (fraud flags, pipeline failures)."
+  value       = module.orchestrator.alerts_topic_arn
+}
+
+output "notifications_topic_arn" {
+  description = "ARN of the notifications topic (files curated)."
+  value       = module.orchestrator.notifications_topic_arn
+}
+
+output "pipeline_function_names" {
+  description = "Names of the pipeline functions, keyed by step."
+  value       = module.orchestrator.function_names
+}
+
+output "pipeline_function_environments" {
+  description = "Environment variables of the pipeline functions, keyed by step."
+  value       = module.orchestrator.function_environments
+}
+
+output "derived_task_statements" {
+  description = "The state machine role's Task permissions as derived from its rendered definition ([{actions, resources}])."
+  value       = module.orchestrator.derived_task_statements
+}
+
+output "routing" {
+  description = "The processing choice's size thresholds in bytes, as rendered into the definition."
+  value       = module.orchestrator.routing
+}
+
+output "rendered_definition" {
+  description = "The pipeline definition as deployed."
+  value       = module.orchestrator.rendered_definition
+}
+
 output "settings" {
-  description = "Settings this environment was planned with, optional defaults applied (null validator fields mean the validator module's defaults)."
+  description = "Settings this environment was planned with, optional defaults applied (null fields mean the owning module's defaults)."
   value = {
     kms         = var.kms
     access_logs = var.access_logs
     landing     = var.landing
     validator   = var.validator
+    lake        = var.lake
+    artifacts   = var.artifacts
+    glue        = var.glue
+    emr         = var.emr
+    pipeline    = var.pipeline
   }
 }

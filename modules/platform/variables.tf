@@ -23,7 +23,7 @@ variable "name_prefix" {
 }
 
 variable "artifacts_dir" {
-  description = "Directory holding the built layers/runtime.zip and lambdas/validator.zip; a relative path is taken from the root module (path.root)."
+  description = "Directory holding the build (tools/build.py): layers/runtime.zip, lambdas/validator.zip, lambdas/pipeline.zip, glue/jobs/curate.py, glue/taxlake.zip; a relative path is taken from the root module (path.root)."
   type        = string
   nullable    = false
 
@@ -31,12 +31,6 @@ variable "artifacts_dir" {
     condition     = length(trimspace(var.artifacts_dir)) > 0
     error_message = "artifacts_dir must not be empty; it is usually \"../../dist\" (the output of tools/build.py) seen from an environment root."
   }
-}
-
-variable "state_machine_arn" {
-  description = "ARN of the processing state machine the validator starts; null until the pipeline is deployed."
-  type        = string
-  default     = null
 }
 
 variable "tags" {
@@ -126,3 +120,116 @@ variable "validator" {
   }
 }
 
+
+variable "lake" {
+  description = "Lifecycle per zone (curated, analytics) and teardown of the lake buckets; null fields take the data-lake module's (production) defaults."
+  type = object({
+    curated = optional(object({
+      intelligent_tiering_days   = optional(number)
+      noncurrent_expiration_days = optional(number)
+    }), {})
+    analytics = optional(object({
+      intelligent_tiering_days   = optional(number)
+      noncurrent_expiration_days = optional(number)
+    }), {})
+    force_destroy = optional(bool)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.environment != "prod" || var.lake.force_destroy != true
+    error_message = "prod lake data must survive a destroy: leave lake.force_destroy unset or false."
+  }
+}
+
+variable "artifacts" {
+  description = "Retention and teardown of the artifacts bucket: superseded job files (glue/), EMR job logs (emr/logs/)."
+  type = object({
+    noncurrent_expiration_days = optional(number, 30)
+    log_expiration_days        = optional(number, 90)
+    force_destroy              = optional(bool, false)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.artifacts.noncurrent_expiration_days >= 1 && var.artifacts.log_expiration_days >= 1
+    error_message = "artifacts.noncurrent_expiration_days and artifacts.log_expiration_days must be at least 1."
+  }
+
+  validation {
+    condition     = var.environment != "prod" || !var.artifacts.force_destroy
+    error_message = "prod artifacts (and EMR job logs) must survive a destroy: set artifacts.force_destroy = false."
+  }
+}
+
+variable "glue" {
+  description = "The curate Glue job (worker_type, number_of_workers, timeout_minutes, max_concurrency) and how the pipeline sizes its runs (min_workers, max_workers, bytes_per_worker, execution_class, urgent_kinds); null fields take the modules' defaults."
+  type = object({
+    worker_type       = optional(string)
+    number_of_workers = optional(number)
+    timeout_minutes   = optional(number)
+    max_concurrency   = optional(number)
+    min_workers       = optional(number)
+    max_workers       = optional(number)
+    bytes_per_worker  = optional(number)
+    execution_class   = optional(string)
+    urgent_kinds      = optional(list(string))
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "emr" {
+  description = "The EMR Serverless application: maximum_cpu, maximum_memory, idle_timeout_minutes, initial_capacity (by worker type) and an optional network; null fields take the module's defaults."
+  type = object({
+    maximum_cpu          = optional(string)
+    maximum_memory       = optional(string)
+    idle_timeout_minutes = optional(number)
+    initial_capacity = optional(map(object({
+      worker_count = number
+      cpu          = string
+      memory       = string
+      disk         = optional(string)
+    })))
+    network = optional(object({
+      subnet_ids         = list(string)
+      security_group_ids = list(string)
+    }))
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "pipeline" {
+  description = "The pipeline state machine and its functions: routing thresholds, shared function settings (lambda), the process function's memory and timeout (lambda_path), fraud thresholds, metrics namespace, execution-log retention and tracing; null fields take the orchestrator module's defaults."
+  type = object({
+    routing = optional(object({
+      emr_min_bytes    = optional(number)
+      lambda_max_bytes = optional(number)
+    }), {})
+    lambda = optional(object({
+      memory_mb            = optional(number)
+      timeout_seconds      = optional(number)
+      reserved_concurrency = optional(number)
+      log_retention_days   = optional(number)
+      log_level            = optional(string)
+      tracing              = optional(bool)
+    }), {})
+    lambda_path = optional(object({
+      memory_mb       = optional(number)
+      timeout_seconds = optional(number)
+    }), {})
+    fraud = optional(object({
+      account_max_tfns = optional(number)
+      refund_ratio     = optional(number)
+      high_score       = optional(number)
+    }), {})
+    metrics_namespace  = optional(string)
+    log_retention_days = optional(number)
+    tracing            = optional(bool)
+  })
+  default  = {}
+  nullable = false
+}

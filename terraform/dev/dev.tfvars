@@ -20,3 +20,38 @@ validator = {
   log_level            = "DEBUG"
   deletion_protection  = false
 }
+
+lake = {
+  curated       = { noncurrent_expiration_days = 7 }
+  analytics     = { noncurrent_expiration_days = 7 }
+  force_destroy = true
+}
+
+artifacts = {
+  noncurrent_expiration_days = 7
+  log_expiration_days        = 14
+  force_destroy              = true
+}
+
+glue = {
+  worker_type       = "G.1X"
+  number_of_workers = 2
+  max_workers       = 4
+  timeout_minutes   = 60
+  max_concurrency   = 5
+}
+
+emr = {
+  maximum_cpu          = "16 vCPU"
+  maximum_memory       = "64 GB"
+  idle_timeout_minutes = 5
+}
+
+pipeline = {
+  lambda = {
+    reserved_concurrency = 5
+    log_retention_days   = 30
+    log_level            = "DEBUG"
+  }
+  log_retention_days = 30
+}

@@ -72,3 +72,38 @@ output "idempotency_table_name" {
   description = "Name of the validator's idempotency table."
   value       = module.platform.idempotency_table_name
 }
+
+output "state_machine_arn" {
+  description = "ARN of the pipeline state machine the validator starts."
+  value       = module.platform.state_machine_arn
+}
+
+output "curated_bucket_name" {
+  description = "Name of the curated lake bucket."
+  value       = module.platform.curated_bucket_name
+}
+
+output "analytics_bucket_name" {
+  description = "Name of the analytics bucket (quality reports, fraud flags, failure reports)."
+  value       = module.platform.analytics_bucket_name
+}
+
+output "glue_database_name" {
+  description = "Glue catalog database of the lake."
+  value       = module.platform.glue_database_name
+}
+
+output "glue_job_name" {
+  description = "Name of the curate Glue job."
+  value       = module.platform.glue_job_name
+}
+
+output "emr_application_id" {
+  description = "ID of the EMR Serverless application."
+  value       = module.platform.emr_application_id
+}
+
+output "alerts_topic_arn" {
+  description = "ARN of the alerts topic (fraud flags, pipeline failures)."
+  value       = module.platform.alerts_topic_arn
+}

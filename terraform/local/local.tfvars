@@ -22,3 +22,43 @@ validator = {
   tracing              = true
   deletion_protection  = false
 }
+
+lake = {
+  curated       = { noncurrent_expiration_days = 1 }
+  analytics     = { noncurrent_expiration_days = 1 }
+  force_destroy = true
+}
+
+artifacts = {
+  noncurrent_expiration_days = 1
+  log_expiration_days        = 1
+  force_destroy              = true
+}
+
+glue = {
+  max_workers     = 2
+  timeout_minutes = 30
+  # one run at a time, so two files at once exercise the ConcurrentRunsExceeded retry
+  max_concurrency = 1
+}
+
+emr = {
+  maximum_cpu          = "4 vCPU"
+  maximum_memory       = "16 GB"
+  idle_timeout_minutes = 1
+}
+
+pipeline = {
+  # Thresholds scaled down so that a few MB exercise every path: EMR above 4 MB,
+  # Lambda up to 400 kB, Glue between (and for parquet).
+  routing = {
+    emr_min_bytes    = 4000000
+    lambda_max_bytes = 400000
+  }
+  lambda = {
+    reserved_concurrency = 2
+    log_retention_days   = 1
+    log_level            = "DEBUG"
+  }
+  log_retention_days = 1
+}

@@ -5,11 +5,15 @@ locals {
 module "platform" {
   source = "../../modules/platform"
 
-  environment       = local.environment
-  artifacts_dir     = var.artifacts_dir
-  state_machine_arn = var.state_machine_arn
-  kms               = var.kms
-  access_logs       = var.access_logs
-  landing           = var.landing
-  validator         = var.validator
+  environment   = local.environment
+  artifacts_dir = var.artifacts_dir
+  kms           = var.kms
+  access_logs   = var.access_logs
+  landing       = var.landing
+  validator     = var.validator
+  lake          = var.lake
+  artifacts     = var.artifacts
+  glue          = var.glue
+  emr           = var.emr
+  pipeline      = var.pipeline
 }

@@ -25,3 +25,52 @@ validator = {
   tracing              = true
   deletion_protection  = true
 }
+
+lake = {
+  curated       = { intelligent_tiering_days = 0, noncurrent_expiration_days = 90 }
+  analytics     = { intelligent_tiering_days = 0, noncurrent_expiration_days = 90 }
+  force_destroy = false
+}
+
+artifacts = {
+  noncurrent_expiration_days = 30
+  log_expiration_days        = 365
+  force_destroy              = false
+}
+
+glue = {
+  worker_type       = "G.1X"
+  number_of_workers = 2
+  min_workers       = 2
+  max_workers       = 20
+  timeout_minutes   = 120
+  max_concurrency   = 50
+  execution_class   = "FLEX"
+  urgent_kinds      = []
+}
+
+emr = {
+  maximum_cpu          = "128 vCPU"
+  maximum_memory       = "512 GB"
+  idle_timeout_minutes = 15
+}
+
+pipeline = {
+  routing = {
+    emr_min_bytes    = 1000000000
+    lambda_max_bytes = 268435456
+  }
+  lambda = {
+    memory_mb            = 1024
+    reserved_concurrency = 50
+    log_retention_days   = 365
+    log_level            = "INFO"
+    tracing              = true
+  }
+  lambda_path = {
+    memory_mb       = 3008
+    timeout_seconds = 900
+  }
+  log_retention_days = 365
+  tracing            = true
+}

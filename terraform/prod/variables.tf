@@ -11,16 +11,10 @@ variable "region" {
 }
 
 variable "artifacts_dir" {
-  description = "Directory holding the built layers/runtime.zip and lambdas/validator.zip, relative to this root (or absolute)."
+  description = "Directory holding the build (tools/build.py: layers/, lambdas/, glue/), relative to this root (or absolute)."
   type        = string
   default     = "../../dist"
   nullable    = false
-}
-
-variable "state_machine_arn" {
-  description = "ARN of the processing state machine the validator starts; null until the pipeline is deployed."
-  type        = string
-  default     = null
 }
 
 # The settings objects are typed, defaulted and validated once, in modules/platform.
@@ -47,6 +41,41 @@ variable "landing" {
 
 variable "validator" {
   description = "Validator function settings; unset fields take the validator module's (production) defaults (see modules/platform)."
+  type        = any
+  default     = {}
+  nullable    = false
+}
+
+variable "lake" {
+  description = "Lifecycle per zone and teardown of the lake buckets (see modules/platform)."
+  type        = any
+  default     = {}
+  nullable    = false
+}
+
+variable "artifacts" {
+  description = "Retention and teardown of the artifacts bucket (see modules/platform)."
+  type        = any
+  default     = {}
+  nullable    = false
+}
+
+variable "glue" {
+  description = "The curate Glue job and how the pipeline sizes its runs (see modules/platform)."
+  type        = any
+  default     = {}
+  nullable    = false
+}
+
+variable "emr" {
+  description = "Capacity and idle timeout of the EMR Serverless application (see modules/platform)."
+  type        = any
+  default     = {}
+  nullable    = false
+}
+
+variable "pipeline" {
+  description = "Routing thresholds, function settings and logging of the pipeline state machine (see modules/platform)."
   type        = any
   default     = {}
   nullable    = false

@@ -20,3 +20,38 @@ validator = {
   log_level            = "INFO"
   deletion_protection  = true
 }
+
+lake = {
+  curated       = { noncurrent_expiration_days = 30 }
+  analytics     = { noncurrent_expiration_days = 30 }
+  force_destroy = false
+}
+
+artifacts = {
+  noncurrent_expiration_days = 30
+  log_expiration_days        = 30
+  force_destroy              = false
+}
+
+glue = {
+  worker_type       = "G.1X"
+  number_of_workers = 2
+  max_workers       = 10
+  timeout_minutes   = 120
+  max_concurrency   = 10
+}
+
+emr = {
+  maximum_cpu          = "32 vCPU"
+  maximum_memory       = "128 GB"
+  idle_timeout_minutes = 15
+}
+
+pipeline = {
+  lambda = {
+    reserved_concurrency = 20
+    log_retention_days   = 90
+    log_level            = "INFO"
+  }
+  log_retention_days = 90
+}

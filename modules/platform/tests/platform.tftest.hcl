@@ -1,5 +1,6 @@
 # The composition: names derive from the environment, each settings object reaches
-# the component that owns it, and production guard rails hold.
+# the component that owns it, the pipeline is wired to the lake, jobs and validator, and
+# production guard rails hold.
 mock_provider "aws" {
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
@@ -57,6 +58,27 @@ mock_provider "aws" {
   mock_resource "aws_dynamodb_table" {
     defaults = { arn = "arn:aws:dynamodb:ap-southeast-2:123456789012:table/taxlake-test-validator-idempotency" }
   }
+  mock_resource "aws_glue_catalog_database" {
+    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:database/taxlake_test_lake" }
+  }
+  mock_resource "aws_glue_catalog_table" {
+    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:table/taxlake_test_lake/curated" }
+  }
+  mock_resource "aws_glue_job" {
+    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:job/taxlake-test-curate" }
+  }
+  mock_resource "aws_emrserverless_application" {
+    defaults = {
+      id  = "00fmockapplication"
+      arn = "arn:aws:emr-serverless:ap-southeast-2:123456789012:/applications/00fmockapplication"
+    }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:ap-southeast-2:123456789012:taxlake-test-alerts" }
+  }
+  mock_resource "aws_sfn_state_machine" {
+    defaults = { arn = "arn:aws:states:ap-southeast-2:123456789012:stateMachine:taxlake-test-pipeline" }
+  }
 }
 
 variables {
@@ -90,6 +112,55 @@ run "names_follow_the_environment" {
     )
     error_message = "The validator, its log group and its idempotency table must be named after the environment."
   }
+
+  assert {
+    condition = (
+      output.curated_bucket_name == "taxlake-dev-curated-123456789012" &&
+      output.analytics_bucket_name == "taxlake-dev-analytics-123456789012" &&
+      output.artifacts_bucket_name == "taxlake-dev-artifacts-123456789012"
+    )
+    error_message = "Lake and artifacts buckets must be <name_prefix>-<purpose>-<account>."
+  }
+
+  assert {
+    condition = (
+      output.glue_database_name == "taxlake_dev_lake" &&
+      output.glue_table_names == { lodgement = "curated_lodgement", bas = "curated_bas", "payer-report" = "curated_payer_report" } &&
+      output.glue_job_name == "taxlake-dev-curate" &&
+      output.state_machine_name == "taxlake-dev-pipeline" &&
+      output.state_machine_log_group_name == "/aws/vendedlogs/states/taxlake-dev-pipeline"
+    )
+    error_message = "Database, tables, Glue job and state machine must be named after the environment."
+  }
+
+  assert {
+    condition     = output.pipeline_function_names == { for s in ["validate-input", "process", "quality", "catalog", "fraud", "metrics", "failure"] : s => "taxlake-dev-pipeline-${s}" }
+    error_message = "The seven pipeline functions must be taxlake-dev-pipeline-<step>."
+  }
+
+  assert {
+    condition     = output.artifact_keys == tolist(["glue/jobs/curate.py", "glue/taxlake.zip"]) && output.emr_entry_point == "s3://taxlake-dev-artifacts-123456789012/glue/jobs/curate.py"
+    error_message = "The job script and library must be uploaded to the artifacts bucket, the script doubling as the EMR entry point."
+  }
+
+  assert {
+    condition = (
+      output.glue_job_default_arguments["--extra-py-files"] == "s3://taxlake-dev-artifacts-123456789012/glue/taxlake.zip" &&
+      output.glue_job_default_arguments["--lake-bucket"] == "taxlake-dev-curated-123456789012" &&
+      output.glue_job_default_arguments["--TempDir"] == "s3://taxlake-dev-artifacts-123456789012/glue/tmp/"
+    )
+    error_message = "The Glue job must read its library from the artifacts bucket and write the curated bucket."
+  }
+
+  assert {
+    condition = (
+      output.pipeline_function_environments["validate-input"].LANDING_BUCKET == "taxlake-dev-landing-123456789012" &&
+      output.pipeline_function_environments["process"].CURATED_BUCKET == "taxlake-dev-curated-123456789012" &&
+      output.pipeline_function_environments["quality"].ANALYTICS_BUCKET == "taxlake-dev-analytics-123456789012" &&
+      output.pipeline_function_environments["catalog"].GLUE_DATABASE == "taxlake_dev_lake"
+    )
+    error_message = "The pipeline functions must be wired to the landing, lake and catalog of the environment."
+  }
 }
 
 run "production_defaults" {
@@ -117,6 +188,33 @@ run "production_defaults" {
     condition     = alltrue([for r in values(output.landing_lifecycle_rules) : r.noncurrent_expiration_days == 90 && r.transitions[0].days == 0])
     error_message = "Landing versions must be kept 90 days and objects tiered at once by default."
   }
+
+  assert {
+    condition     = alltrue(flatten([for zone, rules in output.lake_lifecycle_rules : [for r in values(rules) : r.noncurrent_expiration_days == 90 && r.transitions[0].days == 0]]))
+    error_message = "Lake versions must be kept 90 days and objects tiered at once by default."
+  }
+
+  assert {
+    condition = output.settings.artifacts == {
+      noncurrent_expiration_days = 30
+      log_expiration_days        = 90
+      force_destroy              = false
+    }
+    error_message = "Artifacts must keep superseded job files 30 days and EMR logs 90 days, and survive a destroy."
+  }
+
+  assert {
+    condition = (
+      output.pipeline_function_environments["validate-input"].GLUE_EXECUTION_CLASS == "FLEX" &&
+      output.pipeline_function_environments["validate-input"].GLUE_WORKER_TYPE == "G.1X" &&
+      output.pipeline_function_environments["validate-input"].GLUE_MIN_WORKERS == "2" &&
+      output.pipeline_function_environments["validate-input"].GLUE_MAX_WORKERS == "10" &&
+      output.pipeline_function_environments["validate-input"].URGENT_KINDS == "" &&
+      output.pipeline_function_environments["fraud"].FRAUD_ACCOUNT_MAX_TFNS == "3" &&
+      alltrue([for e in values(output.pipeline_function_environments) : e.POWERTOOLS_LOG_LEVEL == "INFO" && e.POWERTOOLS_METRICS_NAMESPACE == "Taxlake"])
+    )
+    error_message = "Unset pipeline settings must take the orchestrator's production defaults (Flex G.1X runs of 2-10 workers, INFO logs, Taxlake namespace)."
+  }
 }
 
 run "settings_reach_their_components" {
@@ -129,6 +227,19 @@ run "settings_reach_their_components" {
     access_logs = { expiration_days = 1, noncurrent_expiration_days = 1, force_destroy = true }
     landing     = { intelligent_tiering_days = 30, noncurrent_version_expiration_days = 1, force_destroy = true }
     validator   = { reserved_concurrency = 2, log_retention_days = 1, deletion_protection = false }
+    lake = {
+      curated       = { noncurrent_expiration_days = 3 }
+      analytics     = { intelligent_tiering_days = 5, noncurrent_expiration_days = 1 }
+      force_destroy = true
+    }
+    artifacts = { noncurrent_expiration_days = 1, log_expiration_days = 1, force_destroy = true }
+    glue      = { worker_type = "G.2X", number_of_workers = 3, max_workers = 4, execution_class = "STANDARD", urgent_kinds = ["bas"] }
+    emr       = { maximum_cpu = "8 vCPU", maximum_memory = "32 GB", idle_timeout_minutes = 1 }
+    pipeline = {
+      routing = { emr_min_bytes = 200000000, lambda_max_bytes = 1000000 }
+      lambda  = { reserved_concurrency = 1, log_level = "DEBUG", log_retention_days = 1 }
+      fraud   = { high_score = 0.5 }
+    }
   }
 
   assert {
@@ -154,6 +265,48 @@ run "settings_reach_their_components" {
   assert {
     condition     = output.runtime_layer_arn == "arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-test-runtime:1" && output.validator_dlq_arn == "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-validator-dlq"
     error_message = "Layer and DLQ outputs must be wired through."
+  }
+
+  assert {
+    condition = (
+      output.lake_lifecycle_rules.curated["curated-tiering"].noncurrent_expiration_days == 3 &&
+      output.lake_lifecycle_rules.curated["curated-tiering"].transitions[0].days == 0 &&
+      output.lake_lifecycle_rules.analytics["analytics-tiering"].noncurrent_expiration_days == 1 &&
+      output.lake_lifecycle_rules.analytics["analytics-tiering"].transitions[0].days == 5
+    )
+    error_message = "Lake settings must reach each zone, unset fields keeping the module defaults."
+  }
+
+  assert {
+    condition = (
+      jsondecode(output.rendered_definition).States.ValidateInput.Parameters.Payload.routing["emr_min_bytes.$"] == "States.StringToJson('200000000')" &&
+      jsondecode(output.rendered_definition).States.ValidateInput.Parameters.Payload.routing["lambda_max_bytes.$"] == "States.StringToJson('1000000')" &&
+      jsondecode(output.rendered_definition).States.ProcessWithGlue.Parameters.JobName == "tl-ci-curate" &&
+      jsondecode(output.rendered_definition).States.ProcessWithEMR.Parameters.ApplicationId == "00fmockapplication"
+    )
+    error_message = "Routing thresholds, the Glue job and the EMR application must reach the deployed definition."
+  }
+
+  assert {
+    condition     = contains(flatten([for s in output.derived_task_statements : s.resources if contains(s.actions, "glue:StartJobRun")]), "arn:aws:glue:ap-southeast-2:123456789012:job/tl-ci-curate")
+    error_message = "The state machine role must be allowed to run the environment's Glue job."
+  }
+
+  assert {
+    condition = (
+      output.pipeline_function_environments["validate-input"].GLUE_WORKER_TYPE == "G.2X" &&
+      output.pipeline_function_environments["validate-input"].GLUE_MAX_WORKERS == "4" &&
+      output.pipeline_function_environments["validate-input"].GLUE_EXECUTION_CLASS == "STANDARD" &&
+      output.pipeline_function_environments["validate-input"].URGENT_KINDS == "bas" &&
+      output.pipeline_function_environments["fraud"].FRAUD_HIGH_SCORE == "0.5" &&
+      alltrue([for e in values(output.pipeline_function_environments) : e.POWERTOOLS_LOG_LEVEL == "DEBUG"])
+    )
+    error_message = "Glue sizing, fraud thresholds and function settings must reach the pipeline functions."
+  }
+
+  assert {
+    condition     = output.state_machine_arn == "arn:aws:states:ap-southeast-2:123456789012:stateMachine:taxlake-test-pipeline" && output.emr_application_id == "00fmockapplication"
+    error_message = "State machine and EMR application outputs must be wired through."
   }
 }
 
@@ -232,4 +385,16 @@ run "rejects_unprotected_prod_idempotency_table" {
   }
 
   expect_failures = [var.validator]
+}
+
+run "rejects_disposable_prod_lake_and_artifacts" {
+  command = plan
+
+  variables {
+    environment = "prod"
+    lake        = { force_destroy = true }
+    artifacts   = { force_destroy = true }
+  }
+
+  expect_failures = [var.lake, var.artifacts]
 }

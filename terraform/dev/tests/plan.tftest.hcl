@@ -57,6 +57,27 @@ mock_provider "aws" {
   mock_resource "aws_dynamodb_table" {
     defaults = { arn = "arn:aws:dynamodb:ap-southeast-2:123456789012:table/taxlake-dev-validator-idempotency" }
   }
+  mock_resource "aws_glue_catalog_database" {
+    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:database/taxlake_dev_lake" }
+  }
+  mock_resource "aws_glue_catalog_table" {
+    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:table/taxlake_dev_lake/curated" }
+  }
+  mock_resource "aws_glue_job" {
+    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:job/taxlake-dev-curate" }
+  }
+  mock_resource "aws_emrserverless_application" {
+    defaults = {
+      id  = "00fmockapplication"
+      arn = "arn:aws:emr-serverless:ap-southeast-2:123456789012:/applications/00fmockapplication"
+    }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:ap-southeast-2:123456789012:taxlake-dev-alerts" }
+  }
+  mock_resource "aws_sfn_state_machine" {
+    defaults = { arn = "arn:aws:states:ap-southeast-2:123456789012:stateMachine:taxlake-dev-pipeline" }
+  }
 }
 
 variables {
@@ -115,6 +136,38 @@ run "inventory" {
     condition     = module.platform.settings.kms.deletion_window_in_days == 7 && alltrue([for r in values(module.platform.landing_lifecycle_rules) : r.noncurrent_expiration_days == 7])
     error_message = "dev schedules key deletion 7 days out and keeps superseded landing versions 7 days."
   }
+
+  assert {
+    condition = (
+      output.curated_bucket_name == "taxlake-dev-curated-123456789012" &&
+      output.analytics_bucket_name == "taxlake-dev-analytics-123456789012" &&
+      output.glue_database_name == "taxlake_dev_lake" &&
+      output.glue_job_name == "taxlake-dev-curate"
+    )
+    error_message = "Lake buckets, catalog database and Glue job must be named after the environment."
+  }
+
+  assert {
+    condition     = module.platform.state_machine_name == "taxlake-dev-pipeline" && module.platform.pipeline_function_names["process"] == "taxlake-dev-pipeline-process"
+    error_message = "The state machine and its functions must be named after the environment."
+  }
+
+  assert {
+    condition = alltrue([for e in values(module.platform.pipeline_function_environments) : e.POWERTOOLS_LOG_LEVEL == module.platform.pipeline_function_environments["process"].POWERTOOLS_LOG_LEVEL]) && (
+      module.platform.pipeline_function_environments["validate-input"].GLUE_MAX_WORKERS == "4"
+    )
+    error_message = "dev sizes Glue runs up to 4 workers."
+  }
+
+  assert {
+    condition     = alltrue(flatten([for zone, rules in module.platform.lake_lifecycle_rules : [for r in values(rules) : r.noncurrent_expiration_days == 7]])) && module.platform.settings.lake.force_destroy == true && module.platform.settings.artifacts.force_destroy == true
+    error_message = "dev keeps superseded lake versions 7 days; lake and artifacts force_destroy = true."
+  }
+
+  assert {
+    condition     = module.platform.settings.emr.maximum_cpu == "16 vCPU" && module.platform.settings.pipeline.lambda.reserved_concurrency == 5 && module.platform.settings.pipeline.log_retention_days == 30
+    error_message = "dev caps EMR at 16 vCPU, reserves 5 executions per pipeline function and keeps execution logs 30 days."
+  }
 }
 
 run "wired_after_apply" {
@@ -133,5 +186,19 @@ run "wired_after_apply" {
   assert {
     condition     = output.validator_dlq_arn == "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-dev-validator-dlq" && output.kms_key_arn == "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
     error_message = "DLQ and key outputs must be wired through."
+  }
+
+  assert {
+    condition = (
+      output.state_machine_arn == "arn:aws:states:ap-southeast-2:123456789012:stateMachine:taxlake-dev-pipeline" &&
+      output.alerts_topic_arn == "arn:aws:sns:ap-southeast-2:123456789012:taxlake-dev-alerts" &&
+      output.emr_application_id == "00fmockapplication"
+    )
+    error_message = "State machine, alerts topic and EMR application outputs must be wired through."
+  }
+
+  assert {
+    condition     = length(regexall("[$][{]", module.platform.rendered_definition)) == 0 && jsondecode(module.platform.rendered_definition).States.ProcessWithGlue.Parameters.JobName == "taxlake-dev-curate"
+    error_message = "The deployed definition must have every placeholder filled, the environment's Glue job among them."
   }
 }

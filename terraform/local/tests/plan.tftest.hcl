@@ -57,6 +57,27 @@ mock_provider "aws" {
   mock_resource "aws_dynamodb_table" {
     defaults = { arn = "arn:aws:dynamodb:ap-southeast-2:123456789012:table/taxlake-local-validator-idempotency" }
   }
+  mock_resource "aws_glue_catalog_database" {
+    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:database/taxlake_local_lake" }
+  }
+  mock_resource "aws_glue_catalog_table" {
+    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:table/taxlake_local_lake/curated" }
+  }
+  mock_resource "aws_glue_job" {
+    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:job/taxlake-local-curate" }
+  }
+  mock_resource "aws_emrserverless_application" {
+    defaults = {
+      id  = "00fmockapplication"
+      arn = "arn:aws:emr-serverless:ap-southeast-2:123456789012:/applications/00fmockapplication"
+    }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:ap-southeast-2:123456789012:taxlake-local-alerts" }
+  }
+  mock_resource "aws_sfn_state_machine" {
+    defaults = { arn = "arn:aws:states:ap-southeast-2:123456789012:stateMachine:taxlake-local-pipeline" }
+  }
 }
 
 variables {
@@ -115,6 +136,38 @@ run "inventory" {
     condition     = module.platform.settings.kms.deletion_window_in_days == 7 && alltrue([for r in values(module.platform.landing_lifecycle_rules) : r.noncurrent_expiration_days == 1])
     error_message = "local schedules key deletion 7 days out and keeps superseded landing versions 1 day."
   }
+
+  assert {
+    condition = (
+      output.curated_bucket_name == "taxlake-local-curated-123456789012" &&
+      output.analytics_bucket_name == "taxlake-local-analytics-123456789012" &&
+      output.glue_database_name == "taxlake_local_lake" &&
+      output.glue_job_name == "taxlake-local-curate"
+    )
+    error_message = "Lake buckets, catalog database and Glue job must be named after the environment."
+  }
+
+  assert {
+    condition     = module.platform.state_machine_name == "taxlake-local-pipeline" && module.platform.pipeline_function_names["process"] == "taxlake-local-pipeline-process"
+    error_message = "The state machine and its functions must be named after the environment."
+  }
+
+  assert {
+    condition = alltrue([for e in values(module.platform.pipeline_function_environments) : e.POWERTOOLS_LOG_LEVEL == module.platform.pipeline_function_environments["process"].POWERTOOLS_LOG_LEVEL]) && (
+      module.platform.pipeline_function_environments["validate-input"].GLUE_MAX_WORKERS == "2"
+    )
+    error_message = "local sizes Glue runs up to 2 workers."
+  }
+
+  assert {
+    condition     = alltrue(flatten([for zone, rules in module.platform.lake_lifecycle_rules : [for r in values(rules) : r.noncurrent_expiration_days == 1]])) && module.platform.settings.lake.force_destroy == true && module.platform.settings.artifacts.force_destroy == true
+    error_message = "local keeps superseded lake versions 1 days; lake and artifacts force_destroy = true."
+  }
+
+  assert {
+    condition     = module.platform.settings.emr.maximum_cpu == "4 vCPU" && module.platform.settings.pipeline.lambda.reserved_concurrency == 2 && module.platform.settings.pipeline.log_retention_days == 1
+    error_message = "local caps EMR at 4 vCPU, reserves 2 executions per pipeline function and keeps execution logs 1 days."
+  }
 }
 
 run "wired_after_apply" {
@@ -133,5 +186,19 @@ run "wired_after_apply" {
   assert {
     condition     = output.validator_dlq_arn == "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-local-validator-dlq" && output.kms_key_arn == "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
     error_message = "DLQ and key outputs must be wired through."
+  }
+
+  assert {
+    condition = (
+      output.state_machine_arn == "arn:aws:states:ap-southeast-2:123456789012:stateMachine:taxlake-local-pipeline" &&
+      output.alerts_topic_arn == "arn:aws:sns:ap-southeast-2:123456789012:taxlake-local-alerts" &&
+      output.emr_application_id == "00fmockapplication"
+    )
+    error_message = "State machine, alerts topic and EMR application outputs must be wired through."
+  }
+
+  assert {
+    condition     = length(regexall("[$][{]", module.platform.rendered_definition)) == 0 && jsondecode(module.platform.rendered_definition).States.ProcessWithGlue.Parameters.JobName == "taxlake-local-curate"
+    error_message = "The deployed definition must have every placeholder filled, the environment's Glue job among them."
   }
 }

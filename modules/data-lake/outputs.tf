@@ -1,0 +1,54 @@
+output "curated_bucket_name" {
+  description = "Name of the curated-zone bucket (parquet under curated/<kind>/)."
+  value       = module.bucket["curated"].bucket_id
+}
+
+output "curated_bucket_arn" {
+  description = "ARN of the curated-zone bucket."
+  value       = module.bucket["curated"].bucket_arn
+}
+
+output "curated_prefix" {
+  description = "Key prefix (no trailing slash) under which curated tables live: <prefix>/<kind>/."
+  value       = local.curated_root
+}
+
+output "analytics_bucket_name" {
+  description = "Name of the analytics-zone bucket (quality reports, fraud flags, failure reports)."
+  value       = module.bucket["analytics"].bucket_id
+}
+
+output "analytics_bucket_arn" {
+  description = "ARN of the analytics-zone bucket."
+  value       = module.bucket["analytics"].bucket_arn
+}
+
+output "database_name" {
+  description = "Name of the Glue catalog database of the lake."
+  value       = aws_glue_catalog_database.this.name
+}
+
+output "database_arn" {
+  description = "ARN of the Glue catalog database of the lake."
+  value       = aws_glue_catalog_database.this.arn
+}
+
+output "table_names" {
+  description = "Glue table names keyed by lodgement kind (lodgement, bas, payer-report)."
+  value       = { for kind, t in aws_glue_catalog_table.this : kind => t.name }
+}
+
+output "table_arns" {
+  description = "Glue table ARNs keyed by lodgement kind."
+  value       = { for kind, t in aws_glue_catalog_table.this : kind => t.arn }
+}
+
+output "lifecycle_rules" {
+  description = "Lifecycle rules per zone (curated, analytics), keyed by rule id, as passed to the s3-bucket module."
+  value       = { for zone, b in local.buckets : zone => b.lifecycle_rules }
+}
+
+output "force_destroy" {
+  description = "Whether destroying the lake buckets deletes their objects first."
+  value       = var.settings.force_destroy
+}

@@ -1,0 +1,196 @@
+# The lake: two KMS buckets with per-zone lifecycle and access logs, one Glue database,
+# and one parquet table per kind in curated_tables.json with Athena partition projection.
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::mock" }
+  }
+  mock_resource "aws_glue_catalog_database" {
+    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:database/taxlake_test_lake" }
+  }
+  mock_resource "aws_glue_catalog_table" {
+    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:table/taxlake_test_lake/curated" }
+  }
+}
+
+variables {
+  name_prefix       = "taxlake-test"
+  kms_key_arn       = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+  access_log_bucket = "taxlake-test-access-logs-123456789012"
+  tags              = { owner = "tests" }
+}
+
+run "names_and_buckets" {
+  command = apply
+
+  assert {
+    condition = (
+      output.curated_bucket_name == "taxlake-test-curated-123456789012" &&
+      output.analytics_bucket_name == "taxlake-test-analytics-123456789012" &&
+      output.curated_bucket_arn == "arn:aws:s3:::taxlake-test-curated-123456789012" &&
+      output.analytics_bucket_arn == "arn:aws:s3:::taxlake-test-analytics-123456789012"
+    )
+    error_message = "Lake buckets must be <name_prefix>-curated|analytics-<account>."
+  }
+
+  assert {
+    condition     = output.database_name == "taxlake_test_lake"
+    error_message = "The database must be name_prefix with underscores, suffixed _lake."
+  }
+
+  assert {
+    condition     = output.table_names == { lodgement = "curated_lodgement", bas = "curated_bas", "payer-report" = "curated_payer_report" }
+    error_message = "One table per kind, curated_<kind with underscores>, keyed by kind."
+  }
+
+  assert {
+    condition = output.lifecycle_rules == {
+      curated = {
+        curated-tiering = {
+          transitions                     = [{ days = 0, storage_class = "INTELLIGENT_TIERING" }]
+          noncurrent_expiration_days      = 90
+          abort_incomplete_multipart_days = 7
+        }
+      }
+      analytics = {
+        analytics-tiering = {
+          transitions                     = [{ days = 0, storage_class = "INTELLIGENT_TIERING" }]
+          noncurrent_expiration_days      = 90
+          abort_incomplete_multipart_days = 7
+        }
+      }
+    }
+    error_message = "By default each zone tiers objects at once and keeps superseded versions 90 days."
+  }
+
+  assert {
+    condition     = output.force_destroy == false
+    error_message = "Lake buckets must survive a destroy by default."
+  }
+}
+
+run "tables_follow_the_contract" {
+  command = plan
+
+  assert {
+    condition = alltrue([for kind, t in aws_glue_catalog_table.this : (
+      t.table_type == "EXTERNAL_TABLE" &&
+      t.database_name == "taxlake_test_lake" &&
+      one(t.storage_descriptor).location == "s3://taxlake-test-curated-123456789012/curated/${kind}/" &&
+      one(t.storage_descriptor).input_format == "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat" &&
+      one(t.storage_descriptor).output_format == "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat" &&
+      one(one(t.storage_descriptor).ser_de_info).serialization_library == "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+    )])
+    error_message = "Every table must be an external parquet table at s3://<curated bucket>/curated/<kind>/."
+  }
+
+  assert {
+    condition = alltrue([for kind, spec in jsondecode(file("curated_tables.json")) : (
+      jsonencode([for c in one(aws_glue_catalog_table.this[kind].storage_descriptor).columns : { name = c.name, type = c.type }]) == jsonencode(spec.columns) &&
+      jsonencode([for p in aws_glue_catalog_table.this[kind].partition_keys : { name = p.name, type = p.type }]) == jsonencode(spec.partition_keys)
+    )])
+    error_message = "Columns and partition keys must be exactly curated_tables.json's, in order."
+  }
+
+  assert {
+    condition = [for p in aws_glue_catalog_table.this["lodgement"].partition_keys : "${p.name}:${p.type}"] == ["tax_year:int", "lodgement_month:string"] && [
+      for p in aws_glue_catalog_table.this["payer-report"].partition_keys : "${p.name}:${p.type}"
+    ] == ["tax_year:int"]
+    error_message = "lodgement is partitioned by tax_year and lodgement_month; payer-report by tax_year only."
+  }
+
+  assert {
+    condition = aws_glue_catalog_table.this["lodgement"].parameters == tomap({
+      EXTERNAL                                   = "TRUE"
+      classification                             = "parquet"
+      "projection.enabled"                       = "true"
+      "projection.tax_year.type"                 = "integer"
+      "projection.tax_year.range"                = "2000,2100"
+      "projection.lodgement_month.type"          = "date"
+      "projection.lodgement_month.range"         = "2000-01,NOW"
+      "projection.lodgement_month.format"        = "yyyy-MM"
+      "projection.lodgement_month.interval"      = "1"
+      "projection.lodgement_month.interval.unit" = "MONTHS"
+      "storage.location.template"                = "s3://taxlake-test-curated-123456789012/curated/lodgement/tax_year=$${tax_year}/lodgement_month=$${lodgement_month}"
+    })
+    error_message = "lodgement must project tax_year (2000-2100) and lodgement_month (monthly from 2000-01 to now) onto its S3 layout."
+  }
+
+  assert {
+    condition = aws_glue_catalog_table.this["payer-report"].parameters == tomap({
+      EXTERNAL                    = "TRUE"
+      classification              = "parquet"
+      "projection.enabled"        = "true"
+      "projection.tax_year.type"  = "integer"
+      "projection.tax_year.range" = "2000,2100"
+      "storage.location.template" = "s3://taxlake-test-curated-123456789012/curated/payer-report/tax_year=$${tax_year}"
+    })
+    error_message = "payer-report must project tax_year only, under curated/payer-report/."
+  }
+
+  assert {
+    condition     = aws_glue_catalog_table.this["bas"].parameters["storage.location.template"] == "s3://taxlake-test-curated-123456789012/curated/bas/tax_year=$${tax_year}/lodgement_month=$${lodgement_month}"
+    error_message = "bas must project tax_year and lodgement_month."
+  }
+}
+
+run "settings_per_zone" {
+  command = plan
+
+  variables {
+    settings = {
+      curated       = { intelligent_tiering_days = 30, noncurrent_expiration_days = 7 }
+      analytics     = { noncurrent_expiration_days = 1 }
+      force_destroy = true
+    }
+  }
+
+  assert {
+    condition = (
+      output.lifecycle_rules.curated["curated-tiering"].noncurrent_expiration_days == 7 &&
+      output.lifecycle_rules.curated["curated-tiering"].transitions[0].days == 30
+    )
+    error_message = "Curated settings must reach the curated bucket's lifecycle."
+  }
+
+  assert {
+    condition = (
+      output.lifecycle_rules.analytics["analytics-tiering"].noncurrent_expiration_days == 1 &&
+      output.lifecycle_rules.analytics["analytics-tiering"].transitions[0].days == 0
+    )
+    error_message = "Analytics settings must reach the analytics bucket's lifecycle, unset fields keeping their defaults."
+  }
+
+  assert {
+    condition     = output.force_destroy
+    error_message = "force_destroy must reach the buckets."
+  }
+}
+
+run "rejects_zero_day_noncurrent_expiry" {
+  command = plan
+
+  variables {
+    settings = { analytics = { noncurrent_expiration_days = 0 } }
+  }
+
+  expect_failures = [var.settings]
+}
+
+run "rejects_name_prefix_too_long_for_bucket_names" {
+  command = plan
+
+  variables {
+    name_prefix = "taxlake-a-very-long-environment-name"
+  }
+
+  expect_failures = [var.name_prefix]
+}

@@ -1,0 +1,175 @@
+# The EMR Serverless application for files too large for Glue's sweet spot: Spark 3.5,
+# auto start/stop, capped capacity, and a job role with the Glue job's data access.
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/taxlake-test-curate-emr" }
+  }
+  mock_resource "aws_emrserverless_application" {
+    defaults = {
+      id  = "00fmockapplication"
+      arn = "arn:aws:emr-serverless:ap-southeast-2:123456789012:/applications/00fmockapplication"
+    }
+  }
+}
+
+variables {
+  name_prefix           = "taxlake-test"
+  tags                  = { owner = "tests" }
+  kms_key_arn           = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+  artifacts_bucket_name = "taxlake-test-artifacts-123456789012"
+  landing_bucket_name   = "taxlake-test-landing-123456789012"
+  curated_bucket_name   = "taxlake-test-curated-123456789012"
+}
+
+run "application_defaults" {
+  command = apply
+
+  assert {
+    condition = (
+      aws_emrserverless_application.this.name == "taxlake-test-curate" &&
+      aws_emrserverless_application.this.release_label == "emr-7.5.0" &&
+      aws_emrserverless_application.this.type == "spark" &&
+      aws_emrserverless_application.this.architecture == "X86_64"
+    )
+    error_message = "The application must be <name_prefix>-curate, Spark on emr-7.5.0, x86_64."
+  }
+
+  assert {
+    condition     = one(aws_emrserverless_application.this.maximum_capacity).cpu == "64 vCPU" && one(aws_emrserverless_application.this.maximum_capacity).memory == "256 GB"
+    error_message = "Default maximum capacity must be 64 vCPU / 256 GB."
+  }
+
+  assert {
+    condition = (
+      one(aws_emrserverless_application.this.auto_start_configuration).enabled &&
+      one(aws_emrserverless_application.this.auto_stop_configuration).enabled &&
+      one(aws_emrserverless_application.this.auto_stop_configuration).idle_timeout_minutes == 15
+    )
+    error_message = "The application must start on demand and stop after 15 idle minutes."
+  }
+
+  assert {
+    condition     = length(aws_emrserverless_application.this.initial_capacity) == 0 && length(aws_emrserverless_application.this.network_configuration) == 0
+    error_message = "By default nothing is pre-initialised and job runs have no VPC access."
+  }
+
+  assert {
+    condition = (
+      output.application_id == "00fmockapplication" &&
+      output.application_arn == "arn:aws:emr-serverless:ap-southeast-2:123456789012:/applications/00fmockapplication" &&
+      output.execution_role_arn == "arn:aws:iam::123456789012:role/taxlake-test-curate-emr" &&
+      output.entry_point == "s3://taxlake-test-artifacts-123456789012/glue/jobs/curate.py" &&
+      output.py_files == "s3://taxlake-test-artifacts-123456789012/glue/taxlake.zip" &&
+      output.log_uri == "s3://taxlake-test-artifacts-123456789012/emr/logs/"
+    )
+    error_message = "Outputs must give the application, the role and the job-run URIs the state machine passes."
+  }
+}
+
+run "role_is_least_privilege" {
+  command = plan
+
+  assert {
+    condition = { for s in data.aws_iam_policy_document.this.statement : s.sid => { actions = s.actions, resources = s.resources } } == {
+      ReadValidated    = { actions = toset(["s3:GetObject", "s3:GetObjectVersion"]), resources = toset(["arn:aws:s3:::taxlake-test-landing-123456789012/validated/*"]) }
+      ListValidated    = { actions = toset(["s3:ListBucket"]), resources = toset(["arn:aws:s3:::taxlake-test-landing-123456789012"]) }
+      ReadJobArtifacts = { actions = toset(["s3:GetObject"]), resources = toset(["arn:aws:s3:::taxlake-test-artifacts-123456789012/glue/*"]) }
+      WriteCurated     = { actions = toset(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]), resources = toset(["arn:aws:s3:::taxlake-test-curated-123456789012/curated/*"]) }
+      ListCurated      = { actions = toset(["s3:ListBucket"]), resources = toset(["arn:aws:s3:::taxlake-test-curated-123456789012"]) }
+      WriteJobLogs     = { actions = toset(["s3:PutObject"]), resources = toset(["arn:aws:s3:::taxlake-test-artifacts-123456789012/emr/logs/*"]) }
+      UseKey           = { actions = toset(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]), resources = toset([var.kms_key_arn]) }
+    }
+    error_message = "The role must hold exactly the documented statements, each on its exact prefix."
+  }
+
+  assert {
+    condition     = length([for a in flatten([for s in data.aws_iam_policy_document.this.statement : tolist(s.actions)]) : a if strcontains(a, "*")]) == 0 && length([for s in data.aws_iam_policy_document.this.statement : s if contains(tolist(s.resources), "*")]) == 0
+    error_message = "No wildcard actions and no Resource \"*\"."
+  }
+
+  assert {
+    condition     = jsonencode(one(data.aws_iam_policy_document.assume.statement[0].condition)) == jsonencode({ test = "StringEquals", values = ["123456789012"], variable = "aws:SourceAccount" }) && one(data.aws_iam_policy_document.assume.statement[0].principals).identifiers == toset(["emr-serverless.amazonaws.com"])
+    error_message = "Only EMR Serverless acting for this account may assume the role."
+  }
+
+  assert {
+    condition     = aws_iam_role.this.name == "taxlake-test-curate-emr"
+    error_message = "The role must not collide with the Glue job's <name_prefix>-curate role."
+  }
+}
+
+run "capacity_and_network" {
+  command = plan
+
+  variables {
+    settings = {
+      maximum_cpu          = "16 vCPU"
+      maximum_memory       = "64 GB"
+      idle_timeout_minutes = 5
+      initial_capacity = {
+        Driver   = { worker_count = 1, cpu = "2 vCPU", memory = "4 GB" }
+        Executor = { worker_count = 2, cpu = "4 vCPU", memory = "16 GB", disk = "40 GB" }
+      }
+    }
+    network = {
+      subnet_ids         = ["subnet-0123456789abcdef0"]
+      security_group_ids = ["sg-0123456789abcdef0"]
+    }
+  }
+
+  assert {
+    condition     = one(aws_emrserverless_application.this.maximum_capacity).cpu == "16 vCPU" && one(aws_emrserverless_application.this.auto_stop_configuration).idle_timeout_minutes == 5
+    error_message = "Capacity and idle timeout must reach the application."
+  }
+
+  assert {
+    condition = toset([for c in aws_emrserverless_application.this.initial_capacity : "${c.initial_capacity_type}:${one(c.initial_capacity_config).worker_count}:${one(one(c.initial_capacity_config).worker_configuration).memory}"]) == toset([
+      "Driver:1:4 GB", "Executor:2:16 GB"
+    ])
+    error_message = "Initial capacity must be rendered per worker type."
+  }
+
+  assert {
+    condition     = one(aws_emrserverless_application.this.network_configuration).subnet_ids == toset(["subnet-0123456789abcdef0"])
+    error_message = "A network must reach the application."
+  }
+}
+
+run "rejects_unknown_worker_type" {
+  command = plan
+
+  variables {
+    settings = { initial_capacity = { Worker = { worker_count = 1, cpu = "2 vCPU", memory = "4 GB" } } }
+  }
+
+  expect_failures = [var.settings]
+}
+
+run "rejects_malformed_capacity" {
+  command = plan
+
+  variables {
+    settings = { maximum_cpu = "64" }
+  }
+
+  expect_failures = [var.settings]
+}
+
+run "rejects_network_without_subnets" {
+  command = plan
+
+  variables {
+    network = { subnet_ids = [], security_group_ids = ["sg-0123456789abcdef0"] }
+  }
+
+  expect_failures = [var.network]
+}

@@ -1,0 +1,159 @@
+variable "name_prefix" {
+  description = "Prefix for resource names; the application becomes <name_prefix>-curate and its job execution role <name_prefix>-curate-emr."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 2-40 characters of lower-case letters, digits and hyphens, starting and ending with a letter or digit."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every taggable resource in the module."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the KMS key of the lake objects, artifacts and job logs."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias."
+  }
+}
+
+variable "artifacts_bucket_name" {
+  description = "Bucket holding the entry point and library (uploaded by modules/platform) and the job logs under emr/logs/."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.artifacts_bucket_name))
+    error_message = "artifacts_bucket_name must be a bucket name (not an ARN or URI)."
+  }
+}
+
+variable "script_key" {
+  description = "Key of the Spark entry point (the Glue job script) in the artifacts bucket."
+  type        = string
+  default     = "glue/jobs/curate.py"
+  nullable    = false
+
+  validation {
+    condition     = startswith(var.script_key, "glue/") && endswith(var.script_key, ".py")
+    error_message = "script_key must be a .py key under glue/ (the role reads artifacts under glue/ only)."
+  }
+}
+
+variable "library_key" {
+  description = "Key of the taxlake library zip passed as --py-files."
+  type        = string
+  default     = "glue/taxlake.zip"
+  nullable    = false
+
+  validation {
+    condition     = startswith(var.library_key, "glue/") && endswith(var.library_key, ".zip")
+    error_message = "library_key must be a .zip key under glue/ (the role reads artifacts under glue/ only)."
+  }
+}
+
+variable "landing_bucket_name" {
+  description = "Name of the landing bucket job runs read validated files from."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.landing_bucket_name))
+    error_message = "landing_bucket_name must be a bucket name (not an ARN)."
+  }
+}
+
+variable "validated_prefix" {
+  description = "Key prefix of validated lodgements in the landing bucket (the only part job runs may read)."
+  type        = string
+  default     = "validated/"
+  nullable    = false
+
+  validation {
+    condition     = endswith(var.validated_prefix, "/") && length(var.validated_prefix) > 1
+    error_message = "validated_prefix must be a non-empty key prefix ending in \"/\"."
+  }
+}
+
+variable "curated_bucket_name" {
+  description = "Name of the curated lake bucket job runs write to."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.curated_bucket_name))
+    error_message = "curated_bucket_name must be a bucket name (not an ARN)."
+  }
+}
+
+variable "curated_prefix" {
+  description = "Key prefix (no trailing slash) job runs write curated tables under (the only part of the lake they may write)."
+  type        = string
+  default     = "curated"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9_-]+$", var.curated_prefix))
+    error_message = "curated_prefix must be one path segment of lower-case letters, digits, _ and -, without slashes."
+  }
+}
+
+variable "settings" {
+  description = "Capacity and idle behaviour of the application: maximum_cpu/maximum_memory cap all workers together, initial_capacity pre-initialises workers keyed by type (Driver, Executor)."
+  type = object({
+    maximum_cpu          = optional(string, "64 vCPU")
+    maximum_memory       = optional(string, "256 GB")
+    idle_timeout_minutes = optional(number, 15)
+    initial_capacity = optional(map(object({
+      worker_count = number
+      cpu          = string
+      memory       = string
+      disk         = optional(string)
+    })), {})
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = can(regex("^[1-9][0-9]* ?vCPU$", var.settings.maximum_cpu)) && can(regex("^[1-9][0-9]* ?GB$", var.settings.maximum_memory))
+    error_message = "settings.maximum_cpu must look like \"64 vCPU\" and settings.maximum_memory like \"256 GB\"."
+  }
+
+  validation {
+    condition     = var.settings.idle_timeout_minutes >= 1 && var.settings.idle_timeout_minutes <= 10080 && floor(var.settings.idle_timeout_minutes) == var.settings.idle_timeout_minutes
+    error_message = "settings.idle_timeout_minutes must be a whole number from 1 to 10080 (7 days)."
+  }
+
+  validation {
+    condition = alltrue([for type, c in var.settings.initial_capacity : (
+      contains(["Driver", "Executor"], type) && c.worker_count >= 1 &&
+      can(regex("^[1-9][0-9]* ?vCPU$", c.cpu)) && can(regex("^[1-9][0-9]* ?GB$", c.memory)) &&
+      (c.disk == null || can(regex("^[1-9][0-9]* ?GB$", c.disk)))
+    )])
+    error_message = "settings.initial_capacity keys must be Driver or Executor, each with worker_count >= 1, cpu like \"4 vCPU\", memory (and disk, if set) like \"16 GB\"."
+  }
+}
+
+variable "network" {
+  description = "Subnets and security groups for job runs that must reach a VPC; null runs them without VPC access (the platform's jobs reach only S3)."
+  type = object({
+    subnet_ids         = list(string)
+    security_group_ids = list(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.network == null || try(length(var.network.subnet_ids) > 0 && length(var.network.security_group_ids) > 0, false)
+    error_message = "network must be null or name at least one subnet and one security group."
+  }
+}

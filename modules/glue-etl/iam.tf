@@ -1,0 +1,120 @@
+data "aws_iam_policy_document" "assume" {
+  statement {
+    sid     = "GlueAssumeRole"
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["glue.amazonaws.com"]
+    }
+
+    # Confused-deputy guard: only Glue acting for this account may assume the role.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name               = local.job_name
+  description        = "Role of the ${local.job_name} Glue job."
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "this" {
+  statement {
+    sid       = "ReadValidated"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = ["${local.landing_arn}/${var.validated_prefix}*"]
+  }
+
+  statement {
+    sid       = "ListValidated"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [local.landing_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.validated_prefix}*"]
+    }
+  }
+
+  statement {
+    sid       = "ReadJobArtifacts"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.artifacts_arn}/glue/*"]
+  }
+
+  statement {
+    sid       = "UseTempDir"
+    effect    = "Allow"
+    actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+    resources = ["${local.artifacts_arn}/${local.temp_prefix}*"]
+  }
+
+  statement {
+    sid       = "WriteCurated"
+    effect    = "Allow"
+    actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+    resources = ["${local.curated_arn}/${var.curated_prefix}/*"]
+  }
+
+  statement {
+    sid       = "ListCurated"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [local.curated_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.curated_prefix}/*"]
+    }
+  }
+
+  # SSE-KMS objects, CSE-KMS bookmarks and KMS-encrypted log streams.
+  statement {
+    sid       = "UseKey"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+    resources = [var.kms_key_arn]
+  }
+
+  # Glue writes driver/executor logs to log groups it names under /aws-glue/ and, with
+  # CloudWatch encryption on, associates the key with them.
+  statement {
+    sid       = "WriteGlueLogs"
+    effect    = "Allow"
+    actions   = ["logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["arn:${local.partition}:logs:${data.aws_region.current.name}:${local.account_id}:log-group:/aws-glue/*"]
+  }
+
+  # cloudwatch:PutMetricData has no resource-level permissions: AWS requires Resource "*";
+  # the namespace condition keeps the job to Glue's own metrics.
+  statement {
+    sid       = "PublishGlueMetrics"
+    effect    = "Allow"
+    actions   = ["cloudwatch:PutMetricData"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "cloudwatch:namespace"
+      values   = ["Glue"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  name   = "${local.job_name}-least-privilege"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.this.json
+}

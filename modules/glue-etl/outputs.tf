@@ -1,0 +1,34 @@
+output "job_name" {
+  description = "Name of the curate Glue job."
+  value       = aws_glue_job.this.name
+}
+
+output "job_arn" {
+  description = "ARN of the curate Glue job."
+  value       = aws_glue_job.this.arn
+}
+
+output "role_arn" {
+  description = "ARN of the job's role."
+  value       = aws_iam_role.this.arn
+}
+
+output "role_name" {
+  description = "Name of the job's role."
+  value       = aws_iam_role.this.name
+}
+
+output "security_configuration_name" {
+  description = "Name of the Glue security configuration the job runs with."
+  value       = aws_glue_security_configuration.this.name
+}
+
+output "script_location" {
+  description = "S3 URI of the job script."
+  value       = local.script_location
+}
+
+output "default_arguments" {
+  description = "Default arguments of the job (a run's Arguments override or extend them)."
+  value       = local.default_arguments
+}

@@ -1,0 +1,193 @@
+# The curate job: Glue 5.0 Spark with the library from the artifacts bucket, every output
+# KMS-encrypted, and a role that reads validated/, writes curated/ and nothing else.
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "ap-southeast-2" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/taxlake-test-curate" }
+  }
+  mock_resource "aws_glue_job" {
+    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:job/taxlake-test-curate" }
+  }
+}
+
+variables {
+  name_prefix           = "taxlake-test"
+  tags                  = { owner = "tests" }
+  kms_key_arn           = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+  artifacts_bucket_name = "taxlake-test-artifacts-123456789012"
+  landing_bucket_name   = "taxlake-test-landing-123456789012"
+  curated_bucket_name   = "taxlake-test-curated-123456789012"
+}
+
+run "job_defaults" {
+  command = apply
+
+  assert {
+    condition = (
+      aws_glue_job.this.name == "taxlake-test-curate" &&
+      aws_glue_job.this.glue_version == "5.0" &&
+      aws_glue_job.this.worker_type == "G.1X" &&
+      aws_glue_job.this.number_of_workers == 2 &&
+      aws_glue_job.this.execution_class == "STANDARD" &&
+      aws_glue_job.this.timeout == 120 &&
+      aws_glue_job.this.max_retries == 0 &&
+      one(aws_glue_job.this.execution_property).max_concurrent_runs == 20
+    )
+    error_message = "The job must be <name_prefix>-curate on Glue 5.0, 2 x G.1X STANDARD, 120 min, no Glue retries, 20 concurrent runs."
+  }
+
+  assert {
+    condition = (
+      one(aws_glue_job.this.command).name == "glueetl" &&
+      one(aws_glue_job.this.command).python_version == "3" &&
+      one(aws_glue_job.this.command).script_location == "s3://taxlake-test-artifacts-123456789012/glue/jobs/curate.py"
+    )
+    error_message = "The job must run glue/jobs/curate.py from the artifacts bucket as a Python 3 Spark job."
+  }
+
+  assert {
+    condition = aws_glue_job.this.default_arguments == tomap({
+      "--extra-py-files"                   = "s3://taxlake-test-artifacts-123456789012/glue/taxlake.zip"
+      "--enable-auto-scaling"              = "true"
+      "--job-bookmark-option"              = "job-bookmark-enable"
+      "--enable-continuous-cloudwatch-log" = "true"
+      "--enable-metrics"                   = "true"
+      "--enable-observability-metrics"     = "true"
+      "--lake-bucket"                      = "taxlake-test-curated-123456789012"
+      "--TempDir"                          = "s3://taxlake-test-artifacts-123456789012/glue/tmp/"
+    })
+    error_message = "Default arguments must be exactly the documented set."
+  }
+
+  assert {
+    condition = (
+      aws_glue_job.this.security_configuration == "taxlake-test-curate" &&
+      one(one(aws_glue_security_configuration.this.encryption_configuration).s3_encryption).s3_encryption_mode == "SSE-KMS" &&
+      one(one(aws_glue_security_configuration.this.encryption_configuration).s3_encryption).kms_key_arn == var.kms_key_arn &&
+      one(one(aws_glue_security_configuration.this.encryption_configuration).cloudwatch_encryption).cloudwatch_encryption_mode == "SSE-KMS" &&
+      one(one(aws_glue_security_configuration.this.encryption_configuration).cloudwatch_encryption).kms_key_arn == var.kms_key_arn &&
+      one(one(aws_glue_security_configuration.this.encryption_configuration).job_bookmarks_encryption).job_bookmarks_encryption_mode == "CSE-KMS" &&
+      one(one(aws_glue_security_configuration.this.encryption_configuration).job_bookmarks_encryption).kms_key_arn == var.kms_key_arn
+    )
+    error_message = "The job must run with a security configuration encrypting S3, logs and bookmarks with the key."
+  }
+
+  assert {
+    condition     = output.job_name == "taxlake-test-curate" && output.job_arn == "arn:aws:glue:ap-southeast-2:123456789012:job/taxlake-test-curate" && output.role_arn == "arn:aws:iam::123456789012:role/taxlake-test-curate"
+    error_message = "Outputs must describe the job and its role."
+  }
+}
+
+run "role_is_least_privilege" {
+  command = plan
+
+  assert {
+    condition = { for s in data.aws_iam_policy_document.this.statement : s.sid => { actions = s.actions, resources = s.resources } } == {
+      ReadValidated      = { actions = toset(["s3:GetObject", "s3:GetObjectVersion"]), resources = toset(["arn:aws:s3:::taxlake-test-landing-123456789012/validated/*"]) }
+      ListValidated      = { actions = toset(["s3:ListBucket"]), resources = toset(["arn:aws:s3:::taxlake-test-landing-123456789012"]) }
+      ReadJobArtifacts   = { actions = toset(["s3:GetObject"]), resources = toset(["arn:aws:s3:::taxlake-test-artifacts-123456789012/glue/*"]) }
+      UseTempDir         = { actions = toset(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]), resources = toset(["arn:aws:s3:::taxlake-test-artifacts-123456789012/glue/tmp/*"]) }
+      WriteCurated       = { actions = toset(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]), resources = toset(["arn:aws:s3:::taxlake-test-curated-123456789012/curated/*"]) }
+      ListCurated        = { actions = toset(["s3:ListBucket"]), resources = toset(["arn:aws:s3:::taxlake-test-curated-123456789012"]) }
+      UseKey             = { actions = toset(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]), resources = toset([var.kms_key_arn]) }
+      WriteGlueLogs      = { actions = toset(["logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]), resources = toset(["arn:aws:logs:ap-southeast-2:123456789012:log-group:/aws-glue/*"]) }
+      PublishGlueMetrics = { actions = toset(["cloudwatch:PutMetricData"]), resources = toset(["*"]) }
+    }
+    error_message = "The role must hold exactly the documented statements, each on its exact prefix."
+  }
+
+  assert {
+    condition = jsonencode({ for s in data.aws_iam_policy_document.this.statement : s.sid => s.condition if length(s.condition) > 0 }) == jsonencode({
+      ListValidated      = [{ test = "StringLike", values = ["validated/*"], variable = "s3:prefix" }]
+      ListCurated        = [{ test = "StringLike", values = ["curated/*"], variable = "s3:prefix" }]
+      PublishGlueMetrics = [{ test = "StringEquals", values = ["Glue"], variable = "cloudwatch:namespace" }]
+    })
+    error_message = "Listings must be limited to their prefixes and metrics to the Glue namespace."
+  }
+
+  assert {
+    condition     = length([for a in flatten([for s in data.aws_iam_policy_document.this.statement : tolist(s.actions)]) : a if strcontains(a, "*")]) == 0
+    error_message = "No statement may grant a wildcard action."
+  }
+
+  assert {
+    condition     = jsonencode(one(data.aws_iam_policy_document.assume.statement[0].condition)) == jsonencode({ test = "StringEquals", values = ["123456789012"], variable = "aws:SourceAccount" }) && one(data.aws_iam_policy_document.assume.statement[0].principals).identifiers == toset(["glue.amazonaws.com"])
+    error_message = "Only Glue acting for this account may assume the role."
+  }
+}
+
+run "settings_pass_through" {
+  command = plan
+
+  variables {
+    settings = {
+      worker_type       = "G.2X"
+      number_of_workers = 10
+      execution_class   = "FLEX"
+      timeout_minutes   = 30
+      max_concurrency   = 5
+    }
+  }
+
+  assert {
+    condition = (
+      aws_glue_job.this.worker_type == "G.2X" &&
+      aws_glue_job.this.number_of_workers == 10 &&
+      aws_glue_job.this.execution_class == "FLEX" &&
+      aws_glue_job.this.timeout == 30 &&
+      one(aws_glue_job.this.execution_property).max_concurrent_runs == 5
+    )
+    error_message = "Settings must reach the job."
+  }
+}
+
+run "rejects_unsupported_worker_type" {
+  command = plan
+
+  variables {
+    settings = { worker_type = "G.8X" }
+  }
+
+  expect_failures = [var.settings]
+}
+
+run "rejects_single_worker" {
+  command = plan
+
+  variables {
+    settings = { number_of_workers = 1 }
+  }
+
+  expect_failures = [var.settings]
+}
+
+run "rejects_unknown_execution_class" {
+  command = plan
+
+  variables {
+    settings = { execution_class = "SPOT" }
+  }
+
+  expect_failures = [var.settings]
+}
+
+run "rejects_script_outside_glue_prefix" {
+  command = plan
+
+  variables {
+    script_key = "jobs/curate.py"
+  }
+
+  expect_failures = [var.script_key]
+}

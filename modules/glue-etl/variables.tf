@@ -1,0 +1,147 @@
+variable "name_prefix" {
+  description = "Prefix for resource names; the job, its role and security configuration become <name_prefix>-curate."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 2-40 characters of lower-case letters, digits and hyphens, starting and ending with a letter or digit."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every taggable resource in the module."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the KMS key for the lake objects, temporary files, job bookmarks and Glue's CloudWatch logs."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias."
+  }
+}
+
+variable "artifacts_bucket_name" {
+  description = "Bucket holding the job script and library (uploaded by modules/platform) and the job's temporary directory."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.artifacts_bucket_name))
+    error_message = "artifacts_bucket_name must be a bucket name (not an ARN or URI)."
+  }
+}
+
+variable "script_key" {
+  description = "Key of the job script (also the EMR Serverless entry point) in the artifacts bucket."
+  type        = string
+  default     = "glue/jobs/curate.py"
+  nullable    = false
+
+  validation {
+    condition     = startswith(var.script_key, "glue/") && endswith(var.script_key, ".py")
+    error_message = "script_key must be a .py key under glue/ (the role reads artifacts under glue/ only)."
+  }
+}
+
+variable "library_key" {
+  description = "Key of the taxlake library zip passed as --extra-py-files."
+  type        = string
+  default     = "glue/taxlake.zip"
+  nullable    = false
+
+  validation {
+    condition     = startswith(var.library_key, "glue/") && endswith(var.library_key, ".zip")
+    error_message = "library_key must be a .zip key under glue/ (the role reads artifacts under glue/ only)."
+  }
+}
+
+variable "landing_bucket_name" {
+  description = "Name of the landing bucket the job reads validated files from."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.landing_bucket_name))
+    error_message = "landing_bucket_name must be a bucket name (not an ARN)."
+  }
+}
+
+variable "validated_prefix" {
+  description = "Key prefix of validated lodgements in the landing bucket (the only part the job may read)."
+  type        = string
+  default     = "validated/"
+  nullable    = false
+
+  validation {
+    condition     = endswith(var.validated_prefix, "/") && length(var.validated_prefix) > 1
+    error_message = "validated_prefix must be a non-empty key prefix ending in \"/\"."
+  }
+}
+
+variable "curated_bucket_name" {
+  description = "Name of the curated lake bucket the job writes to (--lake-bucket)."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.curated_bucket_name))
+    error_message = "curated_bucket_name must be a bucket name (not an ARN)."
+  }
+}
+
+variable "curated_prefix" {
+  description = "Key prefix (no trailing slash) the job writes curated tables under (the only part of the lake it may write)."
+  type        = string
+  default     = "curated"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9_-]+$", var.curated_prefix))
+    error_message = "curated_prefix must be one path segment of lower-case letters, digits, _ and -, without slashes."
+  }
+}
+
+variable "settings" {
+  description = "Default sizing, run limits and execution class of the job (the state machine overrides workers and class per run)."
+  type = object({
+    worker_type       = optional(string, "G.1X")
+    number_of_workers = optional(number, 2)
+    execution_class   = optional(string, "STANDARD")
+    timeout_minutes   = optional(number, 120)
+    max_concurrency   = optional(number, 20)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["G.1X", "G.2X"], var.settings.worker_type)
+    error_message = "settings.worker_type must be G.1X or G.2X (the types Flex runs on and the routing sizes for)."
+  }
+
+  validation {
+    condition     = var.settings.number_of_workers >= 2 && var.settings.number_of_workers <= 299 && floor(var.settings.number_of_workers) == var.settings.number_of_workers
+    error_message = "settings.number_of_workers must be a whole number from 2 (Glue's minimum for G workers) to 299."
+  }
+
+  validation {
+    condition     = contains(["STANDARD", "FLEX"], var.settings.execution_class)
+    error_message = "settings.execution_class must be STANDARD or FLEX."
+  }
+
+  validation {
+    condition     = var.settings.timeout_minutes >= 1 && var.settings.timeout_minutes <= 2880 && floor(var.settings.timeout_minutes) == var.settings.timeout_minutes
+    error_message = "settings.timeout_minutes must be a whole number from 1 to 2880 (48 hours)."
+  }
+
+  validation {
+    condition     = var.settings.max_concurrency >= 1 && var.settings.max_concurrency <= 1000 && floor(var.settings.max_concurrency) == var.settings.max_concurrency
+    error_message = "settings.max_concurrency must be a whole number from 1 to 1000."
+  }
+}

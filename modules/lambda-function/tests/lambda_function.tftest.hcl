@@ -1,0 +1,297 @@
+# The generic function: names, package and sizing pass through, the role holds exactly
+# the caller's statements plus logs (and X-Ray / the DLQ when on), never a wildcard action.
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/taxlake-test-pipeline-process" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:ap-southeast-2:123456789012:function:taxlake-test-pipeline-process"
+      invoke_arn = "arn:aws:apigateway:ap-southeast-2:lambda:path/2015-03-31/functions/arn:aws:lambda:ap-southeast-2:123456789012:function:taxlake-test-pipeline-process/invocations"
+    }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:ap-southeast-2:123456789012:log-group:/aws/lambda/taxlake-test-pipeline-process" }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-pipeline-process-dlq"
+      id  = "https://sqs.ap-southeast-2.amazonaws.com/123456789012/taxlake-test-pipeline-process-dlq"
+      url = "https://sqs.ap-southeast-2.amazonaws.com/123456789012/taxlake-test-pipeline-process-dlq"
+    }
+  }
+}
+
+variables {
+  name_prefix  = "taxlake-test"
+  name         = "pipeline-process"
+  handler      = "handler.process"
+  package_path = "tests/fixtures/function.zip"
+  layer_arns   = ["arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-test-runtime:1"]
+  kms_key_arn  = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+  tags         = { owner = "tests" }
+  environment  = { CURATED_BUCKET = "taxlake-test-curated-123456789012", CURATED_PREFIX = "curated" }
+  statements = [
+    {
+      sid       = "ReadValidated"
+      actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+      resources = ["arn:aws:s3:::taxlake-test-landing-123456789012/validated/*"]
+    },
+    {
+      sid       = "ListCurated"
+      actions   = ["s3:ListBucket"]
+      resources = ["arn:aws:s3:::taxlake-test-curated-123456789012"]
+      conditions = [{
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = ["curated/*"]
+      }]
+    },
+  ]
+}
+
+run "function_defaults" {
+  command = apply
+
+  assert {
+    condition = (
+      aws_lambda_function.this.function_name == "taxlake-test-pipeline-process" &&
+      aws_lambda_function.this.runtime == "python3.12" &&
+      aws_lambda_function.this.handler == "handler.process" &&
+      aws_lambda_function.this.architectures == tolist(["x86_64"])
+    )
+    error_message = "Function must be <name_prefix>-<name> on python3.12/x86_64 with the given handler."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.source_code_hash == filebase64sha256("tests/fixtures/function.zip") && aws_lambda_function.this.layers == tolist(var.layer_arns)
+    error_message = "Package hash and layers must come from the inputs."
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.this.memory_size == 1024 &&
+      aws_lambda_function.this.timeout == 300 &&
+      aws_lambda_function.this.reserved_concurrent_executions == -1 &&
+      one(aws_lambda_function.this.tracing_config).mode == "Active"
+    )
+    error_message = "Defaults must be 1024 MB, 300 s, unreserved and Active tracing."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.kms_key_arn == var.kms_key_arn && length(aws_lambda_function.this.dead_letter_config) == 0 && output.dlq_arn == null
+    error_message = "Environment must be CMK-encrypted; no DLQ unless asked for."
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.this.logging_config).log_format == "JSON" && one(aws_lambda_function.this.logging_config).log_group == "/aws/lambda/taxlake-test-pipeline-process"
+    error_message = "Logs must be JSON into the module's log group."
+  }
+
+  assert {
+    condition = one(aws_lambda_function.this.environment).variables == tomap({
+      CURATED_BUCKET       = "taxlake-test-curated-123456789012"
+      CURATED_PREFIX       = "curated"
+      POWERTOOLS_LOG_LEVEL = "INFO"
+    })
+    error_message = "Environment must be the caller's variables plus POWERTOOLS_LOG_LEVEL."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.name == "/aws/lambda/taxlake-test-pipeline-process" && aws_cloudwatch_log_group.this.retention_in_days == 365 && aws_cloudwatch_log_group.this.kms_key_id == var.kms_key_arn
+    error_message = "Log group must be the function's, kept 365 days and CMK-encrypted."
+  }
+
+  assert {
+    condition     = aws_iam_role.this.name == "taxlake-test-pipeline-process" && output.role_name == "taxlake-test-pipeline-process" && output.role_arn == "arn:aws:iam::123456789012:role/taxlake-test-pipeline-process"
+    error_message = "The role must share the function's name."
+  }
+}
+
+run "role_policy_is_the_callers_plus_logs_and_traces" {
+  command = apply
+
+  assert {
+    condition = { for s in data.aws_iam_policy_document.this.statement : s.sid => { actions = s.actions, resources = s.resources } } == {
+      ReadValidated = { actions = toset(["s3:GetObject", "s3:GetObjectVersion"]), resources = toset(["arn:aws:s3:::taxlake-test-landing-123456789012/validated/*"]) }
+      ListCurated   = { actions = toset(["s3:ListBucket"]), resources = toset(["arn:aws:s3:::taxlake-test-curated-123456789012"]) }
+      WriteLogs     = { actions = toset(["logs:CreateLogStream", "logs:PutLogEvents"]), resources = toset(["arn:aws:logs:ap-southeast-2:123456789012:log-group:/aws/lambda/taxlake-test-pipeline-process:*"]) }
+      WriteTraces   = { actions = toset(["xray:PutTelemetryRecords", "xray:PutTraceSegments"]), resources = toset(["*"]) }
+    }
+    error_message = "The policy must hold the caller's statements, log writing on the function's log group and X-Ray."
+  }
+
+  assert {
+    condition = jsonencode([for s in data.aws_iam_policy_document.this.statement : s.condition if s.sid == "ListCurated"]) == jsonencode([
+      [{ test = "StringLike", values = ["curated/*"], variable = "s3:prefix" }]
+    ])
+    error_message = "Statement conditions must be rendered."
+  }
+
+  assert {
+    condition     = length([for a in flatten([for s in data.aws_iam_policy_document.this.statement : tolist(s.actions)]) : a if strcontains(a, "*")]) == 0
+    error_message = "No statement may grant a wildcard action."
+  }
+
+  assert {
+    condition     = alltrue([for s in data.aws_iam_policy_document.this.statement : s.effect == "Allow"])
+    error_message = "The role policy only allows."
+  }
+
+  assert {
+    condition     = jsonencode(one(data.aws_iam_policy_document.assume.statement[0].condition)) == jsonencode({ test = "StringEquals", values = ["123456789012"], variable = "aws:SourceAccount" }) && one(data.aws_iam_policy_document.assume.statement[0].principals).identifiers == toset(["lambda.amazonaws.com"])
+    error_message = "Only Lambda acting for this account may assume the role."
+  }
+
+  assert {
+    condition     = aws_iam_role_policy.this.role == aws_iam_role.this.id
+    error_message = "The policy must be attached to the function's role."
+  }
+}
+
+run "async_function_with_dlq_and_settings" {
+  command = apply
+
+  variables {
+    dead_letter_queue = true
+    settings = {
+      memory_mb            = 3008
+      timeout_seconds      = 900
+      reserved_concurrency = 5
+      log_retention_days   = 30
+      log_level            = "DEBUG"
+      tracing              = false
+    }
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.this.dead_letter_config).target_arn == "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-pipeline-process-dlq" && output.dlq_arn == "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-pipeline-process-dlq"
+    error_message = "dead_letter_queue = true must route failed async invocations to the module's queue."
+  }
+
+  assert {
+    condition     = aws_sqs_queue.dlq[0].name == "taxlake-test-pipeline-process-dlq" && aws_sqs_queue.dlq[0].kms_master_key_id == var.kms_key_arn && aws_sqs_queue.dlq[0].message_retention_seconds == 1209600
+    error_message = "The DLQ must be CMK-encrypted and keep messages 14 days."
+  }
+
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.this.statement : s.resources if s.sid == "DeadLetters"] == [toset(["arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-pipeline-process-dlq"])]
+    error_message = "The role must be able to send to its DLQ only."
+  }
+
+  assert {
+    condition     = [for s in data.aws_iam_policy_document.this.statement : s.actions if s.sid == "DeadLetterKey"] == [toset(["kms:Decrypt", "kms:GenerateDataKey"])]
+    error_message = "Sending to the CMK-encrypted DLQ needs a data key from that key."
+  }
+
+  assert {
+    condition     = anytrue([for s in data.aws_iam_policy_document.dlq[0].statement : s.effect == "Deny" && s.sid == "DenyInsecureTransport"])
+    error_message = "The DLQ must refuse non-TLS requests."
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.this.memory_size == 3008 &&
+      aws_lambda_function.this.timeout == 900 &&
+      aws_lambda_function.this.reserved_concurrent_executions == 5 &&
+      aws_cloudwatch_log_group.this.retention_in_days == 30 &&
+      one(aws_lambda_function.this.tracing_config).mode == "PassThrough" &&
+      one(aws_lambda_function.this.environment).variables["POWERTOOLS_LOG_LEVEL"] == "DEBUG"
+    )
+    error_message = "Settings must pass through to the function, its log group and its environment."
+  }
+
+  assert {
+    condition     = length([for s in data.aws_iam_policy_document.this.statement : s if contains(tolist(s.resources), "*")]) == 0
+    error_message = "With tracing off no statement may use Resource \"*\"."
+  }
+}
+
+run "rejects_wildcard_action" {
+  command = plan
+
+  variables {
+    statements = [{ sid = "TooBroad", actions = ["*"], resources = ["arn:aws:s3:::bucket"] }]
+  }
+
+  expect_failures = [var.statements]
+}
+
+run "rejects_service_wildcard_action" {
+  command = plan
+
+  variables {
+    statements = [{ sid = "TooBroad", actions = ["s3:GetObject", "s3:*"], resources = ["arn:aws:s3:::bucket/*"] }]
+  }
+
+  expect_failures = [var.statements]
+}
+
+run "rejects_partial_wildcard_action" {
+  command = plan
+
+  variables {
+    statements = [{ sid = "TooBroad", actions = ["s3:Get*"], resources = ["arn:aws:s3:::bucket/*"] }]
+  }
+
+  expect_failures = [var.statements]
+}
+
+run "rejects_duplicate_sids" {
+  command = plan
+
+  variables {
+    statements = [
+      { sid = "Read", actions = ["s3:GetObject"], resources = ["arn:aws:s3:::a/*"] },
+      { sid = "Read", actions = ["s3:GetObject"], resources = ["arn:aws:s3:::b/*"] },
+    ]
+  }
+
+  expect_failures = [var.statements]
+}
+
+run "rejects_log_level_in_environment" {
+  command = plan
+
+  variables {
+    environment = { POWERTOOLS_LOG_LEVEL = "DEBUG" }
+  }
+
+  expect_failures = [var.environment]
+}
+
+run "rejects_reserved_environment_key" {
+  command = plan
+
+  variables {
+    environment = { AWS_REGION = "us-east-1" }
+  }
+
+  expect_failures = [var.environment]
+}
+
+run "rejects_name_too_long_for_role" {
+  command = plan
+
+  variables {
+    name = "pipeline-a-function-name-that-is-far-too-long-for-iam-roles"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "rejects_invalid_retention" {
+  command = plan
+
+  variables {
+    settings = { log_retention_days = 100 }
+  }
+
+  expect_failures = [var.settings]
+}

@@ -1,0 +1,199 @@
+locals {
+  landing_arn   = "arn:${local.partition}:s3:::${var.landing_bucket_name}"
+  curated_arn   = "arn:${local.partition}:s3:::${var.curated_bucket_name}"
+  analytics_arn = "arn:${local.partition}:s3:::${var.analytics_bucket_name}"
+  glue_arn      = "arn:${local.partition}:glue:${local.region}:${local.account_id}"
+  emr_arn       = "arn:${local.partition}:emr-serverless:${local.region}:${local.account_id}"
+
+  curated_env = {
+    CURATED_BUCKET = var.curated_bucket_name
+    CURATED_PREFIX = var.curated_prefix
+  }
+
+  # Reused statement shapes; every statement carries conditions so the list types unify.
+  use_key = {
+    sid        = "UseKey"
+    actions    = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources  = [var.kms_key_arn]
+    conditions = []
+  }
+  list_curated = {
+    sid        = "ListCurated"
+    actions    = ["s3:ListBucket"]
+    resources  = [local.curated_arn]
+    conditions = [{ test = "StringLike", variable = "s3:prefix", values = ["${var.curated_prefix}/*"] }]
+  }
+  read_curated = {
+    sid        = "ReadCurated"
+    actions    = ["s3:GetObject"]
+    resources  = ["${local.curated_arn}/${var.curated_prefix}/*"]
+    conditions = []
+  }
+
+  # One package, one handler per step; each step gets only its own environment and grants.
+  functions = {
+    validate-input = {
+      handler = "handler.validate_input"
+      environment = {
+        LANDING_BUCKET        = var.landing_bucket_name
+        CURATED_BUCKET        = var.curated_bucket_name
+        CURATED_PREFIX        = var.curated_prefix
+        GLUE_WORKER_TYPE      = var.glue_sizing.worker_type
+        GLUE_MIN_WORKERS      = format("%d", var.glue_sizing.min_workers)
+        GLUE_MAX_WORKERS      = format("%d", var.glue_sizing.max_workers)
+        GLUE_BYTES_PER_WORKER = format("%d", var.glue_sizing.bytes_per_worker)
+        GLUE_EXECUTION_CLASS  = var.glue_sizing.execution_class
+        URGENT_KINDS          = join(",", var.glue_sizing.urgent_kinds)
+      }
+      statements = [
+        {
+          sid        = "ReadValidated"
+          actions    = ["s3:GetObject"]
+          resources  = ["${local.landing_arn}/${var.validated_prefix}*"]
+          conditions = []
+        },
+        # The validation report is an SSE-KMS object: reading it needs the key.
+        {
+          sid        = "UseKey"
+          actions    = ["kms:Decrypt"]
+          resources  = [var.kms_key_arn]
+          conditions = []
+        },
+      ]
+      settings = {}
+    }
+
+    process = {
+      handler     = "handler.process"
+      environment = local.curated_env
+      statements = [
+        {
+          sid        = "ReadValidated"
+          actions    = ["s3:GetObject", "s3:GetObjectVersion"]
+          resources  = ["${local.landing_arn}/${var.validated_prefix}*"]
+          conditions = []
+        },
+        {
+          sid        = "WriteCurated"
+          actions    = ["s3:PutObject"]
+          resources  = ["${local.curated_arn}/${var.curated_prefix}/*"]
+          conditions = []
+        },
+        local.use_key,
+      ]
+      settings = var.lambda_path
+    }
+
+    quality = {
+      handler = "handler.quality"
+      environment = merge(local.curated_env, {
+        ANALYTICS_BUCKET = var.analytics_bucket_name
+        QUALITY_PREFIX   = "quality"
+      })
+      statements = [
+        local.list_curated,
+        local.read_curated,
+        {
+          sid        = "WriteQualityReports"
+          actions    = ["s3:PutObject"]
+          resources  = ["${local.analytics_arn}/quality/*"]
+          conditions = []
+        },
+        local.use_key,
+      ]
+      settings = {}
+    }
+
+    catalog = {
+      handler = "handler.catalog"
+      environment = merge(local.curated_env, {
+        GLUE_DATABASE = var.glue_database_name
+        TABLES        = jsonencode(var.glue_table_names)
+      })
+      statements = [
+        {
+          sid     = "RegisterPartitions"
+          actions = ["glue:BatchCreatePartition", "glue:GetPartitions", "glue:GetTable"]
+          resources = concat(
+            ["${local.glue_arn}:catalog", "${local.glue_arn}:database/${var.glue_database_name}"],
+            [for t in values(var.glue_table_names) : "${local.glue_arn}:table/${var.glue_database_name}/${t}"],
+          )
+          conditions = []
+        },
+      ]
+      settings = {}
+    }
+
+    fraud = {
+      handler = "handler.fraud"
+      environment = merge(local.curated_env, {
+        ANALYTICS_BUCKET       = var.analytics_bucket_name
+        FRAUD_PREFIX           = "fraud_flags"
+        FRAUD_ACCOUNT_MAX_TFNS = format("%d", var.fraud.account_max_tfns)
+        FRAUD_REFUND_RATIO     = tostring(var.fraud.refund_ratio)
+        FRAUD_HIGH_SCORE       = tostring(var.fraud.high_score)
+      })
+      statements = [
+        local.list_curated,
+        local.read_curated,
+        {
+          sid        = "WriteFraudFlags"
+          actions    = ["s3:PutObject"]
+          resources  = ["${local.analytics_arn}/fraud_flags/*"]
+          conditions = []
+        },
+        local.use_key,
+      ]
+      settings = {}
+    }
+
+    # EMF metrics are log lines: the module's log permissions are all it needs.
+    metrics = {
+      handler     = "handler.metrics"
+      environment = {}
+      statements  = []
+      settings    = {}
+    }
+
+    failure = {
+      handler = "handler.failure"
+      environment = {
+        ANALYTICS_BUCKET = var.analytics_bucket_name
+        FAILURE_PREFIX   = "failures"
+      }
+      statements = [
+        {
+          sid        = "WriteFailureReports"
+          actions    = ["s3:PutObject"]
+          resources  = ["${local.analytics_arn}/failures/*"]
+          conditions = []
+        },
+        local.use_key,
+      ]
+      settings = {}
+    }
+  }
+}
+
+module "function" {
+  source   = "../lambda-function"
+  for_each = local.functions
+
+  name_prefix  = var.name_prefix
+  name         = "pipeline-${each.key}"
+  description  = "taxlake pipeline step ${each.key} (${each.value.handler})."
+  handler      = each.value.handler
+  package_path = var.package_path
+  layer_arns   = var.layer_arns
+  kms_key_arn  = var.kms_key_arn
+  statements   = each.value.statements
+  tags         = var.tags
+
+  environment = merge(each.value.environment, {
+    POWERTOOLS_SERVICE_NAME      = "pipeline-${each.key}"
+    POWERTOOLS_METRICS_NAMESPACE = var.metrics_namespace
+  })
+
+  # Step-specific settings (process: lambda_path) over the shared ones.
+  settings = merge(var.lambda, { for k, v in each.value.settings : k => v if v != null })
+}

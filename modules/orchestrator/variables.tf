@@ -1,0 +1,270 @@
+variable "name_prefix" {
+  description = "Prefix for resource names: <name_prefix>-pipeline (state machine), <name_prefix>-pipeline-<step> (functions), <name_prefix>-alerts|notifications (topics)."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 2-40 characters of lower-case letters, digits and hyphens, starting and ending with a letter or digit."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every taggable resource in the module."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "definition_path" {
+  description = "Path to the ASL template the state machine is rendered from; null uses statemachines/tax_pipeline.asl.json of this repository."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.definition_path == null || try(fileexists(var.definition_path), false)
+    error_message = "definition_path must be null or an existing ASL template file."
+  }
+}
+
+variable "package_path" {
+  description = "Path to the pipeline functions' zip (dist/lambdas/pipeline.zip); one package, one handler per step."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = endswith(var.package_path, ".zip") && fileexists(var.package_path)
+    error_message = "package_path must point to an existing .zip; run the build (tools/build.py) first or fix artifacts_dir."
+  }
+}
+
+variable "layer_arns" {
+  description = "Versioned ARNs of the Lambda layers every pipeline function uses (the runtime layer)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the platform key: state machine data, topics, log groups, function environments and the lake's SSE-KMS objects."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias."
+  }
+}
+
+variable "landing_bucket_name" {
+  description = "Name of the landing bucket whose validated/ objects the pipeline processes."
+  type        = string
+  nullable    = false
+}
+
+variable "validated_prefix" {
+  description = "Key prefix of validated lodgements in the landing bucket."
+  type        = string
+  default     = "validated/"
+  nullable    = false
+
+  validation {
+    condition     = endswith(var.validated_prefix, "/") && length(var.validated_prefix) > 1
+    error_message = "validated_prefix must be a non-empty key prefix ending in \"/\"."
+  }
+}
+
+variable "curated_bucket_name" {
+  description = "Name of the curated lake bucket."
+  type        = string
+  nullable    = false
+}
+
+variable "curated_prefix" {
+  description = "Key prefix (no trailing slash) of the curated tables in the curated bucket."
+  type        = string
+  default     = "curated"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9_-]+$", var.curated_prefix))
+    error_message = "curated_prefix must be one path segment of lower-case letters, digits, _ and -, without slashes."
+  }
+}
+
+variable "analytics_bucket_name" {
+  description = "Name of the analytics bucket (quality/, fraud_flags/, failures/)."
+  type        = string
+  nullable    = false
+}
+
+variable "glue_database_name" {
+  description = "Glue catalog database of the lake."
+  type        = string
+  nullable    = false
+}
+
+variable "glue_table_names" {
+  description = "Glue table names of the curated tables, keyed by lodgement kind (lodgement, bas, payer-report)."
+  type        = map(string)
+  nullable    = false
+
+  validation {
+    condition     = length(var.glue_table_names) > 0
+    error_message = "glue_table_names must name at least one table."
+  }
+}
+
+variable "glue_job_name" {
+  description = "Name of the curate Glue job (modules/glue-etl)."
+  type        = string
+  nullable    = false
+}
+
+variable "emr" {
+  description = "The EMR Serverless application and job-run settings the state machine passes (modules/emr-serverless outputs)."
+  type = object({
+    application_id     = string
+    execution_role_arn = string
+    entry_point        = string
+    py_files           = string
+    log_uri            = string
+  })
+  nullable = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::\\d{12}:role/.+$", var.emr.execution_role_arn))
+    error_message = "emr.execution_role_arn must be an IAM role ARN."
+  }
+
+  validation {
+    condition     = alltrue([for u in [var.emr.entry_point, var.emr.py_files, var.emr.log_uri] : startswith(u, "s3://")])
+    error_message = "emr.entry_point, emr.py_files and emr.log_uri must be s3:// URIs."
+  }
+}
+
+variable "routing" {
+  description = "Size thresholds of the processing choice, in bytes: above emr_min_bytes EMR Serverless, at most lambda_max_bytes the Lambda path, Glue otherwise (and for structured input). See README \"Routing\"."
+  type = object({
+    emr_min_bytes    = optional(number, 1000000000)
+    lambda_max_bytes = optional(number, 268435456)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.routing.lambda_max_bytes >= 1 && floor(var.routing.lambda_max_bytes) == var.routing.lambda_max_bytes && floor(var.routing.emr_min_bytes) == var.routing.emr_min_bytes
+    error_message = "routing.lambda_max_bytes and routing.emr_min_bytes must be whole numbers of bytes, lambda_max_bytes at least 1."
+  }
+
+  validation {
+    condition     = var.routing.lambda_max_bytes < var.routing.emr_min_bytes
+    error_message = "routing.lambda_max_bytes must be below routing.emr_min_bytes: a file can't be small enough for Lambda and large enough for EMR (Glue takes what is between)."
+  }
+}
+
+variable "glue_sizing" {
+  description = "How validate-input sizes Glue runs: worker type, worker range, bytes per worker, execution class (FLEX unless the kind is urgent)."
+  type = object({
+    worker_type      = optional(string, "G.1X")
+    min_workers      = optional(number, 2)
+    max_workers      = optional(number, 10)
+    bytes_per_worker = optional(number, 1073741824)
+    execution_class  = optional(string, "FLEX")
+    urgent_kinds     = optional(list(string), [])
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["G.1X", "G.2X"], var.glue_sizing.worker_type)
+    error_message = "glue_sizing.worker_type must be G.1X or G.2X."
+  }
+
+  validation {
+    condition     = var.glue_sizing.min_workers >= 2 && var.glue_sizing.max_workers >= var.glue_sizing.min_workers && floor(var.glue_sizing.min_workers) == var.glue_sizing.min_workers && floor(var.glue_sizing.max_workers) == var.glue_sizing.max_workers
+    error_message = "glue_sizing.min_workers must be a whole number >= 2 and glue_sizing.max_workers a whole number >= min_workers."
+  }
+
+  validation {
+    condition     = var.glue_sizing.bytes_per_worker >= 1048576 && floor(var.glue_sizing.bytes_per_worker) == var.glue_sizing.bytes_per_worker
+    error_message = "glue_sizing.bytes_per_worker must be a whole number of bytes, at least 1 MiB."
+  }
+
+  validation {
+    condition     = contains(["FLEX", "STANDARD"], var.glue_sizing.execution_class)
+    error_message = "glue_sizing.execution_class must be FLEX or STANDARD."
+  }
+
+  validation {
+    condition     = alltrue([for k in var.glue_sizing.urgent_kinds : contains(["lodgement", "bas", "payer-report"], k)])
+    error_message = "glue_sizing.urgent_kinds may only name lodgement, bas and payer-report."
+  }
+}
+
+variable "fraud" {
+  description = "Fraud rule thresholds: TFNs per bank account before it is flagged, refund-to-withholding ratio, and the score counted as high risk."
+  type = object({
+    account_max_tfns = optional(number, 3)
+    refund_ratio     = optional(number, 1.5)
+    high_score       = optional(number, 0.8)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.fraud.account_max_tfns >= 1 && floor(var.fraud.account_max_tfns) == var.fraud.account_max_tfns && var.fraud.refund_ratio > 0 && var.fraud.high_score > 0 && var.fraud.high_score <= 1
+    error_message = "fraud.account_max_tfns must be a whole number >= 1, fraud.refund_ratio > 0 and fraud.high_score in (0, 1]."
+  }
+}
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the functions' EMF metrics (POWERTOOLS_METRICS_NAMESPACE)."
+  type        = string
+  default     = "Taxlake"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/#:-]{1,255}$", var.metrics_namespace))
+    error_message = "metrics_namespace must be 1-255 characters of letters, digits and . _ / # : -."
+  }
+}
+
+variable "lambda" {
+  description = "Settings every pipeline function shares (the lambda-function module's settings); lambda_path overrides memory and timeout of the process function."
+  type = object({
+    memory_mb            = optional(number, 1024)
+    timeout_seconds      = optional(number, 300)
+    reserved_concurrency = optional(number, 50)
+    log_retention_days   = optional(number, 365)
+    log_level            = optional(string, "INFO")
+    tracing              = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "lambda_path" {
+  description = "Memory and timeout of the process function, which curates whole files up to routing.lambda_max_bytes in memory."
+  type = object({
+    memory_mb       = optional(number, 3008)
+    timeout_seconds = optional(number, 900)
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "state_machine" {
+  description = "Logging and tracing of the state machine: retention of its execution log group in days, and X-Ray tracing."
+  type = object({
+    log_retention_days = optional(number, 365)
+    tracing            = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.state_machine.log_retention_days)
+    error_message = "state_machine.log_retention_days must be a CloudWatch Logs retention value: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
