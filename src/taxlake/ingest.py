@@ -148,6 +148,7 @@ def pipeline_input(ref: ObjectRef, result: IngestResult, bucket: str) -> dict[st
         "key": result.destination_key,
         "version_id": result.destination_version_id,
         "size_bytes": ref.size,
+        "decoded_bytes": r.bytes_decoded,
         "kind": r.kind,
         "format": r.format,
         "compression": r.compression,

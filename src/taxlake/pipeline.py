@@ -142,7 +142,10 @@ def validate_input(payload: Mapping[str, Any], store: ObjectStore, settings: Set
     version = obj.get("version_id") or ""
     sid = source_id(obj["key"], version or None)
     urgent = obj["kind"] in settings.urgent_kinds
-    workers = math.ceil(obj["size_bytes"] / settings.glue_bytes_per_worker)
+    # Gzip text is routed and sized by its decompressed bytes: memory and Spark work
+    # follow those, not the bytes S3 stores (the validator counted them).
+    processing_bytes = max(obj["size_bytes"], int(report.get("bytes_decoded") or 0))
+    workers = math.ceil(processing_bytes / settings.glue_bytes_per_worker)
     args = {
         "--source-bucket": obj["bucket"],
         "--source-key": obj["key"],
@@ -157,6 +160,7 @@ def validate_input(payload: Mapping[str, Any], store: ObjectStore, settings: Set
         **{k: obj[k] for k in REQUIRED_INPUT},
         "version_id": version,
         "compression": obj.get("compression"),
+        "processing_bytes": processing_bytes,
         "source_id": sid,
         "execution": payload.get("execution"),
         "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -98,6 +98,13 @@ class CountingReader(io.RawIOBase):
     def __init__(self, raw: Stream) -> None:
         self._raw = raw
         self.bytes_read = 0
+        # for compressed input, the counter after decompression (set by open_source)
+        self.decoded: CountingReader | None = None
+
+    @property
+    def bytes_decoded(self) -> int:
+        """Bytes after decompression: what processing holds in memory, not what S3 stores."""
+        return self.decoded.bytes_read if self.decoded is not None else self.bytes_read
 
     def readable(self) -> bool:
         return True
@@ -528,6 +535,8 @@ def open_source(stream: Stream, name: str) -> tuple[RecordSource, CountingReader
     body: Stream = PrefixedReader(head, counter)
     if fmt.compression == "gzip":
         body = gzip.GzipFile(fileobj=io.BufferedReader(body, buffer_size=CSV_BLOCK_BYTES), mode="rb")
+        counter.decoded = CountingReader(body)
+        body = counter.decoded
     try:
         if fmt.name == "csv":
             return CsvSource(body, fmt), counter

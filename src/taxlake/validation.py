@@ -69,6 +69,7 @@ class ValidationReport:
     reject_rate: float = 0.0
     reject_threshold: float = 0.01
     bytes_read: int = 0
+    bytes_decoded: int = 0
     duration_ms: int = 0
     report_version: int = REPORT_VERSION
     validator_version: str = __version__
@@ -342,6 +343,7 @@ def validate_stream(
             f"({report.reject_rate:.2%} > {config.reject_threshold:.2%})"
         )
     report.bytes_read = counter.bytes_read if counter else 0
+    report.bytes_decoded = counter.bytes_decoded if counter else 0
     report.duration_ms = int((time.perf_counter() - started) * 1000)
     return report
 

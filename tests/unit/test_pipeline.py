@@ -85,6 +85,19 @@ def test_validate_input_derives_routing_and_job_inputs(aws: Aws, lake, tmp_path:
     assert doc["manifest_key"] == f"curated/_manifests/bas/{doc['source_id']}.json"
 
 
+def test_gzip_text_is_routed_by_its_decompressed_size(aws: Aws, lake, tmp_path: Path) -> None:
+    """A small gzip object can be far too big for a Lambda once inflated."""
+    plain, packed = tmp_path / "l.csv", tmp_path / "l.csv.gz"
+    write_sample(plain, GenerateSpec(rows=3000, seed=2, as_of=AS_OF))
+    write_sample(packed, GenerateSpec(rows=3000, seed=2, as_of=AS_OF))
+    obj = landed(aws, "incoming/lodgement/l.csv.gz", packed.read_bytes())
+    assert obj["size_bytes"] == packed.stat().st_size < plain.stat().st_size // 2
+    assert obj["decoded_bytes"] == plain.stat().st_size
+    routing = {"emr_min_bytes": plain.stat().st_size - 1, "lambda_max_bytes": packed.stat().st_size}
+    doc = pipeline.validate_input({"object": obj, "routing": routing}, S3Store(aws.s3), lake)
+    assert doc["processing_bytes"] == plain.stat().st_size > routing["emr_min_bytes"]
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

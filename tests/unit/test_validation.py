@@ -219,6 +219,16 @@ def test_truncated_gzip_is_quarantined_with_partial_counts(sample) -> None:
     assert report.bytes_read == len(data) // 2
 
 
+def test_bytes_read_are_stored_bytes_and_bytes_decoded_the_inflated_ones(sample) -> None:
+    path, _ = sample("lodgement", "csv.gz", rows=2_000)
+    data = path.read_bytes()
+    report = run(data, name="incoming/lodgement/f.csv.gz")
+    assert report.bytes_read == len(data)
+    assert report.bytes_decoded == len(gzip.decompress(data))
+    plain = run(gzip.decompress(data), name="incoming/lodgement/f.csv")
+    assert plain.bytes_read == plain.bytes_decoded == len(gzip.decompress(data))
+
+
 def test_gzip_corrupted_in_the_middle_is_quarantined(sample) -> None:
     path, _ = sample("lodgement", "csv.gz", rows=5_000)
     data = bytearray(path.read_bytes())

@@ -1,7 +1,7 @@
 """The pipeline state machine on the local AWS, through each path and the failure branch.
 
 terraform/local sets small routing thresholds (see local.tfvars) so that a few
-megabytes exercise every branch: under lambda_max_bytes -> Lambda, parquet ->
+megabytes exercise every branch: at most lambda_max_bytes -> Lambda, parquet ->
 Glue, over emr_min_bytes -> EMR Serverless. The Glue and EMR paths run the real
 job script on local PySpark; every path must land the same curated rows.
 """
@@ -121,7 +121,7 @@ def test_a_structured_file_takes_the_glue_path_and_lands_the_same_rows(platform,
 
 
 def test_a_file_above_the_emr_threshold_takes_the_emr_path(platform, tmp_path: Path, prefix: str) -> None:
-    threshold = int(platform.outputs.get("routing", {}).get("emr_min_bytes", 4_000_000))
+    threshold = int(platform.outputs.get("routing", {}).get("emr_min_bytes", 5_000_000))
     path = tmp_path / "big.csv"
     write_sample(path, GenerateSpec(rows=rows_for_size("lodgement", int(threshold * 1.3)), seed=33, as_of=TODAY))
     assert path.stat().st_size > threshold
@@ -231,6 +231,8 @@ def test_the_role_grants_exactly_what_the_deployed_definition_calls(platform) ->
         for r in s["Resource"]
     }
     task_services = {a.split(":")[0] for a, _ in needed}
-    granted_for_tasks = {(a, r) for a, r in granted if a.split(":")[0] in task_services and not r.startswith("arn:aws:kms")}
+    granted_for_tasks = {
+        (a, r) for a, r in granted if a.split(":")[0] in task_services and not r.startswith("arn:aws:kms")
+    }
     assert needed - granted == set(), "a Task calls something the role cannot"
     assert granted_for_tasks - needed == set(), "the role grants more than the Tasks use"
