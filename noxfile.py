@@ -93,7 +93,7 @@ def integration(session: nox.Session) -> None:
     """Local AWS end to end: each emulator extension, then terraform/local applied, planned, exercised, destroyed."""
     # pyspark: Glue and EMR Serverless job runs execute for real (Java 17 on PATH)
     session.install("-e", ".", *_group("test"), *_group("glue"))
-    session.run("python", "tools/build.py", "--only", "layer,lambdas")
+    session.run("python", "tools/build.py")
     # sockets are the point here: the tests talk to the emulator on 127.0.0.1
     session.run(
         "pytest", "tests/integration", "--force-enable-socket", "-p", "no:cacheprovider", *session.posargs,
@@ -123,9 +123,10 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def up(session: nox.Session) -> None:
-    """Start the local AWS endpoint, deploy the ingestion slice, run sample data through it."""
-    session.install("-e", ".", *_group("test"))
-    session.run("python", "tools/build.py", "--only", "layer,lambdas")
+    """Start the local AWS endpoint, deploy the platform, run sample data through every path."""
+    # pyspark: the Glue and EMR Serverless paths run the real job (Java 17 on PATH)
+    session.install("-e", ".", *_group("test"), *_group("glue"))
+    session.run("python", "tools/build.py")
     session.run("python", "tools/local_up.py", "up", *session.posargs)
 
 

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -284,3 +284,85 @@ class Landing:
             Statistics=["Sum"],
         )
         return float(sum(p["Sum"] for p in stats["Datapoints"]))
+
+
+@dataclass
+class Pipeline:
+    """Follow the pipeline state machine's executions started by the validator."""
+
+    aws: dict[str, Any]
+    outputs: dict[str, Any]
+
+    @property
+    def arn(self) -> str:
+        return str(self.outputs["state_machine_arn"])
+
+    def executions(self) -> list[dict[str, Any]]:
+        sfn = self.aws["stepfunctions"]
+        out: list[dict[str, Any]] = []
+        for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=self.arn):
+            out.extend(page["executions"])
+        return out
+
+    def wait_all(
+        self,
+        expected: int,
+        timeout: float = 600,
+        progress: Callable[[dict[str, Any], int, int], None] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Described executions, once ``expected`` have started and all have finished."""
+        sfn = self.aws["stepfunctions"]
+        finished: dict[str, dict[str, Any]] = {}
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            listed = self.executions()
+            for e in listed:
+                if e["status"] != "RUNNING" and e["executionArn"] not in finished:
+                    finished[e["executionArn"]] = sfn.describe_execution(executionArn=e["executionArn"])
+                    if progress:
+                        progress(finished[e["executionArn"]], len(finished), max(expected, len(listed)))
+            if len(listed) >= expected and len(finished) == len(listed):
+                return list(finished.values())
+            time.sleep(1.0)
+        running = [e["name"] for e in self.executions() if e["status"] == "RUNNING"]
+        raise TimeoutError(f"{len(finished)}/{expected} executions finished within {timeout}s; running: {running}")
+
+    def history(self, execution_arn: str) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = []
+        pages = self.aws["stepfunctions"].get_paginator("get_execution_history")
+        for page in pages.paginate(executionArn=execution_arn):
+            events.extend(page["events"])
+        return events
+
+    @staticmethod
+    def state_seconds(history: list[dict[str, Any]]) -> dict[str, float]:
+        """Wall time per state (entered -> exited), summed when a state runs more than once."""
+        entered: dict[str, dt.datetime] = {}
+        out: dict[str, float] = {}
+        for event in history:
+            if event["type"].endswith("StateEntered"):
+                entered[event["stateEnteredEventDetails"]["name"]] = event["timestamp"]
+            elif event["type"].endswith("StateExited"):
+                name = event["stateExitedEventDetails"]["name"]
+                if name in entered:
+                    seconds = (event["timestamp"] - entered.pop(name)).total_seconds()
+                    out[name] = out.get(name, 0.0) + seconds
+        return out
+
+    @staticmethod
+    def path(history: list[dict[str, Any]]) -> list[str]:
+        return [e["stateEnteredEventDetails"]["name"] for e in history if e["type"].endswith("StateEntered")]
+
+    def lake_partitions(self) -> dict[str, int]:
+        """Registered partitions per curated table."""
+        glue, database = self.aws["glue"], self.outputs["glue_database_name"]
+        out = {}
+        for page in glue.get_paginator("get_tables").paginate(DatabaseName=database):
+            for table in page["TableList"]:
+                count = 0
+                for parts in glue.get_paginator("get_partitions").paginate(
+                    DatabaseName=database, TableName=table["Name"]
+                ):
+                    count += len(parts["Partitions"])
+                out[table["Name"]] = count
+        return out

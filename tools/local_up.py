@@ -8,8 +8,10 @@
 dev/staging/prod), uploads deterministic sample files (clean, partly bad,
 truncated, drifted, empty) to the landing bucket, follows each through
 S3 -> EventBridge -> the validator Lambda (the packaged zip and layer,
-running on Python 3.12), redelivers one event to show idempotency, and
-prints a summary. The endpoint keeps running for inspection; ``down``
+running on Python 3.12) -> the pipeline state machine (Lambda, Glue or EMR
+Serverless path, chosen by size; the Spark paths run the real job on local
+PySpark) -> the curated lake and catalog, redelivers one event to show
+idempotency, and prints a summary. The endpoint keeps running for inspection; ``down``
 stops it and forgets the Terraform state that described it.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import shutil
 import sys
 import time
@@ -27,28 +30,35 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from local_platform import Emulator, Landing, Terraform, clients  # noqa: E402
+from local_platform import Emulator, Landing, Pipeline, Terraform, clients  # noqa: E402
 
 STATE = ROOT / ".local"
 
 
-def sample_files(workdir: Path, rows: int) -> list[tuple[str, Path, str]]:
-    """(key, local file, what it shows) for the demo; the same bytes every run."""
-    from taxlake.generate import GenerateSpec, write_sample
+def sample_files(workdir: Path, rows: int, large_bytes: int = 0) -> list[tuple[str, Path, str]]:
+    """(key, local file, what it shows) for the demo; the same bytes every run.
+
+    ``large_bytes``: when set, one more clean lodgement file of about that size (sized
+    just over the environment's EMR threshold so that path runs too).
+    """
+    from taxlake.generate import GenerateSpec, rows_for_size, write_sample
 
     workdir.mkdir(parents=True, exist_ok=True)
     plan = [
-        ("lodgement", rows, 0.004, "lodgements-001.csv.gz", "accepted, a few rejects"),
-        ("lodgement", rows // 4, 0.0, "lodgements-002.jsonl", "accepted, clean"),
-        ("lodgement", rows // 4, 0.06, "lodgements-003.csv", "6% bad: quarantined"),
-        ("bas", rows // 2, 0.002, "bas-2025-q1.csv", "accepted, a few rejects"),
-        ("payer-report", rows // 2, 0.0, "stp-2025-001.parquet", "accepted, structured"),
+        ("lodgement", rows, 0.004, 2, "lodgements-001.csv.gz", "accepted, a few rejects, 2 refund rings"),
+        ("lodgement", rows // 4, 0.0, 0, "lodgements-002.jsonl", "accepted, clean"),
+        ("lodgement", rows // 4, 0.06, 0, "lodgements-003.csv", "6% bad: quarantined"),
+        ("bas", rows // 2, 0.002, 0, "bas-2025-q1.csv", "accepted, a few rejects"),
+        ("payer-report", rows // 2, 0.0, 0, "stp-2025-001.parquet", "accepted, structured"),
     ]
     out = []
-    for i, (kind, n, bad, name, note) in enumerate(plan):
+    for i, (kind, n, bad, rings, name, note) in enumerate(plan):
         path = workdir / name
         # dated today: the deployed validator checks dates against the real clock
-        write_sample(path, GenerateSpec(kind=kind, rows=n, seed=100 + i, invalid_share=bad, as_of=dt.date.today()))
+        spec = GenerateSpec(
+            kind=kind, rows=n, seed=100 + i, invalid_share=bad, fraud_rings=rings, as_of=dt.date.today()
+        )
+        write_sample(path, spec)
         out.append((f"incoming/{kind}/2025/{name}", path, note))
     whole = (workdir / "lodgements-001.csv.gz").read_bytes()
     broken = workdir / "lodgements-004-truncated.csv.gz"
@@ -61,6 +71,11 @@ def sample_files(workdir: Path, rows: int) -> list[tuple[str, Path, str]]:
     empty = workdir / "lodgements-006-empty.csv"
     empty.write_bytes(b"")
     out.append(("incoming/lodgement/2025/lodgements-006-empty.csv", empty, "zero bytes"))
+    if large_bytes:
+        large = workdir / "lodgements-007-large.csv"
+        spec = GenerateSpec(rows=rows_for_size("lodgement", large_bytes), seed=107, as_of=dt.date.today())
+        write_sample(large, spec)
+        out.append(("incoming/lodgement/2025/lodgements-007-large.csv", large, "accepted, large"))
     return out
 
 
@@ -93,7 +108,9 @@ def up(rows: int, port: int, keep_running: bool) -> int:
     aws = clients(emulator.endpoint)
     landing = Landing(aws, outputs)
     t = time.perf_counter()
-    samples = sample_files(STATE / "samples", rows)
+    emr_min = int(outputs.get("routing", {}).get("emr_min_bytes", 0))
+    # only where the threshold is demo-sized (terraform/local), never a 1 GB file
+    samples = sample_files(STATE / "samples", rows, int(emr_min * 1.1) if 0 < emr_min <= 50_000_000 else 0)
     keys = landing.upload((key, path) for key, path, _ in samples)
     timings["generate + upload"] = time.perf_counter() - t
     print(f"uploaded {len(keys)} files to s3://{landing.bucket}/incoming/; waiting for the validator:", flush=True)
@@ -105,12 +122,35 @@ def up(rows: int, port: int, keep_running: bool) -> int:
     reports = landing.wait_for_reports(keys, progress=progress)
     timings["validate"] = time.perf_counter() - t
     landing.redeliver(keys[0])
+
+    pipeline = Pipeline(aws, outputs)
+    accepted = sum(1 for r in reports.values() if r["status"] == "accepted")
+    print(f"following {accepted} pipeline executions (Lambda / Glue / EMR Serverless by size):", flush=True)
+
+    def pipeline_progress(described: dict[str, Any], done: int, total: int) -> None:
+        doc = json.loads(described.get("output") or described.get("input") or "{}")
+        engine = doc.get("processing", {}).get("engine", "-")
+        seconds = (described["stopDate"] - described["startDate"]).total_seconds()
+        print(
+            f"  [{done}/{total}] {described['status']:<10} {engine:<15} {doc.get('key', '?')} ({seconds:.0f}s)",
+            flush=True,
+        )
+
+    t = time.perf_counter()
+    executions = pipeline.wait_all(accepted, timeout=900, progress=pipeline_progress)
+    timings["pipeline"] = time.perf_counter() - t
     duplicates = 0.0
     deadline = time.time() + 60
     while time.time() < deadline and not duplicates:
         duplicates = landing.metric_sum("DuplicateEventsSkipped", dimensions={"service": "validator"})
         time.sleep(0.5)
-    return summary(landing, samples, reports, duplicates, timings, started, emulator, keep_running)
+    ok = summary(landing, samples, reports, duplicates, timings, started)
+    ok &= pipeline_summary(pipeline, executions, reports)
+    timings["total"] = time.perf_counter() - started
+    print("\nwall time: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
+    finish(emulator, landing, keep_running)
+    print("\nresult: " + ("OK" if ok else "PROBLEMS FOUND (see above)"))
+    return 0 if ok else 1
 
 
 def summary(
@@ -120,9 +160,8 @@ def summary(
     duplicates: float,
     timings: dict[str, float],
     started: float,
-    emulator: Emulator,
-    keep_running: bool,
-) -> int:
+) -> bool:
+    """The validator's side: verdicts, record conservation, objects, metrics."""
     ok = True
     print(f"\n{'file':<50}{'kind':<14}{'status':<13}{'read':>8}{'valid':>8}{'rejected':>9}  why")
     totals = {"read": 0, "valid": 0, "rejected": 0}
@@ -155,8 +194,67 @@ def summary(
         "redelivered event: "
         + ("answered from the idempotency table, processed once" if duplicates else "NOT DEDUPLICATED")
     )
-    timings["total"] = time.perf_counter() - started
-    print("wall time: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
+    return ok
+
+
+def pipeline_summary(pipeline: Pipeline, executions: list[dict[str, Any]], reports: dict[str, dict[str, Any]]) -> bool:
+    """The state machine's side: path, curated records, quality, fraud, per file and stage."""
+    ok = True
+    valid_by_key = {
+        "validated/" + key.removeprefix("incoming/"): r["records_valid"]
+        for key, r in reports.items()
+        if r["status"] == "accepted"
+    }
+    print(f"\n{'pipeline: file':<50}{'path':<16}{'valid':>8}{'curated':>9}{'dup':>5}{'quality':>9}{'fraud':>7}  status")
+    stages: dict[str, float] = {}
+    curated = valid = 0
+    for described in sorted(executions, key=lambda d: json.loads(d["input"])["key"]):
+        doc = json.loads(described.get("output") or described["input"])
+        history = pipeline.history(described["executionArn"])
+        for state, seconds in pipeline.state_seconds(history).items():
+            stages[state] = stages.get(state, 0.0) + seconds
+        quality = doc.get("quality", {}).get("result", {})
+        fraud = doc.get("fraud", {}).get("result", {})
+        key = doc.get("key") or json.loads(described["input"])["key"]
+        n_valid = valid_by_key.get(key, 0)
+        valid += n_valid
+        curated += quality.get("records_curated", 0)
+        # the quality step counted the rows actually written: never more than the validator
+        # passed, none lost but duplicates (it fails the execution otherwise)
+        n_curated = quality.get("records_curated", -1)
+        ok &= described["status"] == "SUCCEEDED" and 0 < n_curated <= n_valid
+        print(
+            f"{key.removeprefix('validated/'):<50}{doc.get('processing', {}).get('engine', '-'):<16}{n_valid:>8}"
+            f"{quality.get('records_curated', 0):>9}{quality.get('duplicates_removed', 0):>5}"
+            f"{quality.get('score', 0):>9.3f}{fraud.get('flags', 0):>7}  {described['status']}"
+            + (
+                f" ({described.get('error')}: {described.get('cause', '')[:80]})"
+                if described["status"] != "SUCCEEDED"
+                else ""
+            )
+        )
+    print(f"\nrecords: {valid:,} valid -> {curated:,} curated rows in the lake (exact duplicates dropped)")
+    rules: dict[str, int] = {}
+    for described in executions:
+        for rule, n in (
+            json.loads(described.get("output") or "{}").get("fraud", {}).get("result", {}).get("rules", {}).items()
+        ):
+            rules[rule] = rules.get(rule, 0) + n
+    print("fraud flags: " + (", ".join(f"{r} {n}" for r, n in sorted(rules.items())) or "none"))
+    ok &= rules.get("ACCOUNT_MANY_TFNS", 0) >= 12  # the two planted rings of six
+    partitions = pipeline.lake_partitions()
+    print("lake tables (partitions registered): " + ", ".join(f"{t} {n}" for t, n in partitions.items()))
+    ok &= sum(partitions.values()) > 0
+    order = ["ValidateInput", "ProcessWithLambda", "ProcessWithGlue", "ProcessWithEMR", "DataQualityCheck",
+             "UpdateCatalog", "DetectFraud", "AlertFraud", "PublishMetrics", "NotifySuccess"]  # fmt: skip
+    print(
+        "state time summed over files: "
+        + ", ".join(f"{s} {stages[s]:.1f}s" for s in order + sorted(set(stages) - set(order)) if s in stages)
+    )
+    return ok
+
+
+def finish(emulator: Emulator, landing: Landing, keep_running: bool) -> None:
     if keep_running:
         print(
             f"\nlocal AWS keeps running on {emulator.endpoint}; for example\n"
@@ -166,8 +264,6 @@ def summary(
         )
     else:
         emulator.stop()
-    print("\nresult: " + ("OK" if ok else "PROBLEMS FOUND (see above)"))
-    return 0 if ok else 1
 
 
 def down(port: int) -> int:

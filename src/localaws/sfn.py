@@ -7,6 +7,10 @@
   diagnostics shaped like AWS's.
 - ListStateMachineVersions: read after create; answered from moto's own
   record of published versions.
+- A Fail state may rethrow a caught ``States.*`` error through ErrorPath
+  (``"ErrorPath": "$.error.Error"`` after a Catch of ``States.TaskFailed``), as AWS
+  allows; moto's parser (shared with LocalStack) rejects any ``States.`` name there
+  and ends the execution with ``States.Runtime`` instead.
 """
 
 from __future__ import annotations
@@ -77,5 +81,24 @@ def install() -> None:
             }
         )
 
+    _allow_rethrowing_states_errors()
     setattr(StepFunctionResponse, "validate_state_machine_definition", validate_state_machine_definition)  # noqa: B010
     setattr(StepFunctionResponse, "list_state_machine_versions", list_state_machine_versions)  # noqa: B010
+
+
+def _allow_rethrowing_states_errors() -> None:
+    from moto.stepfunctions.parser.asl.component.common.error_name.error_name import ErrorName
+    from moto.stepfunctions.parser.asl.component.state.fail import state_fail
+
+    custom = getattr(state_fail, "CustomErrorName")  # noqa: B009 - moto does not export it
+    if getattr(custom, "localaws", False):
+        return
+
+    class Rethrown(ErrorName):
+        """A States.* name arriving at a Fail state as data, not declared in the definition."""
+
+    def error_name(value: str | None) -> ErrorName:
+        return Rethrown(value) if value and value.startswith("States.") else custom(value)
+
+    error_name.localaws = True  # type: ignore[attr-defined]
+    setattr(state_fail, "CustomErrorName", error_name)  # noqa: B010

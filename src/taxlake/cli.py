@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     size.add_argument("--size", type=parse_size, help="approximate file size, e.g. 100MB, 1GB")
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--invalid-share", type=_share, default=0.0, help="share of records with one defect")
+    g.add_argument("--fraud-rings", type=int, default=0, help="lodgement: plant N refund rings (6 TFNs, one account)")
     g.add_argument("--as-of", type=_date, default=dt.date(2026, 11, 1), help="the generator's today")
     g.add_argument("--out", type=Path, required=True, help="output file; format from its extension")
     g.add_argument("--truth", type=Path, help="also write the ground truth JSON here")
@@ -139,8 +140,11 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     if rows < 0:
         print("taxlake generate: --rows must be >= 0", file=sys.stderr)
         return EXIT_USAGE
-    spec = GenerateSpec(kind=args.kind, rows=rows, seed=args.seed, invalid_share=args.invalid_share, as_of=args.as_of)
     try:
+        spec = GenerateSpec(
+            kind=args.kind, rows=rows, seed=args.seed, invalid_share=args.invalid_share, as_of=args.as_of,
+            fraud_rings=args.fraud_rings,
+        )  # fmt: skip
         truth = write_sample(args.out, spec)
     except ValueError as exc:
         print(f"taxlake generate: {exc}", file=sys.stderr)

@@ -99,6 +99,9 @@ def tax_payable(taxable: Decimal) -> Decimal:
     return Decimal(f"{base + levy:.2f}")
 
 
+RING_SIZE = 6  # twice the default account_max_tfns limit of 3
+
+
 def _money(value: float) -> str:
     return f"{max(value, 0.0):.2f}"
 
@@ -139,6 +142,7 @@ class _Builder:
         # completed income years only: a return is lodged after 30 June
         self.years = [y for y in range(current - 3, current) if dt.date(y, 7, 1) <= as_of]
         self.recent_ids: list[str] = []
+        self.bas_periods: set[tuple[str, dt.date]] = set()
 
     # -- valid rows --------------------------------------------------------
     def row(self) -> Row:
@@ -194,9 +198,20 @@ class _Builder:
         lodged = _date(end, min(end + dt.timedelta(days=56), self.as_of), r)
         if lodged > self.as_of:  # pragma: no cover - years are completed
             lodged = self.as_of
+        # one statement per business and period, as lodged: a repeat would be a revision,
+        # which the lake keeps only the latest of (revisions are not planted here)
+        abn = r.choice(self.people.abns)
+        for _ in range(8):
+            if (abn, start) not in self.bas_periods:
+                break
+            abn = r.choice(self.people.abns)
+        else:
+            abn = make_abn(r)
+            self.people.abns.append(abn)
+        self.bas_periods.add((abn, start))
         sales = r.lognormvariate(10.5, 1.0)
         return {
-            "abn": r.choice(self.people.abns),
+            "abn": abn,
             "period_start": start.isoformat(),
             "period_end": end.isoformat(),
             "gst_collected": _money(sales / 11),
@@ -216,6 +231,30 @@ class _Builder:
             "tax_withheld": _money(gross * r.uniform(0.1, 0.35)),
             "report_type": r.choice(REPORT_TYPES),
         }
+
+    # -- planted fraud ------------------------------------------------------
+    def ring(self, rng: random.Random) -> tuple[int, str, str]:
+        """(tax year, BSB, account) that a ring's refunds are paid into."""
+        return (
+            rng.choice(self.years),
+            rng.choice(BSB_PREFIXES) + f"{rng.randrange(1000):03d}",
+            f"{rng.randrange(10**8, 10**9)}",
+        )
+
+    def plant_ring_member(self, row: Row, ring: tuple[int, str, str], rng: random.Random) -> None:
+        year, bsb, account = ring
+        payable = tax_payable(Decimal(row["taxable_income"]))
+        withheld = (payable * Decimal("1.08") + 400).quantize(Decimal("0.01"))  # a modest, plausible refund
+        row.update(
+            tfn=make_tfn(rng),
+            tax_year=str(year),
+            lodgement_date=_date(dt.date(year, 7, 1), min(dt.date(year, 10, 31), self.as_of), rng).isoformat(),
+            bank_bsb=bsb,
+            bank_account=account,
+            tax_withheld=f"{withheld:.2f}",
+            refund_amount=f"{withheld - payable:.2f}",
+            amends_lodgement_id="",
+        )
 
     # -- defects: each changes one field and triggers exactly one reason ----
     def mutations(self) -> dict[Reason, Callable[[Row], None]]:
@@ -296,12 +335,17 @@ class GenerateSpec:
     invalid_share: float = 0.0
     as_of: dt.date = dt.date(2026, 11, 1)  # fixed, so output never drifts with the clock
     parquet_safe: bool = False  # only defects that typed parquet columns can carry
+    # lodgement only: groups of RING_SIZE valid returns, distinct TFNs, refunds paid into
+    # one bank account in one year (the ACCOUNT_MANY_TFNS pattern fraud detection must find)
+    fraud_rings: int = 0
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.invalid_share <= 1.0:
             raise ValueError(f"invalid_share must be within [0, 1], got {self.invalid_share}")
         if self.rows < 0:
             raise ValueError(f"rows must be >= 0, got {self.rows}")
+        if self.fraud_rings and (self.kind != "lodgement" or self.fraud_rings * RING_SIZE > self.rows):
+            raise ValueError(f"fraud_rings needs lodgement rows, {RING_SIZE} per ring")
         get_schema(self.kind)
 
 
@@ -312,6 +356,7 @@ class Truth:
     records: int = 0
     invalid: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    ring_members: list[str] = field(default_factory=list)  # lodgement_ids of planted rings
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -328,9 +373,18 @@ def generate_rows(spec: GenerateSpec, truth: Truth | None = None) -> Iterator[Ro
     builder = _Builder(get_schema(spec.kind), rng, spec.as_of)
     mutations = builder.mutations()
     reasons = sorted(r for r in mutations if not spec.parquet_safe or r in PARQUET_MUTATIONS)
-    for _ in range(spec.rows):
+    # a separate stream, so planting rings leaves every other row as it was
+    ring_rng = random.Random(f"taxlake:rings:{spec.seed}")  # noqa: S311 - sample data
+    members = ring_rng.sample(range(spec.rows), spec.fraud_rings * RING_SIZE) if spec.fraud_rings else []
+    ring_of = {index: n // RING_SIZE for n, index in enumerate(members)}
+    rings = [builder.ring(ring_rng) for _ in range(spec.fraud_rings)]
+    for i in range(spec.rows):
         row = builder.row()
-        if spec.invalid_share and rng.random() < spec.invalid_share:
+        if i in ring_of:
+            builder.plant_ring_member(row, rings[ring_of[i]], ring_rng)
+            if truth is not None:
+                truth.ring_members.append(row["lodgement_id"])
+        elif spec.invalid_share and rng.random() < spec.invalid_share:
             reason = reasons[rng.randrange(len(reasons))]
             mutations[reason](row)
             if truth is not None:

@@ -49,11 +49,11 @@ emr = {
 }
 
 pipeline = {
-  # Thresholds scaled down so that a few MB exercise every path: Lambda up to 2 MB,
+  # Thresholds scaled down so that a few MB exercise every path: Lambda up to 3.5 MB,
   # EMR above 5 MB, Glue between (and for parquet).
   routing = {
     emr_min_bytes    = 5000000
-    lambda_max_bytes = 2000000
+    lambda_max_bytes = 3500000
   }
   lambda = {
     reserved_concurrency = 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pyarrow.compute as pc
 import pytest
 
 from taxlake.checks import abn_is_valid, tfn_is_valid
@@ -74,3 +75,31 @@ def test_rows_for_size_lands_near_the_target(tmp_path: Path) -> None:
 def test_bad_specs_say_what_is_wrong(spec: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         GenerateSpec(**spec)
+
+
+def test_planted_fraud_rings_are_exactly_what_detection_flags(tmp_path) -> None:
+    from taxlake.curate import curate_chunks
+    from taxlake.fraud import detect
+    from taxlake.readers import iter_chunks, open_source
+    from taxlake.schemas import get_schema
+
+    def flagged(rings: int) -> tuple[set[str], list[str]]:
+        path = tmp_path / f"rings{rings}.csv"
+        truth = write_sample(path, GenerateSpec(rows=3000, seed=9, invalid_share=0.01, fraud_rings=rings))
+        with open(path, "rb") as fh:
+            source, _ = open_source(fh, str(path))
+            table = curate_chunks(iter_chunks(source, get_schema("lodgement").names), "lodgement", source_file="f")
+        flags = detect(table, "lodgement")
+        flags = flags.filter(pc.equal(flags.column("rule"), "ACCOUNT_MANY_TFNS"))
+        return set(flags.column("lodgement_id").to_pylist()), truth.ring_members
+
+    found, planted = flagged(3)
+    assert len(planted) == 18 and found == set(planted)
+    assert flagged(0) == (set(), [])
+
+
+def test_fraud_rings_need_enough_lodgement_rows() -> None:
+    with pytest.raises(ValueError, match="6 per ring"):
+        GenerateSpec(kind="bas", rows=100, fraud_rings=1)
+    with pytest.raises(ValueError, match="6 per ring"):
+        GenerateSpec(rows=5, fraud_rings=1)

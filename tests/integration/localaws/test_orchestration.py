@@ -105,3 +105,29 @@ def test_a_failing_etl_job_takes_the_failure_path_and_raises_the_alert(aws, uniq
     assert body["Error"] == "States.TaskFailed"
     assert "curated table locked" in json.loads(body["Cause"])["ErrorMessage"]
     assert done["stopDate"] >= started
+
+
+def test_a_fail_state_rethrows_a_caught_states_error_through_error_path(aws, unique) -> None:
+    """Catch States.ALL -> Fail with ErrorPath: the execution fails with the original
+    States.* error and cause, as on AWS (moto alone reports States.Runtime)."""
+    definition = {
+        "StartAt": "Boom",
+        "States": {
+            "Boom": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": f"{unique}-missing"},
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Failed"}],
+                "End": True,
+            },
+            "Failed": {"Type": "Fail", "ErrorPath": "$.error.Error", "CausePath": "$.error.Cause"},
+        },
+    }
+    rethrown = {
+        "StartAt": "Failed",
+        "States": {"Failed": {"Type": "Fail", "ErrorPath": "$.error.Error", "CausePath": "$.error.Cause"}},
+    }
+    done, _ = _run(aws, unique, rethrown, {"error": {"Error": "States.TaskFailed", "Cause": "the job failed"}})
+    assert (done["status"], done["error"], done["cause"]) == ("FAILED", "States.TaskFailed", "the job failed")
+    done, _ = _run(aws, f"{unique}-custom", definition, {})
+    assert done["status"] == "FAILED" and done["error"] != "States.Runtime"
