@@ -61,8 +61,8 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def spark(session: nox.Session) -> None:
-    """PySpark tests (local[2], one session): the Spark path against the Lambda path."""
-    session.install("-e", ".", *_group("test"), *_group("glue"))
+    """PySpark tests (local[2], one session): Spark against the pyarrow paths; Delta commits (delta-rs)."""
+    session.install("-e", ".", *_group("test"), *_group("glue"), *_group("delta"))
     # Py4J talks to the JVM over a local TCP socket
     session.run("pytest", "tests/spark", "--force-enable-socket", "-p", "no:cacheprovider", *session.posargs)
 
