@@ -66,3 +66,15 @@ variable "compatible_architectures" {
     error_message = "compatible_architectures must hold \"x86_64\" and/or \"arm64\"."
   }
 }
+
+variable "s3_bucket" {
+  description = "Bucket to stage the zip in before publishing (needed above Lambda's 50 MB direct-upload limit); null uploads directly."
+  type        = string
+  default     = null
+}
+
+variable "kms_key_arn" {
+  description = "KMS key for the staged object (with s3_bucket); null uses the bucket's default encryption."
+  type        = string
+  default     = null
+}

@@ -63,6 +63,9 @@ module "runtime_layer" {
   layer_name  = "runtime"
   filename    = "${local.artifacts_dir}/layers/runtime.zip"
   description = "taxlake runtime: domain library and its dependencies"
+  # pyarrow + numpy zip to more than the 50 MB Lambda takes directly
+  s3_bucket   = module.artifacts.bucket_id
+  kms_key_arn = module.kms.key_arn
 }
 
 module "validator" {

@@ -62,3 +62,31 @@ run "rejects_unknown_architecture" {
 
   expect_failures = [var.compatible_architectures]
 }
+
+run "large_layers_are_staged_in_s3" {
+  command = plan
+
+  variables {
+    s3_bucket   = "taxlake-test-artifacts-123456789012"
+    kms_key_arn = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+  }
+
+  assert {
+    condition     = aws_s3_object.this[0].key == "layers/taxlake-test-runtime/${filesha256("tests/fixtures/layer.zip")}.zip" && aws_s3_object.this[0].kms_key_id == var.kms_key_arn
+    error_message = "The zip must be staged under a content-addressed key, encrypted with the key."
+  }
+
+  assert {
+    condition     = aws_lambda_layer_version.this.s3_key == aws_s3_object.this[0].key && aws_lambda_layer_version.this.filename == null
+    error_message = "The layer must be published from the staged object, not uploaded directly."
+  }
+}
+
+run "small_layers_upload_directly" {
+  command = plan
+
+  assert {
+    condition     = length(aws_s3_object.this) == 0 && aws_lambda_layer_version.this.filename == "tests/fixtures/layer.zip"
+    error_message = "Without s3_bucket the zip is uploaded directly."
+  }
+}
