@@ -114,11 +114,13 @@ def security(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
-    """Validator throughput and RSS vs pyarrow's raw read; Lambda-path vs Spark curation (routing)."""
+    """Validator vs pyarrow; Lambda vs Spark (routing); lake: compression, pruning, engines vs DuckDB."""
     session.install("-e", ".", *_group("bench"))
     session.install(*_group("glue"))
     session.run("python", "benchmarks/bench_validator.py", *session.posargs)
     session.run("python", "benchmarks/bench_routing.py")
+    # --size (e.g. `nox -s bench -- --size 200MB`) applies here too; the 4x Spark run needs 4x that on disk
+    session.run("python", "benchmarks/bench_lake.py", *session.posargs)
 
 
 @nox.session(python=PYTHON, default=False)
