@@ -10,6 +10,18 @@ locals {
   # partitions); kept as data so the catalog and the writer are checked against one file.
   curated_tables = jsondecode(file("${path.module}/curated_tables.json"))
 
+  # The analytics contract (taxlake.quality.analytics_glue_tables(); a unit test keeps them equal).
+  analytics_tables = jsondecode(file("${path.module}/analytics_tables.json"))
+  analytics_name   = "${var.name_prefix}-analytics-${local.account_id}"
+
+  # Where the pipeline writes each analytics table under the analytics bucket: the quality
+  # step uses Hive-style kind=<kind>/, the fraud step (older) plain <kind>/; the projection
+  # template absorbs the difference.
+  analytics_layout = {
+    quality_metrics = { root = "quality_metrics", partition_dir = "kind=$${kind}" }
+    fraud_flags     = { root = "fraud_flags", partition_dir = "$${kind}" }
+  }
+
   # Athena partition projection per partition key: no partitions to register for Athena,
   # and any tax year or month that exists on S3 is queryable at once.
   projection = {
@@ -23,6 +35,10 @@ locals {
       format          = "yyyy-MM"
       interval        = "1"
       "interval.unit" = "MONTHS"
+    }
+    kind = {
+      type   = "enum"
+      values = "lodgement,bas,payer-report"
     }
   }
 
@@ -39,6 +55,27 @@ locals {
           "projection.enabled" = "true"
           # $${...} renders a literal ${...}: Athena fills it in, not Terraform.
           "storage.location.template" = "s3://${local.curated_name}/${local.curated_root}/${kind}/${join("/", [for p in spec.partition_keys : "${p.name}=$${${p.name}}"])}"
+        },
+        merge([
+          for p in spec.partition_keys : {
+            for setting, value in local.projection[p.name] : "projection.${p.name}.${setting}" => value
+          }
+        ]...)
+      )
+    }
+  }
+
+  analytics_catalog = {
+    for name, spec in local.analytics_tables : name => {
+      location       = "s3://${local.analytics_name}/${local.analytics_layout[name].root}/"
+      columns        = spec.columns
+      partition_keys = spec.partition_keys
+      parameters = merge(
+        {
+          EXTERNAL                    = "TRUE"
+          classification              = "parquet"
+          "projection.enabled"        = "true"
+          "storage.location.template" = "s3://${local.analytics_name}/${local.analytics_layout[name].root}/${local.analytics_layout[name].partition_dir}"
         },
         merge([
           for p in spec.partition_keys : {
@@ -129,6 +166,54 @@ resource "aws_glue_catalog_table" "this" {
     precondition {
       condition     = alltrue([for p in each.value.partition_keys : contains(keys(local.projection), p.name)])
       error_message = "curated_tables.json names a partition key with no projection settings in modules/data-lake (known: tax_year, lodgement_month)."
+    }
+  }
+}
+
+# The analytics zone's tables: quality_metrics (one row per file and metric, from the
+# quality step) and fraud_flags (taxlake.fraud.FLAG_SCHEMA), both partitioned by kind.
+resource "aws_glue_catalog_table" "analytics" {
+  for_each = local.analytics_catalog
+
+  name          = each.key
+  database_name = aws_glue_catalog_database.this.name
+  description   = "Analytics ${each.key} (parquet) written by the pipeline, partitioned by kind."
+  table_type    = "EXTERNAL_TABLE"
+  parameters    = each.value.parameters
+
+  dynamic "partition_keys" {
+    for_each = each.value.partition_keys
+
+    content {
+      name = partition_keys.value.name
+      type = partition_keys.value.type
+    }
+  }
+
+  storage_descriptor {
+    location      = each.value.location
+    input_format  = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+    output_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+
+    ser_de_info {
+      serialization_library = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+      parameters            = { "serialization.format" = "1" }
+    }
+
+    dynamic "columns" {
+      for_each = each.value.columns
+
+      content {
+        name = columns.value.name
+        type = columns.value.type
+      }
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = alltrue([for p in each.value.partition_keys : contains(keys(local.projection), p.name)]) && contains(keys(local.analytics_layout), each.key)
+      error_message = "analytics_tables.json names a table without a layout or a partition key without projection settings in modules/data-lake."
     }
   }
 }

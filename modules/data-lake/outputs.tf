@@ -43,6 +43,16 @@ output "table_arns" {
   value       = { for kind, t in aws_glue_catalog_table.this : kind => t.arn }
 }
 
+output "analytics_table_names" {
+  description = "Glue table names of the analytics zone, keyed by table (quality_metrics, fraud_flags)."
+  value       = { for name, t in aws_glue_catalog_table.analytics : name => t.name }
+}
+
+output "analytics_table_arns" {
+  description = "Glue table ARNs of the analytics zone, keyed by table."
+  value       = { for name, t in aws_glue_catalog_table.analytics : name => t.arn }
+}
+
 output "lifecycle_rules" {
   description = "Lifecycle rules per zone (curated, analytics), keyed by rule id, as passed to the s3-bucket module."
   value       = { for zone, b in local.buckets : zone => b.lifecycle_rules }

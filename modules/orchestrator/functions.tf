@@ -4,6 +4,12 @@ locals {
   analytics_arn = "arn:${local.partition}:s3:::${var.analytics_bucket_name}"
   glue_arn      = "arn:${local.partition}:glue:${local.region}:${local.account_id}"
   emr_arn       = "arn:${local.partition}:emr-serverless:${local.region}:${local.account_id}"
+  # SchemaDriftDetected goes to the account's default bus, where rules can route it.
+  default_bus_arn = "arn:${local.partition}:events:${local.region}:${local.account_id}:event-bus/default"
+  glue_table_arns = concat(
+    ["${local.glue_arn}:catalog", "${local.glue_arn}:database/${var.glue_database_name}"],
+    [for t in values(var.glue_table_names) : "${local.glue_arn}:table/${var.glue_database_name}/${t}"],
+  )
 
   curated_env = {
     CURATED_BUCKET = var.curated_bucket_name
@@ -87,17 +93,58 @@ locals {
     quality = {
       handler = "handler.quality"
       environment = merge(local.curated_env, {
-        ANALYTICS_BUCKET = var.analytics_bucket_name
-        QUALITY_PREFIX   = "quality"
+        ANALYTICS_BUCKET       = var.analytics_bucket_name
+        QUALITY_PREFIX         = "quality"
+        QUALITY_METRICS_PREFIX = "quality_metrics"
+        QUALITY_HISTORY_SIZE   = format("%d", var.quality.history_size)
+        QUALITY_MIN_HISTORY    = format("%d", var.quality.min_history)
+        QUALITY_Z_THRESHOLD    = tostring(var.quality.z_threshold)
+        GLUE_DATABASE          = var.glue_database_name
+        TABLES                 = jsonencode(var.glue_table_names)
       })
       statements = [
         local.list_curated,
         local.read_curated,
+        # reports, and the history entries under quality/history/
         {
           sid        = "WriteQualityReports"
           actions    = ["s3:PutObject"]
           resources  = ["${local.analytics_arn}/quality/*"]
           conditions = []
+        },
+        {
+          sid        = "ReadQualityHistory"
+          actions    = ["s3:GetObject"]
+          resources  = ["${local.analytics_arn}/quality/history/*"]
+          conditions = []
+        },
+        {
+          sid        = "ListQualityHistory"
+          actions    = ["s3:ListBucket"]
+          resources  = [local.analytics_arn]
+          conditions = [{ test = "StringLike", variable = "s3:prefix", values = ["quality/history/*"] }]
+        },
+        {
+          sid        = "WriteQualityMetrics"
+          actions    = ["s3:PutObject"]
+          resources  = ["${local.analytics_arn}/quality_metrics/*"]
+          conditions = []
+        },
+        {
+          sid        = "ReadRegisteredSchema"
+          actions    = ["glue:GetTable"]
+          resources  = local.glue_table_arns
+          conditions = []
+        },
+        # Only this function's own event: source and detail-type are pinned.
+        {
+          sid       = "PutSchemaDriftEvents"
+          actions   = ["events:PutEvents"]
+          resources = [local.default_bus_arn]
+          conditions = [
+            { test = "StringEquals", variable = "events:source", values = ["taxlake.quality"] },
+            { test = "StringEquals", variable = "events:detail-type", values = ["SchemaDriftDetected"] },
+          ]
         },
         local.use_key,
       ]
@@ -112,12 +159,9 @@ locals {
       })
       statements = [
         {
-          sid     = "RegisterPartitions"
-          actions = ["glue:BatchCreatePartition", "glue:GetPartitions", "glue:GetTable"]
-          resources = concat(
-            ["${local.glue_arn}:catalog", "${local.glue_arn}:database/${var.glue_database_name}"],
-            [for t in values(var.glue_table_names) : "${local.glue_arn}:table/${var.glue_database_name}/${t}"],
-          )
+          sid        = "RegisterPartitions"
+          actions    = ["glue:BatchCreatePartition", "glue:GetPartitions", "glue:GetTable"]
+          resources  = local.glue_table_arns
           conditions = []
         },
       ]

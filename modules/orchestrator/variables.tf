@@ -218,6 +218,26 @@ variable "fraud" {
   }
 }
 
+variable "quality" {
+  description = "Anomaly detection of the quality step: how many recent files of a kind form the history, how many it needs before flagging, and the |robust z| above which a value is an anomaly."
+  type = object({
+    history_size = optional(number, 30)
+    min_history  = optional(number, 5)
+    z_threshold  = optional(number, 3.5)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition = (
+      var.quality.min_history >= 1 && floor(var.quality.min_history) == var.quality.min_history &&
+      var.quality.history_size >= var.quality.min_history && var.quality.history_size <= 400 && floor(var.quality.history_size) == var.quality.history_size &&
+      var.quality.z_threshold > 0
+    )
+    error_message = "quality.min_history must be a whole number >= 1, quality.history_size a whole number from min_history to 400 (one S3 listing holds 2 x history_size + 1 keys), and quality.z_threshold > 0."
+  }
+}
+
 variable "metrics_namespace" {
   description = "CloudWatch namespace of the functions' EMF metrics (POWERTOOLS_METRICS_NAMESPACE)."
   type        = string

@@ -1,5 +1,10 @@
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
 locals {
   account_id = data.aws_caller_identity.current.account_id
+  # SchemaDriftDetected goes to the account's default bus, where rules can route it.
+  default_bus_arn = "arn:${data.aws_partition.current.partition}:events:${data.aws_region.current.name}:${local.account_id}:event-bus/default"
 }
 
 data "aws_iam_policy_document" "assume" {
@@ -78,6 +83,26 @@ data "aws_iam_policy_document" "this" {
       effect    = "Allow"
       actions   = ["states:StartExecution"]
       resources = [statement.value]
+    }
+  }
+
+  # A file quarantined for SCHEMA_DRIFT is announced; only that event, from this source.
+  statement {
+    sid       = "PutSchemaDriftEvents"
+    effect    = "Allow"
+    actions   = ["events:PutEvents"]
+    resources = [local.default_bus_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:source"
+      values   = ["taxlake.validator"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:detail-type"
+      values   = ["SchemaDriftDetected"]
     }
   }
 

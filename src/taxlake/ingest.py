@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from taxlake.checks import Reason
+from taxlake.quality import DRIFT_DETAIL_TYPE, VALIDATOR_SOURCE, EventPublisher, SchemaDrift, drift_detail
 from taxlake.schemas import kind_from_path
 from taxlake.validation import ValidationConfig, ValidationReport, validate_stream
 
@@ -161,9 +163,18 @@ def pipeline_input(ref: ObjectRef, result: IngestResult, bucket: str) -> dict[st
 
 
 def process_object(
-    ref: ObjectRef, store: ObjectStore, config: IngestConfig, starter: Starter | None = None
+    ref: ObjectRef,
+    store: ObjectStore,
+    config: IngestConfig,
+    starter: Starter | None = None,
+    events: EventPublisher | None = None,
 ) -> IngestResult:
-    """Validate ``ref`` and route it; start the pipeline when it is accepted."""
+    """Validate ``ref`` and route it; start the pipeline when it is accepted.
+
+    A file quarantined for ``SCHEMA_DRIFT`` also puts a ``SchemaDriftDetected`` event
+    (source ``taxlake.validator``) once its report is written, the same event type the
+    quality step puts for drift against the catalog.
+    """
     if not ref.key.startswith(config.incoming_prefix):
         empty = ValidationReport(ref.key, None, "skipped", 0, 0, 0, {}, [])
         return IngestResult(ref, empty, skipped=f"key is outside {config.incoming_prefix}")
@@ -214,6 +225,11 @@ def process_object(
             "processed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         },
     )
+    if events is not None and report.quarantine_reason == Reason.SCHEMA_DRIFT:
+        # a text header has names only: nothing is "retyped" against the input schema
+        drift = SchemaDrift(new=report.schema_drift["unexpected"], missing=report.schema_drift["missing"])
+        detail = drift_detail(drift, kind=report.kind or "unknown", table=None, source_key=key, against="input-schema")
+        events.put(VALIDATOR_SOURCE, DRIFT_DETAIL_TYPE, {**detail, "report_key": result.report_key})
     if starter is not None and report.accepted and report.records_valid > 0:
         result.execution_arn = starter.start(execution_name(ref, report.kind), pipeline_input(ref, result, out_bucket))
     return result

@@ -16,17 +16,40 @@ import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from taxlake.curate import curated_schema, manifest_key, source_id
 from taxlake.fraud import FraudConfig, detect
 from taxlake.ingest import ObjectStore
 from taxlake.process import curate_object
-from taxlake.quality import DataQualityFailed, assess
+from taxlake.quality import (
+    DRIFT_DETAIL_TYPE,
+    QUALITY_SOURCE,
+    AnomalyConfig,
+    DataQualityFailed,
+    EventPublisher,
+    MetricSink,
+    SchemaDrift,
+    Score,
+    assess,
+    drift_detail,
+    file_metrics,
+    metrics_table,
+    registered_columns,
+    robust_z,
+    schema_drift,
+)
 from taxlake.schemas import KINDS
+
+
+class QualityStore(ObjectStore, Protocol):
+    """The object store the quality step needs: it also lists its history prefix."""
+
+    def list_keys(self, bucket: str, prefix: str, max_keys: int, start_after: str = "") -> list[str]: ...
 
 
 class InputContractError(Exception):
@@ -69,6 +92,8 @@ class Settings:
     glue_database: str = ""
     tables: Mapping[str, str] | None = None
     fraud: FraudConfig = field(default_factory=FraudConfig)
+    quality_metrics_prefix: str = "quality_metrics"
+    quality: AnomalyConfig = field(default_factory=AnomalyConfig)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -95,6 +120,12 @@ class Settings:
                 account_max_tfns=num("FRAUD_ACCOUNT_MAX_TFNS", 3),
                 refund_ratio=float(env.get("FRAUD_REFUND_RATIO") or 1.5),
                 high_score=float(env.get("FRAUD_HIGH_SCORE") or 0.8),
+            ),
+            quality_metrics_prefix=env.get("QUALITY_METRICS_PREFIX", "quality_metrics"),
+            quality=AnomalyConfig(
+                history_size=num("QUALITY_HISTORY_SIZE", 30),
+                min_history=num("QUALITY_MIN_HISTORY", 5),
+                threshold=float(env.get("QUALITY_Z_THRESHOLD") or 3.5),
             ),
         )
 
@@ -211,17 +242,189 @@ def _read_manifest_tables(
     return manifest, table
 
 
-def quality(doc: Mapping[str, Any], store: ObjectStore, settings: Settings) -> dict[str, Any]:
-    manifest, table = _read_manifest_tables(doc, store, settings)
-    result = assess(table, doc["kind"], doc["record_count"])
-    out = {**result.to_dict(), "source_id": doc["source_id"], "engine": manifest["engine"]}
-    key = f"{settings.quality_prefix}/{doc['kind']}/{doc['source_id']}.json"
+def _read_manifest_files(
+    doc: Mapping[str, Any], store: ObjectStore, settings: Settings
+) -> tuple[dict[str, Any], list[pa.Table]]:
+    """The manifest and its files as written (drift is judged on these, before any cast)."""
+    manifest = _get_json(store, settings.curated_bucket, doc["manifest_key"])
+    tables = []
+    for entry in manifest["files"]:
+        size = store.resolve_key(settings.curated_bucket, entry["key"], None)[1]
+        with store.open(settings.curated_bucket, entry["key"], None, size) as fh:
+            tables.append(pq.read_table(pa.BufferReader(fh.read())))
+    return manifest, tables
+
+
+def _conform(tables: list[pa.Table], kind: str) -> pa.Table:
+    """The files as the curated schema: a missing or uncastable column reads as nulls, so a
+    drifted file is still assessed (and a missing required column fails as gaps)."""
+    schema = curated_schema(kind)
+    out = []
+    for t in tables:
+        cols = []
+        for f in schema:
+            column = None
+            if f.name in t.column_names:
+                try:
+                    column = pc.cast(t.column(f.name), f.type)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    column = None
+            cols.append(column if column is not None else pa.nulls(t.num_rows, f.type))
+        out.append(pa.table(cols, schema=schema))
+    return pa.concat_tables(out) if out else schema.empty_table()
+
+
+def _table_name(kind: str, settings: Settings) -> str:
+    return (settings.tables or {}).get(kind) or f"curated_{kind.replace('-', '_')}"
+
+
+def _registered_table(glue: Any, kind: str, settings: Settings) -> dict[str, Any]:
+    """The curated table of ``kind`` as the Glue catalog holds it (glue:GetTable)."""
+    table: dict[str, Any] = glue.get_table(DatabaseName=settings.glue_database, Name=_table_name(kind, settings))[
+        "Table"
+    ]
+    return table
+
+
+def _merge_drift(drifts: list[SchemaDrift]) -> SchemaDrift:
+    retyped = {(r["name"], r["found"]): r for d in drifts for r in d.retyped}
+    return SchemaDrift(
+        new=sorted({c for d in drifts for c in d.new}),
+        missing=sorted({c for d in drifts for c in d.missing}),
+        retyped=[retyped[k] for k in sorted(retyped)],
+    )
+
+
+def _history_prefix(settings: Settings, kind: str) -> str:
+    return f"{settings.quality_prefix}/history/{kind}/"
+
+
+def _history_key(settings: Settings, kind: str, source: str, at: dt.datetime) -> str:
+    # newest first in key order (a reversed timestamp), so one short listing after this
+    # file's own key finds the most recent earlier files
+    reverse = 10**13 - 1 - int(at.timestamp() * 1000)
+    return f"{_history_prefix(settings, kind)}{reverse:013d}-{source}.json"
+
+
+def _read_history(
+    store: QualityStore, settings: Settings, kind: str, source: str, own_key: str
+) -> list[dict[str, float]]:
+    """Metrics of up to ``history_size`` earlier files of ``kind``, newest first; a file
+    processed twice (a replay) counts once, and this file never counts against itself."""
+    size = settings.quality.history_size
+    keys = store.list_keys(settings.analytics_bucket, _history_prefix(settings, kind), 2 * size + 1, own_key)
+    seen, out = {source}, []
+    for key in keys:
+        entry = _get_json(store, settings.analytics_bucket, key)
+        if entry["source_id"] in seen:
+            continue
+        seen.add(entry["source_id"])
+        out.append({k: float(v) for k, v in entry["metrics"].items()})
+        if len(out) == size:
+            break
+    return out
+
+
+def quality(
+    doc: Mapping[str, Any],
+    store: QualityStore,
+    settings: Settings,
+    *,
+    glue: Any = None,
+    events: EventPublisher | None = None,
+    metrics: MetricSink | None = None,
+) -> dict[str, Any]:
+    """Reconcile, check drift against the catalog, score anomalies; report all of it.
+
+    Only reconciliation problems fail the step (``DataQualityFailed``). Drift puts a
+    ``SchemaDriftDetected`` event and anomalies are flagged, both in the report, the
+    ``quality_metrics`` table and metrics, and the file goes on: the curated rows are
+    already typed by the code's schema, and people decide what a drift means. A failed
+    batch is reported but kept out of the history later files are compared with.
+    """
+    from taxlake.adapters.events import EventBridgePublisher
+    from taxlake.adapters.glue import glue_client
+    from taxlake.adapters.metrics import EmfMetrics
+
+    kind, source = doc["kind"], doc["source_id"]
+    manifest, files = _read_manifest_files(doc, store, settings)
+    table = _conform(files, kind)
+    result = assess(table, kind, doc["record_count"])
+
+    drift: SchemaDrift | None = None
+    if settings.glue_database and files:
+        registered = registered_columns(_registered_table(glue or glue_client(), kind, settings))
+        drift = _merge_drift([schema_drift(f.schema, registered) for f in files])
+
+    at = dt.datetime.fromisoformat(doc["started_at"]) if doc.get("started_at") else dt.datetime.now(dt.UTC)
+    at = at.astimezone(dt.UTC)
+    own_key = _history_key(settings, kind, source, at)
+    history = _read_history(store, settings, kind, source, own_key)
+    current = file_metrics(table, kind)
+    scores: dict[str, tuple[float, Score]] = {
+        m: (v, robust_z(v, [h[m] for h in history if m in h], settings.quality)) for m, v in current.items()
+    }
+    anomalies = sorted(m for m, (_v, s) in scores.items() if s.anomaly)
+
+    rows = metrics_table(
+        scores,
+        kind=kind,
+        source_id=source,
+        source_key=doc["key"],
+        engine=manifest.get("engine"),
+        processed_at=at,
+        result=result,
+        drift=drift,
+    )
+    metrics_key = f"{settings.quality_metrics_prefix}/kind={kind}/{source}.parquet"
+    sink = io.BytesIO()
+    pq.write_table(rows, sink, compression="zstd")
+    store.put_bytes(settings.analytics_bucket, metrics_key, sink.getvalue(), "application/vnd.apache.parquet")
+
+    out = {
+        **result.to_dict(),
+        "source_id": source,
+        "engine": manifest["engine"],
+        "schema_drift": None if drift is None else drift.to_dict(),
+        "anomalies": anomalies,
+        "metrics": {
+            m: {"value": v, "z_score": s.z, "anomaly": s.anomaly, "history_size": s.history_size}
+            for m, (v, s) in sorted(scores.items())
+        },
+    }
+    key = f"{settings.quality_prefix}/{kind}/{source}.json"
     store.put_bytes(
         settings.analytics_bucket, key, json.dumps(out, indent=2, sort_keys=True).encode(), "application/json"
     )
+    if not result.problems:
+        entry = {"source_id": source, "source_key": doc["key"], "processed_at": at.isoformat(), "metrics": current}
+        store.put_bytes(
+            settings.analytics_bucket, own_key, json.dumps(entry, sort_keys=True).encode(), "application/json"
+        )
+
+    if drift:
+        detail = drift_detail(
+            drift, kind=kind, table=_table_name(kind, settings), source_key=doc["key"], against="catalog"
+        )
+        (events or EventBridgePublisher()).put(QUALITY_SOURCE, DRIFT_DETAIL_TYPE, {**detail, "source_id": source})
+    published: list[tuple[str, float, str]] = [
+        ("QualityScore", result.score, "None"),
+        ("Anomalies", float(len(anomalies)), "Count"),
+    ]
+    if drift is not None:
+        published.append(("SchemaDriftDetected", float(bool(drift)), "Count"))
+    if scores["record_count"][1].z is not None:
+        published.append(("RecordCountZScore", float(scores["record_count"][1].z or 0.0), "None"))
+    (metrics or EmfMetrics()).publish({"Kind": kind}, published)
+
     if result.problems:
         raise DataQualityFailed("; ".join(result.problems))
-    return {**out, "report_key": key, "partitions": [f["partition"] for f in manifest["files"]]}
+    return {
+        **out,
+        "report_key": key,
+        "metrics_key": metrics_key,
+        "partitions": [f["partition"] for f in manifest["files"]],
+    }
 
 
 # --- UpdateCatalog ------------------------------------------------------------------
@@ -229,8 +432,8 @@ def quality(doc: Mapping[str, Any], store: ObjectStore, settings: Settings) -> d
 
 def catalog(doc: Mapping[str, Any], glue: Any, settings: Settings) -> dict[str, Any]:
     """Register the partitions this file wrote (already registered ones are fine)."""
-    table_name = (settings.tables or {}).get(doc["kind"]) or f"curated_{doc['kind'].replace('-', '_')}"
-    table = glue.get_table(DatabaseName=settings.glue_database, Name=table_name)["Table"]
+    table_name = _table_name(doc["kind"], settings)
+    table = _registered_table(glue, doc["kind"], settings)
     partitions = doc.get("quality", {}).get("result", {}).get("partitions") or []
     keys = [k["Name"] for k in table.get("PartitionKeys", [])]
     inputs = []

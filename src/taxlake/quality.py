@@ -1,20 +1,30 @@
-"""Data quality of one curated batch: completeness and record reconciliation.
+"""Data quality of one curated batch: completeness, reconciliation, drift, anomalies.
 
 Pure functions over pyarrow tables; the pipeline step reads the batch's
 files and writes the result. A batch fails (``DataQualityFailed``) when
 what the lake holds cannot be reconciled with what validation accepted:
 more curated rows than valid records, nothing curated from a file that had
 valid records, or a required column with gaps.
+
+Schema drift (the files' columns against the table registered in the Glue
+catalog: new, missing, retyped) and anomalies (record count and key sums
+against the recent files of the same kind, robust z-score) are *reported*,
+never fatal: an event, metrics and rows in the ``quality_metrics`` table
+tell people; the reconciliation above decides whether the batch fails.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from taxlake.curate import _glue_type
+from taxlake.fraud import FLAG_SCHEMA
 from taxlake.schemas import get_schema
 
 
@@ -68,3 +78,319 @@ def assess(table: pa.Table, kind: str, records_valid: int) -> QualityResult:
         if name in table.column_names and pc.sum(pc.is_null(table.column(name))).as_py():
             result.problems.append(f"required column {name} has gaps")
     return result
+
+
+# --- schema drift against the registered (Glue) schema ---------------------------------
+
+DRIFT_DETAIL_TYPE = "SchemaDriftDetected"
+QUALITY_SOURCE = "taxlake.quality"
+VALIDATOR_SOURCE = "taxlake.validator"
+
+
+class EventPublisher(Protocol):
+    """Puts one event on an event bus (``taxlake.adapters.events`` on AWS)."""
+
+    def put(self, source: str, detail_type: str, detail: Mapping[str, Any]) -> str: ...
+
+
+class MetricSink(Protocol):
+    """Publishes metrics sharing one set of dimensions: (name, value, unit) each."""
+
+    def publish(self, dimensions: Mapping[str, str], metrics: Sequence[tuple[str, float, str]]) -> None: ...
+
+
+def glue_type(t: pa.DataType) -> str:
+    """The Hive/Glue type of an Arrow type: the curated tables' mapping, widened to every
+    type a written file could carry, so an unexpected type reads as retyped, never as an error."""
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return "string"
+    if pa.types.is_boolean(t):
+        return "boolean"
+    simple = {pa.int8(): "tinyint", pa.int16(): "smallint", pa.float32(): "float", pa.binary(): "binary"}
+    if t in simple:
+        return simple[t]
+    if pa.types.is_timestamp(t):
+        return "timestamp"
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return f"array<{glue_type(t.value_type)}>"
+    if pa.types.is_map(t):
+        return f"map<{glue_type(t.key_type)},{glue_type(t.item_type)}>"
+    if pa.types.is_struct(t):
+        return "struct<" + ",".join(f"{f.name}:{glue_type(f.type)}" for f in t) + ">"
+    try:
+        return _glue_type(t)  # string, int, bigint, double, date, decimal(p,s): as glue_tables() says
+    except TypeError:
+        return str(t)
+
+
+def _normal_type(hive: str) -> str:
+    return hive.replace(" ", "").lower()
+
+
+@dataclass(frozen=True)
+class SchemaDrift:
+    """Columns a file has that the catalog lacks (new), the reverse (missing), and columns
+    in both whose types differ (retyped: name, registered type, found type)."""
+
+    new: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    retyped: list[dict[str, str]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.new or self.missing or self.retyped)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"new": self.new, "missing": self.missing, "retyped": self.retyped}
+
+    def to_table(self) -> pa.Table:
+        """One row per drifted column (column, change, registered_type, found_type), sorted."""
+        rows = [{"column": c, "change": "new", "registered_type": None, "found_type": None} for c in self.new]
+        rows += [{"column": c, "change": "missing", "registered_type": None, "found_type": None} for c in self.missing]
+        rows += [
+            {"column": r["name"], "change": "retyped", "registered_type": r["registered"], "found_type": r["found"]}
+            for r in self.retyped
+        ]
+        rows.sort(key=lambda r: (str(r["column"]), str(r["change"])))
+        return pa.Table.from_pylist(rows, schema=DRIFT_SCHEMA)
+
+
+DRIFT_SCHEMA = pa.schema(
+    [
+        pa.field("column", pa.string(), nullable=False),
+        pa.field("change", pa.string(), nullable=False),
+        pa.field("registered_type", pa.string()),
+        pa.field("found_type", pa.string()),
+    ]
+)
+
+
+def registered_columns(table: Mapping[str, Any]) -> dict[str, str]:
+    """Name -> type of a Glue ``GetTable`` answer's table, partition keys included (the
+    curated files keep their partition columns)."""
+    columns = list(table.get("StorageDescriptor", {}).get("Columns", [])) + list(table.get("PartitionKeys", []))
+    return {c["Name"]: c["Type"] for c in columns}
+
+
+def compare_columns(found: Mapping[str, str | None], registered: Mapping[str, str]) -> SchemaDrift:
+    """The engine-neutral core: ``found`` maps each column to its Hive type (None when only
+    names are known, e.g. a text header), ``registered`` is the catalog's name -> type."""
+    retyped = [
+        {"name": name, "registered": registered[name], "found": str(kind)}
+        for name, kind in found.items()
+        if name in registered and kind is not None and _normal_type(kind) != _normal_type(registered[name])
+    ]
+    return SchemaDrift(
+        new=sorted(set(found) - set(registered)),
+        missing=sorted(set(registered) - set(found)),
+        retyped=sorted(retyped, key=lambda r: r["name"]),
+    )
+
+
+def schema_drift(found: pa.Schema | Sequence[str], registered: Mapping[str, str]) -> SchemaDrift:
+    """Drift of a file (its Arrow schema, or just its column names) from the registered table."""
+    if isinstance(found, pa.Schema):
+        return compare_columns({f.name: glue_type(f.type) for f in found}, registered)
+    return compare_columns(dict.fromkeys(found), registered)
+
+
+def drift_detail(drift: SchemaDrift, *, kind: str, table: str | None, source_key: str, against: str) -> dict[str, Any]:
+    """The ``SchemaDriftDetected`` event's detail: what drifted, where, against what."""
+    return {"kind": kind, "table": table, "source_key": source_key, "against": against, **drift.to_dict()}
+
+
+# --- anomalies in record counts and key sums -------------------------------------------
+
+# The money columns whose per-file totals move with the business (and with a broken feed).
+KEY_SUMS: dict[str, tuple[str, ...]] = {
+    "lodgement": ("taxable_income", "refund_amount"),
+    "bas": ("net_gst",),
+    "payer-report": ("gross_amount",),
+}
+MAD_SCALE = 0.6745  # Phi^-1(0.75): makes MAD comparable with a standard deviation
+MEAN_AD_SCALE = 1.253314  # sqrt(pi/2): the same for the mean absolute deviation
+
+
+@dataclass(frozen=True)
+class AnomalyConfig:
+    history_size: int = 30  # the most recent files of the same kind compared against
+    min_history: int = 5  # fewer previous files than this never flag
+    threshold: float = 3.5  # |robust z| above this is an anomaly (Iglewicz and Hoaglin)
+
+
+@dataclass(frozen=True)
+class Score:
+    history_size: int
+    median: float | None
+    mad: float | None
+    z: float | None
+    anomaly: bool
+
+
+def file_metrics(table: pa.Table, kind: str) -> dict[str, float]:
+    """Record count and key sums of one curated file (sums of a column of nulls are 0)."""
+    out = {"record_count": float(table.num_rows)}
+    for name in KEY_SUMS[kind]:
+        total = pc.sum(pc.cast(table.column(name), pa.float64())).as_py() if table.num_rows else None
+        out[f"sum_{name}"] = round(float(total or 0.0), 2)
+    return out
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    n = len(ordered)
+    mid = n // 2
+    return ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def robust_z(value: float, history: Sequence[float], config: AnomalyConfig | None = None) -> Score:
+    """Robust z-score of ``value`` against ``history``: 0.6745 (x - median) / MAD.
+
+    - Fewer than ``min_history`` values: no score, never an anomaly.
+    - MAD == 0 (over half the history is one value): the mean absolute deviation stands in,
+      (x - median) / (1.2533 * MeanAD), IBM's modified z-score, so a feed with a usual
+      fixed size still scores its odd files by how odd they are.
+    - Both zero (a constant history): z is undefined (None); the value is an anomaly exactly
+      when it differs from that constant.
+    """
+    config = config or AnomalyConfig()
+    n = len(history)
+    if n < config.min_history:
+        return Score(n, None, None, None, False)
+    median = _median(history)
+    deviations = sorted(abs(h - median) for h in history)
+    mad = _median(deviations)
+    if mad > 0:
+        z: float | None = MAD_SCALE * (value - median) / mad
+    else:
+        mean_ad = sum(deviations) / n
+        z = (value - median) / (MEAN_AD_SCALE * mean_ad) if mean_ad > 0 else None
+    anomaly = abs(z) > config.threshold if z is not None else value != median
+    return Score(n, median, mad, z, anomaly)
+
+
+HISTORY_SCHEMA = pa.schema(
+    [
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("metric", pa.string(), nullable=False),
+        pa.field("source_id", pa.string(), nullable=False),
+        pa.field("processed_at", pa.timestamp("ms", tz="UTC"), nullable=False),
+        pa.field("value", pa.float64(), nullable=False),
+    ]
+)
+SCORED_SCHEMA = pa.schema(
+    [
+        *HISTORY_SCHEMA,
+        pa.field("history_size", pa.int32(), nullable=False),
+        pa.field("history_median", pa.float64()),
+        pa.field("history_mad", pa.float64()),
+        pa.field("z_score", pa.float64()),
+        pa.field("anomaly", pa.bool_(), nullable=False),
+    ]
+)
+
+
+def rolling_scores(history: pa.Table, config: AnomalyConfig | None = None) -> pa.Table:
+    """Score every row of a long history table (HISTORY_SCHEMA) against the
+    ``history_size`` rows before it of the same kind and metric, ordered by
+    (processed_at, source_id): the backfill form of what each pipeline run does for one file.
+    ``taxlake.spark_quality.rolling_robust_z`` is the Spark twin (tests hold them equal)."""
+    config = config or AnomalyConfig()
+    rows = sorted(history.to_pylist(), key=lambda r: (r["kind"], r["metric"], r["processed_at"], r["source_id"]))
+    out: list[dict[str, Any]] = []
+    previous: list[float] = []
+    group: tuple[str, str] | None = None
+    for row in rows:
+        if (row["kind"], row["metric"]) != group:
+            group, previous = (row["kind"], row["metric"]), []
+        s = robust_z(row["value"], previous[-config.history_size :], config)
+        out.append(
+            {
+                **row,
+                "history_size": s.history_size,
+                "history_median": s.median,
+                "history_mad": s.mad,
+                "z_score": s.z,
+                "anomaly": s.anomaly,
+            }
+        )
+        previous.append(row["value"])
+    return pa.Table.from_pylist(out, schema=SCORED_SCHEMA)
+
+
+# --- the analytics tables --------------------------------------------------------------
+
+# One row per (file, metric): metrics differ by kind, so a long table serves every kind.
+QUALITY_METRICS_SCHEMA = pa.schema(
+    [
+        pa.field("source_id", pa.string(), nullable=False),
+        pa.field("source_key", pa.string(), nullable=False),
+        pa.field("engine", pa.string()),
+        pa.field("processed_at", pa.timestamp("ms", tz="UTC"), nullable=False),
+        pa.field("quality_score", pa.float64(), nullable=False),
+        pa.field("records_valid", pa.int64(), nullable=False),
+        pa.field("records_curated", pa.int64(), nullable=False),
+        pa.field("schema_drift", pa.bool_()),
+        pa.field("metric", pa.string(), nullable=False),
+        pa.field("value", pa.float64(), nullable=False),
+        pa.field("history_size", pa.int32(), nullable=False),
+        pa.field("history_median", pa.float64()),
+        pa.field("history_mad", pa.float64()),
+        pa.field("z_score", pa.float64()),
+        pa.field("anomaly", pa.bool_(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+    ]
+)
+ANALYTICS_PARTITIONS: dict[str, tuple[str, ...]] = {"quality_metrics": ("kind",), "fraud_flags": ("kind",)}
+
+
+def analytics_glue_tables() -> dict[str, dict[str, list[dict[str, str]]]]:
+    """Columns and partition keys of the analytics tables, as the Glue catalog declares them.
+
+    modules/data-lake/analytics_tables.json holds this output (a test keeps the two equal).
+    fraud_flags files are FLAG_SCHEMA with the kind in their path only.
+    """
+    schemas = {"fraud_flags": FLAG_SCHEMA, "quality_metrics": QUALITY_METRICS_SCHEMA}
+    out = {}
+    for name, schema in schemas.items():
+        parts = ANALYTICS_PARTITIONS[name]
+        out[name] = {
+            "columns": [{"name": f.name, "type": glue_type(f.type)} for f in schema if f.name not in parts],
+            "partition_keys": [{"name": p, "type": "string"} for p in parts],
+        }
+    return out
+
+
+def metrics_table(
+    scores: Mapping[str, tuple[float, Score]],
+    *,
+    kind: str,
+    source_id: str,
+    source_key: str,
+    engine: str | None,
+    processed_at: dt.datetime,
+    result: QualityResult,
+    drift: SchemaDrift | None,
+) -> pa.Table:
+    """The file's rows of ``quality_metrics``: one per metric, with its score."""
+    rows = [
+        {
+            "source_id": source_id,
+            "source_key": source_key,
+            "engine": engine,
+            "processed_at": processed_at,
+            "quality_score": result.score,
+            "records_valid": result.records_valid,
+            "records_curated": result.records_curated,
+            "schema_drift": None if drift is None else bool(drift),
+            "metric": metric,
+            "value": value,
+            "history_size": s.history_size,
+            "history_median": s.median,
+            "history_mad": s.mad,
+            "z_score": s.z,
+            "anomaly": s.anomaly,
+            "kind": kind,
+        }
+        for metric, (value, s) in sorted(scores.items())
+    ]
+    return pa.Table.from_pylist(rows, schema=QUALITY_METRICS_SCHEMA)

@@ -194,3 +194,56 @@ run "rejects_name_prefix_too_long_for_bucket_names" {
 
   expect_failures = [var.name_prefix]
 }
+
+run "analytics_tables_follow_the_contract" {
+  command = plan
+
+  assert {
+    condition     = toset(keys(aws_glue_catalog_table.analytics)) == toset(["quality_metrics", "fraud_flags"]) && alltrue([for name, t in aws_glue_catalog_table.analytics : t.name == name && t.database_name == "taxlake_test_lake" && t.table_type == "EXTERNAL_TABLE"])
+    error_message = "The analytics zone must have external tables quality_metrics and fraud_flags in the lake database."
+  }
+
+  assert {
+    condition     = output.analytics_table_names == { quality_metrics = "quality_metrics", fraud_flags = "fraud_flags" }
+    error_message = "analytics_table_names must name both analytics tables, keyed by table."
+  }
+
+  assert {
+    condition = alltrue([for name, spec in jsondecode(file("analytics_tables.json")) : (
+      jsonencode([for c in one(aws_glue_catalog_table.analytics[name].storage_descriptor).columns : { name = c.name, type = c.type }]) == jsonencode(spec.columns) &&
+      jsonencode([for p in aws_glue_catalog_table.analytics[name].partition_keys : { name = p.name, type = p.type }]) == jsonencode(spec.partition_keys)
+    )])
+    error_message = "Columns and partition keys must be exactly analytics_tables.json's, in order."
+  }
+
+  assert {
+    condition = (
+      one(aws_glue_catalog_table.analytics["quality_metrics"].storage_descriptor).location == "s3://taxlake-test-analytics-123456789012/quality_metrics/" &&
+      one(aws_glue_catalog_table.analytics["fraud_flags"].storage_descriptor).location == "s3://taxlake-test-analytics-123456789012/fraud_flags/" &&
+      alltrue([for t in aws_glue_catalog_table.analytics : one(one(t.storage_descriptor).ser_de_info).serialization_library == "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"])
+    )
+    error_message = "Analytics tables must be parquet tables in the analytics bucket, under quality_metrics/ and fraud_flags/."
+  }
+
+  assert {
+    condition = aws_glue_catalog_table.analytics["quality_metrics"].parameters == tomap({
+      EXTERNAL                    = "TRUE"
+      classification              = "parquet"
+      "projection.enabled"        = "true"
+      "projection.kind.type"      = "enum"
+      "projection.kind.values"    = "lodgement,bas,payer-report"
+      "storage.location.template" = "s3://taxlake-test-analytics-123456789012/quality_metrics/kind=$${kind}"
+    })
+    error_message = "quality_metrics must project kind (an enum of the three kinds) onto quality_metrics/kind=<kind>/."
+  }
+
+  assert {
+    condition     = aws_glue_catalog_table.analytics["fraud_flags"].parameters["storage.location.template"] == "s3://taxlake-test-analytics-123456789012/fraud_flags/$${kind}"
+    error_message = "fraud_flags must project kind onto fraud_flags/<kind>/, where the fraud step writes."
+  }
+
+  assert {
+    condition     = one([for c in one(aws_glue_catalog_table.analytics["fraud_flags"].storage_descriptor).columns : c.type if c.name == "score"]) == "double" && length([for c in one(aws_glue_catalog_table.analytics["quality_metrics"].storage_descriptor).columns : c if c.name == "kind"]) == 0
+    error_message = "fraud_flags carries FLAG_SCHEMA's columns; kind is a partition key, never a column too."
+  }
+}

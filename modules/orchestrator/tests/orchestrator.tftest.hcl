@@ -336,6 +336,12 @@ run "functions_get_their_environment_and_grants" {
         CURATED_PREFIX               = "curated"
         ANALYTICS_BUCKET             = "taxlake-test-analytics-123456789012"
         QUALITY_PREFIX               = "quality"
+        QUALITY_METRICS_PREFIX       = "quality_metrics"
+        QUALITY_HISTORY_SIZE         = "30"
+        QUALITY_MIN_HISTORY          = "5"
+        QUALITY_Z_THRESHOLD          = "3.5"
+        GLUE_DATABASE                = "taxlake_test_lake"
+        TABLES                       = jsonencode({ bas = "curated_bas", lodgement = "curated_lodgement", "payer-report" = "curated_payer_report" })
         POWERTOOLS_SERVICE_NAME      = "pipeline-quality"
         POWERTOOLS_METRICS_NAMESPACE = "Taxlake"
         POWERTOOLS_LOG_LEVEL         = "INFO"
@@ -386,11 +392,15 @@ run "functions_get_their_environment_and_grants" {
     condition = jsonencode({ for s, f in local.functions : s => { for st in f.statements : st.sid => sort(st.actions) } }) == jsonencode({
       validate-input = { ReadValidated = ["s3:GetObject"], UseKey = ["kms:Decrypt"] }
       process        = { ReadValidated = ["s3:GetObject", "s3:GetObjectVersion"], WriteCurated = ["s3:PutObject"], UseKey = ["kms:Decrypt", "kms:GenerateDataKey"] }
-      quality        = { ListCurated = ["s3:ListBucket"], ReadCurated = ["s3:GetObject"], WriteQualityReports = ["s3:PutObject"], UseKey = ["kms:Decrypt", "kms:GenerateDataKey"] }
-      catalog        = { RegisterPartitions = ["glue:BatchCreatePartition", "glue:GetPartitions", "glue:GetTable"] }
-      fraud          = { ListCurated = ["s3:ListBucket"], ReadCurated = ["s3:GetObject"], WriteFraudFlags = ["s3:PutObject"], UseKey = ["kms:Decrypt", "kms:GenerateDataKey"] }
-      metrics        = {}
-      failure        = { WriteFailureReports = ["s3:PutObject"], UseKey = ["kms:Decrypt", "kms:GenerateDataKey"] }
+      quality = {
+        ListCurated          = ["s3:ListBucket"], ReadCurated = ["s3:GetObject"], WriteQualityReports = ["s3:PutObject"],
+        ReadQualityHistory   = ["s3:GetObject"], ListQualityHistory = ["s3:ListBucket"], WriteQualityMetrics = ["s3:PutObject"],
+        ReadRegisteredSchema = ["glue:GetTable"], PutSchemaDriftEvents = ["events:PutEvents"], UseKey = ["kms:Decrypt", "kms:GenerateDataKey"]
+      }
+      catalog = { RegisterPartitions = ["glue:BatchCreatePartition", "glue:GetPartitions", "glue:GetTable"] }
+      fraud   = { ListCurated = ["s3:ListBucket"], ReadCurated = ["s3:GetObject"], WriteFraudFlags = ["s3:PutObject"], UseKey = ["kms:Decrypt", "kms:GenerateDataKey"] }
+      metrics = {}
+      failure = { WriteFailureReports = ["s3:PutObject"], UseKey = ["kms:Decrypt", "kms:GenerateDataKey"] }
     })
     error_message = "Each function must get exactly its documented actions."
   }
@@ -399,7 +409,23 @@ run "functions_get_their_environment_and_grants" {
     condition = jsonencode({ for s, f in local.functions : s => { for st in f.statements : st.sid => st.resources } if length(f.statements) > 0 }) == jsonencode({
       validate-input = { ReadValidated = ["arn:aws:s3:::taxlake-test-landing-123456789012/validated/*"], UseKey = [var.kms_key_arn] }
       process        = { ReadValidated = ["arn:aws:s3:::taxlake-test-landing-123456789012/validated/*"], WriteCurated = ["arn:aws:s3:::taxlake-test-curated-123456789012/curated/*"], UseKey = [var.kms_key_arn] }
-      quality        = { ListCurated = ["arn:aws:s3:::taxlake-test-curated-123456789012"], ReadCurated = ["arn:aws:s3:::taxlake-test-curated-123456789012/curated/*"], WriteQualityReports = ["arn:aws:s3:::taxlake-test-analytics-123456789012/quality/*"], UseKey = [var.kms_key_arn] }
+      quality = {
+        ListCurated         = ["arn:aws:s3:::taxlake-test-curated-123456789012"]
+        ReadCurated         = ["arn:aws:s3:::taxlake-test-curated-123456789012/curated/*"]
+        WriteQualityReports = ["arn:aws:s3:::taxlake-test-analytics-123456789012/quality/*"]
+        ReadQualityHistory  = ["arn:aws:s3:::taxlake-test-analytics-123456789012/quality/history/*"]
+        ListQualityHistory  = ["arn:aws:s3:::taxlake-test-analytics-123456789012"]
+        WriteQualityMetrics = ["arn:aws:s3:::taxlake-test-analytics-123456789012/quality_metrics/*"]
+        ReadRegisteredSchema = [
+          "arn:aws:glue:ap-southeast-2:123456789012:catalog",
+          "arn:aws:glue:ap-southeast-2:123456789012:database/taxlake_test_lake",
+          "arn:aws:glue:ap-southeast-2:123456789012:table/taxlake_test_lake/curated_bas",
+          "arn:aws:glue:ap-southeast-2:123456789012:table/taxlake_test_lake/curated_lodgement",
+          "arn:aws:glue:ap-southeast-2:123456789012:table/taxlake_test_lake/curated_payer_report",
+        ]
+        PutSchemaDriftEvents = ["arn:aws:events:ap-southeast-2:123456789012:event-bus/default"]
+        UseKey               = [var.kms_key_arn]
+      }
       catalog = { RegisterPartitions = [
         "arn:aws:glue:ap-southeast-2:123456789012:catalog",
         "arn:aws:glue:ap-southeast-2:123456789012:database/taxlake_test_lake",
@@ -417,6 +443,22 @@ run "functions_get_their_environment_and_grants" {
     condition     = alltrue([for s, f in local.functions : alltrue([for st in f.statements : st.conditions == [{ test = "StringLike", variable = "s3:prefix", values = ["curated/*"] }] if st.sid == "ListCurated"])])
     error_message = "Listing the curated bucket must be limited to curated/*."
   }
+
+  assert {
+    condition = jsonencode([for st in local.functions["quality"].statements : st.conditions if st.sid == "PutSchemaDriftEvents" || st.sid == "ListQualityHistory"]) == jsonencode([
+      [{ test = "StringLike", variable = "s3:prefix", values = ["quality/history/*"] }],
+      [
+        { test = "StringEquals", variable = "events:source", values = ["taxlake.quality"] },
+        { test = "StringEquals", variable = "events:detail-type", values = ["SchemaDriftDetected"] },
+      ],
+    ])
+    error_message = "The quality function may list only its history prefix and put only its own SchemaDriftDetected events (source taxlake.quality)."
+  }
+
+  assert {
+    condition     = length([for s, f in local.functions : s if anytrue([for st in f.statements : contains(st.actions, "events:PutEvents")])]) == 1
+    error_message = "Only the quality function may put events."
+  }
 }
 
 run "sizing_and_thresholds_pass_through" {
@@ -426,6 +468,7 @@ run "sizing_and_thresholds_pass_through" {
     routing           = { emr_min_bytes = 5000000000, lambda_max_bytes = 104857600 }
     glue_sizing       = { worker_type = "G.2X", min_workers = 4, max_workers = 40, bytes_per_worker = 536870912, execution_class = "STANDARD", urgent_kinds = ["bas", "lodgement"] }
     fraud             = { account_max_tfns = 5, refund_ratio = 2, high_score = 0.9 }
+    quality           = { history_size = 60, min_history = 10, z_threshold = 4 }
     lambda            = { memory_mb = 512, reserved_concurrency = 5, log_retention_days = 30, log_level = "DEBUG" }
     lambda_path       = { memory_mb = 4096 }
     metrics_namespace = "TaxlakeTest"
@@ -460,6 +503,15 @@ run "sizing_and_thresholds_pass_through" {
       alltrue([for e in values(output.function_environments) : e.POWERTOOLS_METRICS_NAMESPACE == "TaxlakeTest" && e.POWERTOOLS_LOG_LEVEL == "DEBUG"])
     )
     error_message = "Fraud thresholds, namespace and log level must reach the functions."
+  }
+
+  assert {
+    condition = (
+      output.function_environments["quality"].QUALITY_HISTORY_SIZE == "60" &&
+      output.function_environments["quality"].QUALITY_MIN_HISTORY == "10" &&
+      output.function_environments["quality"].QUALITY_Z_THRESHOLD == "4"
+    )
+    error_message = "Anomaly settings must reach the quality function."
   }
 
   assert {
@@ -561,4 +613,14 @@ run "rejects_max_workers_below_min" {
   }
 
   expect_failures = [var.glue_sizing]
+}
+
+run "rejects_history_shorter_than_its_minimum" {
+  command = plan
+
+  variables {
+    quality = { history_size = 4, min_history = 5 }
+  }
+
+  expect_failures = [var.quality]
 }

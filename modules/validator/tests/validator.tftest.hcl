@@ -2,6 +2,12 @@ mock_provider "aws" {
   mock_data "aws_caller_identity" {
     defaults = { account_id = "123456789012" }
   }
+  mock_data "aws_region" {
+    defaults = { name = "ap-southeast-2" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
   mock_data "aws_iam_policy_document" {
     defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
   }
@@ -163,7 +169,7 @@ run "role_policy_is_least_privilege" {
       "kms:Decrypt", "kms:GenerateDataKey",
       "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
       "sqs:SendMessage", "logs:CreateLogStream", "logs:PutLogEvents",
-      "xray:PutTraceSegments", "xray:PutTelemetryRecords",
+      "xray:PutTraceSegments", "xray:PutTelemetryRecords", "events:PutEvents",
     ])
     error_message = "The role policy must grant exactly the documented actions."
   }
@@ -180,16 +186,25 @@ run "role_policy_is_least_privilege" {
 
   assert {
     condition = { for s in data.aws_iam_policy_document.this.statement : s.sid => s.resources } == {
-      ReadIncoming       = toset(["arn:aws:s3:::taxlake-test-landing-123456789012/incoming/*"])
-      WriteResults       = toset(["arn:aws:s3:::taxlake-test-landing-123456789012/validated/*", "arn:aws:s3:::taxlake-test-landing-123456789012/quarantine/*"])
-      ReadValidated      = toset(["arn:aws:s3:::taxlake-test-landing-123456789012/validated/*"])
-      UseDataKey         = toset([var.kms_key_arn])
-      IdempotencyRecords = toset(["arn:aws:dynamodb:ap-southeast-2:123456789012:table/taxlake-test-validator-idempotency"])
-      DeadLetters        = toset(["arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-validator-dlq"])
-      WriteLogs          = toset(["arn:aws:logs:ap-southeast-2:123456789012:log-group:/aws/lambda/taxlake-test-validator:*"])
-      WriteTraces        = toset(["*"])
+      ReadIncoming         = toset(["arn:aws:s3:::taxlake-test-landing-123456789012/incoming/*"])
+      WriteResults         = toset(["arn:aws:s3:::taxlake-test-landing-123456789012/validated/*", "arn:aws:s3:::taxlake-test-landing-123456789012/quarantine/*"])
+      ReadValidated        = toset(["arn:aws:s3:::taxlake-test-landing-123456789012/validated/*"])
+      UseDataKey           = toset([var.kms_key_arn])
+      IdempotencyRecords   = toset(["arn:aws:dynamodb:ap-southeast-2:123456789012:table/taxlake-test-validator-idempotency"])
+      PutSchemaDriftEvents = toset(["arn:aws:events:ap-southeast-2:123456789012:event-bus/default"])
+      DeadLetters          = toset(["arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-validator-dlq"])
+      WriteLogs            = toset(["arn:aws:logs:ap-southeast-2:123456789012:log-group:/aws/lambda/taxlake-test-validator:*"])
+      WriteTraces          = toset(["*"])
     }
     error_message = "Every statement must be scoped to its exact ARN or prefix; only X-Ray uses \"*\"."
+  }
+
+  assert {
+    condition = jsonencode({ for c in one([for s in data.aws_iam_policy_document.this.statement : s if s.sid == "PutSchemaDriftEvents"]).condition : c.variable => { test = c.test, values = tolist(c.values) } }) == jsonencode({
+      "events:detail-type" = { test = "StringEquals", values = ["SchemaDriftDetected"] }
+      "events:source"      = { test = "StringEquals", values = ["taxlake.validator"] }
+    })
+    error_message = "The validator may put only its own SchemaDriftDetected events (source taxlake.validator) on the default bus."
   }
 
   assert {

@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from telemetry import publish_duplicate, publish_result
 
+from taxlake.adapters.events import EventBridgePublisher
 from taxlake.adapters.s3 import S3Store
 from taxlake.adapters.stepfunctions import PipelineStarter
 from taxlake.ingest import IngestConfig, ObjectRef, process_object
@@ -29,6 +30,7 @@ logger = Logger()
 metrics = Metrics()
 tracer = Tracer()
 store = S3Store()
+events = EventBridgePublisher()  # SchemaDriftDetected on the default bus
 config = IngestConfig.from_env()
 starter = PipelineStarter(os.environ["STATE_MACHINE_ARN"]) if os.environ.get("STATE_MACHINE_ARN") else None
 idempotency = IdempotencyConfig(
@@ -44,7 +46,7 @@ persistence = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"
 @tracer.capture_method
 def ingest(obj: dict[str, Any]) -> dict[str, Any]:
     ref = ObjectRef(obj["bucket"], obj["key"], obj["version_id"], None, obj["etag"])
-    result = process_object(ref, store, config, starter)
+    result = process_object(ref, store, config, starter, events)
     publish_result(metrics, logger, result)
     return result.to_dict()
 

@@ -26,6 +26,8 @@ def publish_result(metrics: Metrics, logger: Logger, result: IngestResult) -> No
     metrics.add_metric(name="RecordsRejected", unit=MetricUnit.Count, value=report.records_rejected)
     metrics.add_metric(name="BytesRead", unit=MetricUnit.Bytes, value=report.bytes_read)
     metrics.add_metric(name="ValidationDuration", unit=MetricUnit.Milliseconds, value=report.duration_ms)
+    drifted = report.quarantine_reason == "SCHEMA_DRIFT"
+    metrics.add_metric(name="SchemaDriftDetected", unit=MetricUnit.Count, value=1 if drifted else 0)
     # reasons as a dimension need their own EMF document each
     for reason, count in report.reasons.items():
         with single_metric(

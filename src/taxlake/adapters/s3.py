@@ -157,5 +157,13 @@ class S3Store:
     def put_bytes(self, bucket: str, key: str, body: bytes, content_type: str) -> str | None:
         return _version(self.client.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type))
 
+    def list_keys(self, bucket: str, prefix: str, max_keys: int, start_after: str = "") -> list[str]:
+        """Up to ``max_keys`` (<= 1000) keys under ``prefix`` after ``start_after``, in key order."""
+        args: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": max_keys}
+        if start_after:
+            args["StartAfter"] = start_after
+        out = self.client.list_objects_v2(**args)
+        return [str(o["Key"]) for o in out.get("Contents", [])]
+
     def upload_file(self, bucket: str, key: str, path: str, content_type: str) -> None:
         self.client.upload_file(path, bucket, key, ExtraArgs={"ContentType": content_type})
