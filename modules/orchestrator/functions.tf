@@ -176,6 +176,13 @@ locals {
         FRAUD_ACCOUNT_MAX_TFNS = format("%d", var.fraud.account_max_tfns)
         FRAUD_REFUND_RATIO     = tostring(var.fraud.refund_ratio)
         FRAUD_HIGH_SCORE       = tostring(var.fraud.high_score)
+        # the rules that judge a return against peers, payers and its agent's history
+        FRAUD_DEDUCTIONS_Z         = tostring(var.fraud.deductions_z)
+        FRAUD_DEDUCTIONS_MIN_PEERS = format("%d", var.fraud.deductions_min_peers)
+        FRAUD_INCOME_RATIO         = tostring(var.fraud.income_ratio)
+        FRAUD_INCOME_GAP_FLOOR     = tostring(var.fraud.income_gap_floor)
+        FRAUD_AGENT_MAX_DAILY      = format("%d", var.fraud.agent_max_daily)
+        FRAUD_AGENT_Z              = tostring(var.fraud.agent_z)
       })
       statements = [
         local.list_curated,

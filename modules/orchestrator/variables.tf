@@ -203,11 +203,17 @@ variable "glue_sizing" {
 }
 
 variable "fraud" {
-  description = "Fraud rule thresholds: TFNs per bank account before it is flagged, refund-to-withholding ratio, and the score counted as high risk."
+  description = "Fraud rule thresholds (see taxlake.fraud): TFNs per bank account, refund-to-withholding ratio, deductions robust z and minimum peers, income-to-payer-total ratio and dollar floor, agent returns per day and robust z, and the score counted as high risk."
   type = object({
-    account_max_tfns = optional(number, 3)
-    refund_ratio     = optional(number, 1.5)
-    high_score       = optional(number, 0.8)
+    account_max_tfns     = optional(number, 3)
+    refund_ratio         = optional(number, 1.5)
+    high_score           = optional(number, 0.8)
+    deductions_z         = optional(number, 3.5)
+    deductions_min_peers = optional(number, 30)
+    income_ratio         = optional(number, 0.6)
+    income_gap_floor     = optional(number, 10000)
+    agent_max_daily      = optional(number, 20)
+    agent_z              = optional(number, 3.5)
   })
   default  = {}
   nullable = false
@@ -215,6 +221,13 @@ variable "fraud" {
   validation {
     condition     = var.fraud.account_max_tfns >= 1 && floor(var.fraud.account_max_tfns) == var.fraud.account_max_tfns && var.fraud.refund_ratio > 0 && var.fraud.high_score > 0 && var.fraud.high_score <= 1
     error_message = "fraud.account_max_tfns must be a whole number >= 1, fraud.refund_ratio > 0 and fraud.high_score in (0, 1]."
+  }
+
+  validation {
+    condition = alltrue([
+      for n in [var.fraud.deductions_min_peers, var.fraud.agent_max_daily] : n >= 1 && floor(n) == n
+    ]) && var.fraud.deductions_z > 0 && var.fraud.agent_z > 0 && var.fraud.income_ratio > 0 && var.fraud.income_ratio <= 1 && var.fraud.income_gap_floor >= 0
+    error_message = "fraud.deductions_min_peers and fraud.agent_max_daily must be whole numbers >= 1, fraud.deductions_z and fraud.agent_z > 0, fraud.income_ratio in (0, 1] and fraud.income_gap_floor >= 0."
   }
 }
 

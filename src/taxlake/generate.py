@@ -100,6 +100,7 @@ def tax_payable(taxable: Decimal) -> Decimal:
 
 
 RING_SIZE = 6  # twice the default account_max_tfns limit of 3
+BURST_SIZE = 30  # one agent, one day: 1.5x the default agent_max_daily of 20
 
 
 def _money(value: float) -> str:
@@ -256,6 +257,59 @@ class _Builder:
             amends_lodgement_id="",
         )
 
+    def plant_deductions_outlier(self, row: Row, rng: random.Random) -> None:
+        """Deductions about equal to taxable income (ratio ~0.5; honest returns stay under 0.15)."""
+        income = float(row["taxable_income"])
+        row.update(total_deductions=_money(income * rng.uniform(0.9, 1.5)), amends_lodgement_id="")
+
+    def plant_income_gap(self, row: Row, rng: random.Random) -> list[Row]:
+        """Declare 15-45% of what payers reported; returns the payer-report rows that say so."""
+        year = int(row["tax_year"])
+        total = max(float(row["taxable_income"]), 30_000.0) * rng.uniform(1.0, 1.2)
+        declared = Decimal(f"{total * rng.uniform(0.15, 0.45):.2f}")
+        withheld = Decimal(f"{float(tax_payable(Decimal(f'{total:.2f}'))):.2f}")  # the payers withheld on it all
+        payable = tax_payable(declared)
+        row.update(
+            tfn=make_tfn(rng),
+            taxable_income=f"{declared:.2f}",
+            total_deductions=_money(float(declared) * rng.uniform(0.0, 0.15)),
+            tax_withheld=f"{withheld:.2f}",
+            refund_amount=f"{withheld - payable:.2f}",
+            amends_lodgement_id="",
+        )
+        return self.payer_rows(row["tfn"], year, total, rng)
+
+    def payer_rows(self, tfn: str, year: int, total: float, rng: random.Random) -> list[Row]:
+        """One to three STP reports, from different payers, adding up to ``total``."""
+        n = rng.randint(1, 3)
+        shares = [rng.uniform(0.2, 1.0) for _ in range(n)]
+        amounts = [round(total * s / sum(shares), 2) for s in shares]
+        amounts[-1] = round(total - sum(amounts[:-1]), 2)
+        return [
+            {
+                "payer_abn": make_abn(rng),
+                "payee_tfn": tfn,
+                "tax_year": str(year),
+                "gross_amount": _money(amount),
+                "tax_withheld": _money(amount * rng.uniform(0.15, 0.3)),
+                "report_type": "STP",
+            }
+            for amount in amounts
+        ]
+
+    def burst(self, rng: random.Random) -> tuple[str, int, dt.date]:
+        """(agent, tax year, day) of a burst: an existing agent, so it has a history."""
+        year = rng.choice(self.years)
+        return (
+            rng.choice(self.people.agents),
+            year,
+            _date(dt.date(year, 7, 1), min(dt.date(year, 10, 31), self.as_of), rng),
+        )
+
+    def plant_burst_member(self, row: Row, burst: tuple[str, int, dt.date]) -> None:
+        agent, year, day = burst
+        row.update(agent_id=agent, tax_year=str(year), lodgement_date=day.isoformat(), amends_lodgement_id="")
+
     # -- defects: each changes one field and triggers exactly one reason ----
     def mutations(self) -> dict[Reason, Callable[[Row], None]]:
         r = self.rng
@@ -338,6 +392,23 @@ class GenerateSpec:
     # lodgement only: groups of RING_SIZE valid returns, distinct TFNs, refunds paid into
     # one bank account in one year (the ACCOUNT_MANY_TFNS pattern fraud detection must find)
     fraud_rings: int = 0
+    # lodgement only, each on its own random stream (rows not chosen stay as they were):
+    # returns with deductions ~equal to income (DEDUCTIONS_OUTLIER)
+    deductions_outliers: int = 0
+    # returns declaring 15-45% of what payers reported, with those payer reports in
+    # Truth.payer_rows (INCOME_BELOW_THIRD_PARTY)
+    income_gaps: int = 0
+    # BURST_SIZE returns from one agent on one day (AGENT_BURST)
+    agent_bursts: int = 0
+    # share of the other (valid, not planted) returns given honest payer reports in Truth.payer_rows
+    # (gross within -15%..+10% of income + deductions; only one return per TFN and year)
+    third_party_share: float = 0.0
+
+    @property
+    def planted(self) -> int:
+        return (
+            self.fraud_rings * RING_SIZE + self.deductions_outliers + self.income_gaps + self.agent_bursts * BURST_SIZE
+        )
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.invalid_share <= 1.0:
@@ -346,6 +417,10 @@ class GenerateSpec:
             raise ValueError(f"rows must be >= 0, got {self.rows}")
         if self.fraud_rings and (self.kind != "lodgement" or self.fraud_rings * RING_SIZE > self.rows):
             raise ValueError(f"fraud_rings needs lodgement rows, {RING_SIZE} per ring")
+        if self.planted and (self.kind != "lodgement" or self.planted > self.rows):
+            raise ValueError(f"planted fraud needs {self.planted} lodgement rows ({BURST_SIZE} per agent burst)")
+        if not 0.0 <= self.third_party_share <= 1.0 or (self.third_party_share and self.kind != "lodgement"):
+            raise ValueError("third_party_share must be within [0, 1], for lodgement rows")
         get_schema(self.kind)
 
 
@@ -357,6 +432,10 @@ class Truth:
     invalid: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     ring_members: list[str] = field(default_factory=list)  # lodgement_ids of planted rings
+    deductions_outliers: list[str] = field(default_factory=list)  # lodgement_ids
+    income_gaps: list[str] = field(default_factory=list)  # lodgement_ids
+    burst_members: list[str] = field(default_factory=list)  # lodgement_ids
+    payer_rows: list[Row] = field(default_factory=list)  # payer-report rows (planted gaps, honest cover)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -378,21 +457,61 @@ def generate_rows(spec: GenerateSpec, truth: Truth | None = None) -> Iterator[Ro
     members = ring_rng.sample(range(spec.rows), spec.fraud_rings * RING_SIZE) if spec.fraud_rings else []
     ring_of = {index: n // RING_SIZE for n, index in enumerate(members)}
     rings = [builder.ring(ring_rng) for _ in range(spec.fraud_rings)]
+    # the other patterns: another stream, and rows no ring took
+    plant_rng = random.Random(f"taxlake:plant:{spec.seed}")  # noqa: S311 - sample data
+    plant: dict[int, tuple[str, int]] = {}
+    if spec.planted > len(members):
+        free = sorted(set(range(spec.rows)) - set(members))
+        chosen = iter(plant_rng.sample(free, spec.planted - len(members)))
+        for pattern, count in (("outlier", spec.deductions_outliers), ("gap", spec.income_gaps)):
+            plant |= {next(chosen): (pattern, 0) for _ in range(count)}
+        plant |= {next(chosen): ("burst", b) for b in range(spec.agent_bursts) for _ in range(BURST_SIZE)}
+    bursts = [builder.burst(plant_rng) for _ in range(spec.agent_bursts)]
+    cover_rng = random.Random(f"taxlake:third-party:{spec.seed}")  # noqa: S311 - sample data
+    covered: dict[tuple[str, str], list[Row]] = {}
+    returns: Counter[tuple[str, str]] = Counter()
     for i in range(spec.rows):
         row = builder.row()
+        valid = True
         if i in ring_of:
             builder.plant_ring_member(row, rings[ring_of[i]], ring_rng)
             if truth is not None:
                 truth.ring_members.append(row["lodgement_id"])
+        elif i in plant:
+            pattern, n = plant[i]
+            if pattern == "outlier":
+                builder.plant_deductions_outlier(row, plant_rng)
+            elif pattern == "gap":
+                reports = builder.plant_income_gap(row, plant_rng)
+            else:
+                builder.plant_burst_member(row, bursts[n])
+            if truth is not None:
+                {"outlier": truth.deductions_outliers, "gap": truth.income_gaps, "burst": truth.burst_members}[
+                    pattern
+                ].append(row["lodgement_id"])
+                if pattern == "gap":
+                    truth.payer_rows.extend(reports)
         elif spec.invalid_share and rng.random() < spec.invalid_share:
+            valid = False
             reason = reasons[rng.randrange(len(reasons))]
             mutations[reason](row)
             if truth is not None:
                 truth.invalid += 1
                 truth.reasons[str(reason)] += 1
+        if spec.third_party_share and valid:
+            key = (row["tfn"], row["tax_year"])
+            returns[key] += 1
+            # planted rows get no honest cover: deductions ~= income would halve the ratio
+            if cover_rng.random() < spec.third_party_share and i not in plant:
+                gross = (float(row["taxable_income"]) + float(row["total_deductions"])) * cover_rng.uniform(0.85, 1.1)
+                covered[key] = builder.payer_rows(row["tfn"], int(row["tax_year"]), gross, cover_rng)
         if truth is not None:
             truth.records += 1
         yield row
+    if truth is not None:
+        # payers report a year's income once: a TFN with two returns in the file would
+        # seem to have its reports twice, so honest cover goes only to single returns
+        truth.payer_rows.extend(r for key, rows in covered.items() if returns[key] == 1 for r in rows)
 
 
 def _arrow_type(schema: Schema, name: str) -> pa.DataType:

@@ -120,6 +120,12 @@ class Settings:
                 account_max_tfns=num("FRAUD_ACCOUNT_MAX_TFNS", 3),
                 refund_ratio=float(env.get("FRAUD_REFUND_RATIO") or 1.5),
                 high_score=float(env.get("FRAUD_HIGH_SCORE") or 0.8),
+                deductions_z=float(env.get("FRAUD_DEDUCTIONS_Z") or 3.5),
+                deductions_min_peers=num("FRAUD_DEDUCTIONS_MIN_PEERS", 30),
+                income_ratio=float(env.get("FRAUD_INCOME_RATIO") or 0.6),
+                income_gap_floor=float(env.get("FRAUD_INCOME_GAP_FLOOR") or 10_000),
+                agent_max_daily=num("FRAUD_AGENT_MAX_DAILY", 20),
+                agent_z=float(env.get("FRAUD_AGENT_Z") or 3.5),
             ),
             quality_metrics_prefix=env.get("QUALITY_METRICS_PREFIX", "quality_metrics"),
             quality=AnomalyConfig(
@@ -464,9 +470,59 @@ def catalog(doc: Mapping[str, Any], glue: Any, settings: Settings) -> dict[str, 
 # --- DetectFraud --------------------------------------------------------------------
 
 
+PAYER_COLUMNS = ("payer_abn", "payee_tfn", "tax_year", "report_type", "gross_amount", "source_file", "source_line")
+
+
+def lake_payer_totals(table: pa.Table, store: Any, settings: Settings, batch_rows: int = 65_536) -> pa.Table | None:
+    """Third-party gross per (tfn, tax_year) for the batch's TFNs, from the curated
+    payer reports (``<curated_prefix>/payer-report/tax_year=YYYY/``) of its tax years.
+
+    Memory is bounded by the batch, not the lake: files are read one row group at
+    a time (ranged GETs) and only rows for the batch's TFNs are kept. The bytes
+    *scanned* still grow with the lake's payer reports for those years, so at
+    national scale this lookup belongs in Athena or the Spark fraud job
+    (``taxlake.spark_fraud``: a skew-aware join); here it serves the per-file,
+    near-real-time path. None (the rule is skipped) if the store cannot list.
+    """
+    import pyarrow.compute as pc
+
+    from taxlake.curate import deduplicate
+    from taxlake.fraud import PAYER_TOTALS_SCHEMA, payer_totals
+
+    list_keys = getattr(store, "list_keys", None)
+    if list_keys is None:
+        return None
+    if table.num_rows == 0:
+        return PAYER_TOTALS_SCHEMA.empty_table()
+    schema = curated_schema("payer-report")
+    columns = pa.schema([schema.field(c) for c in PAYER_COLUMNS])
+    tfns = pc.unique(table.column("tfn"))
+    kept = []
+    for year in sorted(set(table.column("tax_year").to_pylist())):
+        prefix = f"{settings.curated_prefix.rstrip('/')}/payer-report/tax_year={year}/"
+        after = ""
+        while True:
+            keys = list_keys(settings.curated_bucket, prefix, 1000, after)
+            for key in (k for k in keys if k.endswith(".parquet")):
+                size = store.resolve_key(settings.curated_bucket, key, None)[1]
+                with store.open(settings.curated_bucket, key, None, size) as fh:
+                    for batch in pq.ParquetFile(fh).iter_batches(batch_size=batch_rows, columns=list(PAYER_COLUMNS)):
+                        mine = batch.filter(pc.is_in(batch.column("payee_tfn"), value_set=tfns))
+                        if mine.num_rows:
+                            kept.append(pa.Table.from_batches([mine]).cast(columns))
+            if len(keys) < 1000:
+                break
+            after = keys[-1]
+    if not kept:
+        return PAYER_TOTALS_SCHEMA.empty_table()
+    # a report in two payer files (a resubmission) counts once, as the lake's key says
+    return payer_totals(deduplicate(pa.concat_tables(kept), "payer-report"))
+
+
 def fraud(doc: Mapping[str, Any], store: ObjectStore, settings: Settings) -> dict[str, Any]:
     _manifest, table = _read_manifest_tables(doc, store, settings)
-    flags = detect(table, doc["kind"], settings.fraud)
+    totals = lake_payer_totals(table, store, settings) if doc["kind"] == "lodgement" else None
+    flags = detect(table, doc["kind"], settings.fraud, payer_totals=totals)
     high = [f for f in flags.to_pylist() if f["score"] >= settings.fraud.high_score]
     key = None
     if flags.num_rows:
@@ -482,6 +538,7 @@ def fraud(doc: Mapping[str, Any], store: ObjectStore, settings: Settings) -> dic
         "high_risk": len(high),
         "rules": rules,
         "flags_key": key,
+        "third_party_totals": None if totals is None else totals.num_rows,
         # alerts carry ids and scores, never TFNs
         "top": [{"lodgement_id": f["lodgement_id"], "rule": f["rule"], "score": f["score"]} for f in high[:10]],
     }

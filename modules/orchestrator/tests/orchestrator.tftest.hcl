@@ -363,6 +363,12 @@ run "functions_get_their_environment_and_grants" {
         FRAUD_ACCOUNT_MAX_TFNS       = "3"
         FRAUD_REFUND_RATIO           = "1.5"
         FRAUD_HIGH_SCORE             = "0.8"
+        FRAUD_DEDUCTIONS_Z           = "3.5"
+        FRAUD_DEDUCTIONS_MIN_PEERS   = "30"
+        FRAUD_INCOME_RATIO           = "0.6"
+        FRAUD_INCOME_GAP_FLOOR       = "10000"
+        FRAUD_AGENT_MAX_DAILY        = "20"
+        FRAUD_AGENT_Z                = "3.5"
         POWERTOOLS_SERVICE_NAME      = "pipeline-fraud"
         POWERTOOLS_METRICS_NAMESPACE = "Taxlake"
         POWERTOOLS_LOG_LEVEL         = "INFO"
@@ -467,7 +473,7 @@ run "sizing_and_thresholds_pass_through" {
   variables {
     routing           = { emr_min_bytes = 5000000000, lambda_max_bytes = 104857600 }
     glue_sizing       = { worker_type = "G.2X", min_workers = 4, max_workers = 40, bytes_per_worker = 536870912, execution_class = "STANDARD", urgent_kinds = ["bas", "lodgement"] }
-    fraud             = { account_max_tfns = 5, refund_ratio = 2, high_score = 0.9 }
+    fraud             = { account_max_tfns = 5, refund_ratio = 2, high_score = 0.9, deductions_z = 4, deductions_min_peers = 50, income_ratio = 0.5, income_gap_floor = 2500, agent_max_daily = 40, agent_z = 5 }
     quality           = { history_size = 60, min_history = 10, z_threshold = 4 }
     lambda            = { memory_mb = 512, reserved_concurrency = 5, log_retention_days = 30, log_level = "DEBUG" }
     lambda_path       = { memory_mb = 4096 }
@@ -500,6 +506,12 @@ run "sizing_and_thresholds_pass_through" {
       output.function_environments["fraud"].FRAUD_ACCOUNT_MAX_TFNS == "5" &&
       output.function_environments["fraud"].FRAUD_REFUND_RATIO == "2" &&
       output.function_environments["fraud"].FRAUD_HIGH_SCORE == "0.9" &&
+      output.function_environments["fraud"].FRAUD_DEDUCTIONS_Z == "4" &&
+      output.function_environments["fraud"].FRAUD_DEDUCTIONS_MIN_PEERS == "50" &&
+      output.function_environments["fraud"].FRAUD_INCOME_RATIO == "0.5" &&
+      output.function_environments["fraud"].FRAUD_INCOME_GAP_FLOOR == "2500" &&
+      output.function_environments["fraud"].FRAUD_AGENT_MAX_DAILY == "40" &&
+      output.function_environments["fraud"].FRAUD_AGENT_Z == "5" &&
       alltrue([for e in values(output.function_environments) : e.POWERTOOLS_METRICS_NAMESPACE == "TaxlakeTest" && e.POWERTOOLS_LOG_LEVEL == "DEBUG"])
     )
     error_message = "Fraud thresholds, namespace and log level must reach the functions."
@@ -603,6 +615,16 @@ run "rejects_unknown_urgent_kind" {
   }
 
   expect_failures = [var.glue_sizing]
+}
+
+run "rejects_income_ratio_above_one" {
+  command = plan
+
+  variables {
+    fraud = { income_ratio = 1.5 }
+  }
+
+  expect_failures = [var.fraud]
 }
 
 run "rejects_max_workers_below_min" {
