@@ -72,7 +72,6 @@ def test_counting_filesystem_refuses_writes(tmp_path: Path) -> None:
 
 
 def test_duckdb_curate_sql_gives_the_same_table_as_taxlake_curate(tmp_path: Path) -> None:
-    pytest.importorskip("duckdb")
     path = tmp_path / "lodgement.csv"
     write_sample(path, GenerateSpec(rows=2_000, seed=11, as_of=AS_OF))
     # the edges: a later lodgement of one id wins; the same date twice keeps the later line;
