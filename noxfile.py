@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nox
@@ -18,6 +21,8 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
 PYTHON = "3.11"
+# terraform test is mostly waiting on provider plugins: a few at once use 2 cores well
+TERRAFORM_JOBS = int(os.environ.get("TAXLAKE_TERRAFORM_JOBS", "3"))
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 MODULES = (
     sorted(p for p in (ROOT / "modules").iterdir() if (p / "main.tf").exists()) if (ROOT / "modules").exists() else []
@@ -80,12 +85,32 @@ def terraform(session: nox.Session) -> None:
         session.error("no Terraform modules or roots found")
     targets = [p for p in MODULES + ROOTS if not session.posargs or p.name in session.posargs]
     for path in targets:
-        session.log(f"--- {path.relative_to(ROOT)}")
-        _terraform(session, "init", "-backend=false", "-input=false", "-no-color", cwd=path)
-        _terraform(session, "validate", "-no-color", cwd=path)
         if not list((path / "tests").glob("*.tftest.hcl")):
             session.error(f"{path.relative_to(ROOT)} has no tests/*.tftest.hcl")
-        _terraform(session, "test", "-no-color", cwd=path)
+        # one at a time: the shared plugin cache is not safe for concurrent inits
+        _terraform(session, "init", "-backend=false", "-input=false", "-no-color", cwd=path)
+    # validate + test per target are independent: run them side by side, report in order
+    env = {**os.environ, **terraform_env()}
+
+    def check(path: Path) -> tuple[Path, int, str]:
+        out = []
+        for args in (["validate", "-no-color"], ["test", "-no-color"]):
+            done = subprocess.run(["terraform", *args], cwd=path, env=env, capture_output=True, text=True)
+            out.append(f"$ terraform {' '.join(args)}\n{done.stdout}{done.stderr}")
+            if done.returncode:
+                return path, done.returncode, "".join(out)
+        return path, 0, "".join(out)
+
+    with ThreadPoolExecutor(max_workers=TERRAFORM_JOBS) as pool:
+        results = list(pool.map(check, targets))
+    failed = []
+    for path, code, output in results:
+        session.log(f"--- {path.relative_to(ROOT)}: {'ok' if code == 0 else f'FAILED ({code})'}")
+        print(output, flush=True)
+        if code:
+            failed.append(str(path.relative_to(ROOT)))
+    if failed:
+        session.error(f"terraform validate/test failed in {', '.join(failed)}")
 
 
 @nox.session(python=PYTHON)
@@ -96,7 +121,8 @@ def integration(session: nox.Session) -> None:
     session.run("python", "tools/build.py")
     # sockets are the point here: the tests talk to the emulator on 127.0.0.1
     session.run(
-        "pytest", "tests/integration", "--force-enable-socket", "-p", "no:cacheprovider", *session.posargs,
+        "pytest", "tests/integration", "--force-enable-socket", "-p", "no:cacheprovider", "--durations=10",
+        *session.posargs,
         env=terraform_env(),
     )  # fmt: skip
 
