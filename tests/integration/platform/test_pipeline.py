@@ -25,6 +25,7 @@ from taxlake.readers import iter_chunks, open_source
 from taxlake.schemas import get_schema
 
 from ..conftest import wait_for
+from .conftest import Pipeline
 
 TODAY = dt.date.today()
 
@@ -58,8 +59,8 @@ def land_and_follow(platform, key: str, path: Path, kind: str, timeout: float = 
     return done, sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
 
 
-def path_taken(history: list[dict]) -> list[str]:
-    return [e["stateEnteredEventDetails"]["name"] for e in history if e["type"].endswith("StateEntered")]
+# the states entered, in order: the helper `nox -s up` prints them with
+path_taken = Pipeline.path
 
 
 def lake_rows(platform, kind: str, manifest_key: str) -> pa.Table:
