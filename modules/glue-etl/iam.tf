@@ -25,27 +25,9 @@ resource "aws_iam_role" "this" {
   tags               = var.tags
 }
 
-data "aws_iam_policy_document" "this" {
-  statement {
-    sid       = "ReadValidated"
-    effect    = "Allow"
-    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
-    resources = ["${local.landing_arn}/${var.validated_prefix}*"]
-  }
-
-  statement {
-    sid       = "ListValidated"
-    effect    = "Allow"
-    actions   = ["s3:ListBucket"]
-    resources = [local.landing_arn]
-
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["${var.validated_prefix}*"]
-    }
-  }
-
+# What every job of the module needs to run at all: its script and library, Glue's
+# TempDir, the key, its log groups and metrics. Each job's policy adds its data.
+data "aws_iam_policy_document" "runtime" {
   statement {
     sid       = "ReadJobArtifacts"
     effect    = "Allow"
@@ -58,26 +40,6 @@ data "aws_iam_policy_document" "this" {
     effect    = "Allow"
     actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
     resources = ["${local.artifacts_arn}/${local.temp_prefix}*"]
-  }
-
-  statement {
-    sid       = "WriteCurated"
-    effect    = "Allow"
-    actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
-    resources = ["${local.curated_arn}/${var.curated_prefix}/*"]
-  }
-
-  statement {
-    sid       = "ListCurated"
-    effect    = "Allow"
-    actions   = ["s3:ListBucket"]
-    resources = [local.curated_arn]
-
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["${var.curated_prefix}/*"]
-    }
   }
 
   # SSE-KMS objects, CSE-KMS bookmarks and KMS-encrypted log streams.
@@ -109,6 +71,50 @@ data "aws_iam_policy_document" "this" {
       test     = "StringEquals"
       variable = "cloudwatch:namespace"
       values   = ["Glue"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "this" {
+  source_policy_documents = [data.aws_iam_policy_document.runtime.json]
+
+  statement {
+    sid       = "ReadValidated"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = ["${local.landing_arn}/${var.validated_prefix}*"]
+  }
+
+  statement {
+    sid       = "ListValidated"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [local.landing_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.validated_prefix}*"]
+    }
+  }
+
+  statement {
+    sid       = "WriteCurated"
+    effect    = "Allow"
+    actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+    resources = ["${local.curated_arn}/${var.curated_prefix}/*"]
+  }
+
+  statement {
+    sid       = "ListCurated"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [local.curated_arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.curated_prefix}/*"]
     }
   }
 }

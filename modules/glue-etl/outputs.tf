@@ -32,3 +32,18 @@ output "default_arguments" {
   description = "Default arguments of the job (a run's Arguments override or extend them)."
   value       = local.default_arguments
 }
+
+output "current_job_name" {
+  description = "Name of the current-tables Glue job (null when current_tables.enabled is false)."
+  value       = one(aws_glue_job.current[*].name)
+}
+
+output "current_prefix" {
+  description = "Key prefix of the current tables (and their applied-source markers under _applied/) in the curated bucket."
+  value       = local.current_prefix
+}
+
+output "current_table_format" {
+  description = "Table format the current-tables job writes: delta or parquet."
+  value       = var.current_tables.table_format
+}

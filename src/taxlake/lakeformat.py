@@ -17,6 +17,8 @@ saves the rewrite.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import Any
 
 import pyarrow as pa
@@ -87,6 +89,60 @@ class DeltaRsCurrent:
         return {"source_id": source_id, "applied": True, "version": version, "years": years, "rows": merged.num_rows}
 
 
+# --- which curated sources a current table still lacks ---------------------------------
+#
+# Every curation writes a manifest (``taxlake.curate.manifest_key``); after a merge commits,
+# the current-table job leaves one marker per source it applied. Pending = manifests
+# without a marker. The markers, not Glue job bookmarks, say what is applied: they work the
+# same on Glue, EMR Serverless and local Spark, in both table formats, and they answer
+# "is source X in the current table?" with one HEAD. A run that dies between the commit
+# and its markers applies those sources again next time; the merge makes that harmless.
+
+
+def applied_key(prefix: str, kind: str, source: str) -> str:
+    return f"{prefix.rstrip('/')}/_applied/{kind}/{source}.json"
+
+
+def _listing(s3: Any, bucket: str, prefix: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        found.extend(page.get("Contents", []))
+    return found
+
+
+def pending_sources(
+    s3: Any, bucket: str, kind: str, *, curated_prefix: str, current_prefix: str, limit: int
+) -> list[dict[str, Any]]:
+    """Manifests of curated sources not yet in ``kind``'s current table, oldest first.
+
+    ``limit`` bounds one run (the rest wait for the next), so a tax-time backlog gives
+    several runs of known size rather than one that outlives its timeout.
+    """
+    manifests_prefix = f"{curated_prefix.rstrip('/')}/_manifests/{kind}/"
+    applied_prefix = applied_key(current_prefix, kind, "")[: -len(".json")]
+    done = {o["Key"][len(applied_prefix) : -len(".json")] for o in _listing(s3, bucket, applied_prefix)}
+    todo = [
+        o for o in _listing(s3, bucket, manifests_prefix)
+        if o["Key"].endswith(".json") and o["Key"][len(manifests_prefix) : -len(".json")] not in done
+    ]  # fmt: skip
+    todo.sort(key=lambda o: (o["LastModified"], o["Key"]))
+    return [json.loads(s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()) for o in todo[:limit]]
+
+
+def mark_applied(
+    s3: Any, bucket: str, kind: str, manifests: list[dict[str, Any]], *, current_prefix: str, run: dict[str, Any]
+) -> list[str]:
+    """After the commit: one marker per applied source, naming the run that applied it."""
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    keys = []
+    for doc in manifests:
+        key = applied_key(current_prefix, kind, str(doc["source_id"]))
+        body = {"source_id": doc["source_id"], "source_file": doc.get("source_file"), "applied_at": at, **run}
+        s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(body, sort_keys=True).encode(), ContentType="application/json")
+        keys.append(key)
+    return keys
+
+
 # --- Spark -----------------------------------------------------------------------------
 
 
@@ -138,4 +194,4 @@ def spark_upsert(spark: Any, incoming: Any, kind: str, path: str, *, fmt: str = 
     return {"years": years, "rows": merged.count()}
 
 
-__all__ = ["DeltaRsCurrent", "merge_current_df", "spark_upsert"]
+__all__ = ["DeltaRsCurrent", "applied_key", "mark_applied", "merge_current_df", "pending_sources", "spark_upsert"]

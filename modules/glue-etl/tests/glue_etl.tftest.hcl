@@ -93,7 +93,7 @@ run "role_is_least_privilege" {
   command = plan
 
   assert {
-    condition = { for s in data.aws_iam_policy_document.this.statement : s.sid => { actions = s.actions, resources = s.resources } } == {
+    condition = { for s in concat(data.aws_iam_policy_document.runtime.statement, data.aws_iam_policy_document.this.statement) : s.sid => { actions = s.actions, resources = s.resources } } == {
       ReadValidated      = { actions = toset(["s3:GetObject", "s3:GetObjectVersion"]), resources = toset(["arn:aws:s3:::taxlake-test-landing-123456789012/validated/*"]) }
       ListValidated      = { actions = toset(["s3:ListBucket"]), resources = toset(["arn:aws:s3:::taxlake-test-landing-123456789012"]) }
       ReadJobArtifacts   = { actions = toset(["s3:GetObject"]), resources = toset(["arn:aws:s3:::taxlake-test-artifacts-123456789012/glue/*"]) }
@@ -108,7 +108,7 @@ run "role_is_least_privilege" {
   }
 
   assert {
-    condition = jsonencode({ for s in data.aws_iam_policy_document.this.statement : s.sid => s.condition if length(s.condition) > 0 }) == jsonencode({
+    condition = jsonencode({ for s in concat(data.aws_iam_policy_document.runtime.statement, data.aws_iam_policy_document.this.statement) : s.sid => s.condition if length(s.condition) > 0 }) == jsonencode({
       ListValidated      = [{ test = "StringLike", values = ["validated/*"], variable = "s3:prefix" }]
       ListCurated        = [{ test = "StringLike", values = ["curated/*"], variable = "s3:prefix" }]
       PublishGlueMetrics = [{ test = "StringEquals", values = ["Glue"], variable = "cloudwatch:namespace" }]
@@ -117,8 +117,13 @@ run "role_is_least_privilege" {
   }
 
   assert {
-    condition     = length([for a in flatten([for s in data.aws_iam_policy_document.this.statement : tolist(s.actions)]) : a if strcontains(a, "*")]) == 0
-    error_message = "No statement may grant a wildcard action."
+    condition     = length([for a in flatten([for s in concat(data.aws_iam_policy_document.runtime.statement, data.aws_iam_policy_document.this.statement, data.aws_iam_policy_document.current.statement) : tolist(s.actions)]) : a if strcontains(a, "*")]) == 0
+    error_message = "No statement of either job may grant a wildcard action."
+  }
+
+  assert {
+    condition     = data.aws_iam_policy_document.this.source_policy_documents == data.aws_iam_policy_document.current.source_policy_documents && length(data.aws_iam_policy_document.this.source_policy_documents) == 1
+    error_message = "Both jobs' policies must build on the same runtime policy."
   }
 
   assert {
@@ -190,4 +195,111 @@ run "rejects_script_outside_glue_prefix" {
   }
 
   expect_failures = [var.script_key]
+}
+
+# The current-tables job: the single writer of current/, on a schedule, one run at a time.
+run "current_job_defaults" {
+  command = apply
+
+  assert {
+    condition = (
+      aws_glue_job.current[0].name == "taxlake-test-current" &&
+      aws_glue_job.current[0].glue_version == "5.0" &&
+      aws_glue_job.current[0].execution_class == "FLEX" &&
+      aws_glue_job.current[0].max_retries == 0 &&
+      aws_glue_job.current[0].security_configuration == aws_glue_security_configuration.this.name &&
+      one(aws_glue_job.current[0].execution_property).max_concurrent_runs == 1 &&
+      one(aws_glue_job.current[0].command).script_location == "s3://taxlake-test-artifacts-123456789012/glue/jobs/current.py"
+    )
+    error_message = "The current job must be <name_prefix>-current: Glue 5.0 Flex, one run at a time, no Glue retries, encrypted, running glue/jobs/current.py."
+  }
+
+  assert {
+    condition = (
+      aws_glue_job.current[0].default_arguments["--format"] == "delta" &&
+      aws_glue_job.current[0].default_arguments["--datalake-formats"] == "delta" &&
+      strcontains(aws_glue_job.current[0].default_arguments["--conf"], "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension") &&
+      aws_glue_job.current[0].default_arguments["--curated-root"] == "s3://taxlake-test-curated-123456789012/curated" &&
+      aws_glue_job.current[0].default_arguments["--current-root"] == "s3://taxlake-test-curated-123456789012/current" &&
+      aws_glue_job.current[0].default_arguments["--job-bookmark-option"] == "job-bookmark-disable" &&
+      aws_glue_job.current[0].default_arguments["--max-sources"] == "500"
+    )
+    error_message = "By default the current tables are Delta (Glue 5's built-in Delta configured), read curated/ and write current/, with bookmarks off."
+  }
+
+  assert {
+    condition = (
+      aws_glue_trigger.current[0].type == "SCHEDULED" &&
+      aws_glue_trigger.current[0].schedule == "cron(0/15 * * * ? *)" &&
+      aws_glue_trigger.current[0].enabled &&
+      one(aws_glue_trigger.current[0].actions).job_name == "taxlake-test-current"
+    )
+    error_message = "A scheduled trigger must start the current job every 15 minutes."
+  }
+
+  assert {
+    condition = { for s in data.aws_iam_policy_document.current.statement : s.sid => { actions = s.actions, resources = s.resources } } == {
+      ReadCurated  = { actions = toset(["s3:GetObject"]), resources = toset(["arn:aws:s3:::taxlake-test-curated-123456789012/curated/*"]) }
+      WriteCurrent = { actions = toset(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]), resources = toset(["arn:aws:s3:::taxlake-test-curated-123456789012/current/*"]) }
+      ListLake     = { actions = toset(["s3:ListBucket"]), resources = toset(["arn:aws:s3:::taxlake-test-curated-123456789012"]) }
+    }
+    error_message = "The current job reads curated/, writes current/ only, and lists just those two prefixes; no landing access."
+  }
+
+  assert {
+    condition     = output.current_job_name == "taxlake-test-current" && output.current_prefix == "current" && output.current_table_format == "delta"
+    error_message = "Outputs must describe the current job."
+  }
+}
+
+run "current_job_parquet_has_no_delta_configuration" {
+  command = plan
+
+  variables {
+    current_tables = { table_format = "parquet", schedule = "rate(1 hour)", schedule_enabled = false, execution_class = "STANDARD" }
+  }
+
+  assert {
+    condition = (
+      aws_glue_job.current[0].default_arguments["--format"] == "parquet" &&
+      !contains(keys(aws_glue_job.current[0].default_arguments), "--datalake-formats") &&
+      !contains(keys(aws_glue_job.current[0].default_arguments), "--conf") &&
+      aws_glue_job.current[0].execution_class == "STANDARD" &&
+      aws_glue_trigger.current[0].schedule == "rate(1 hour)" && !aws_glue_trigger.current[0].enabled
+    )
+    error_message = "Parquet current tables must not load Delta; settings must reach the job and trigger."
+  }
+}
+
+run "current_job_can_be_left_out" {
+  command = plan
+
+  variables {
+    current_tables = { enabled = false }
+  }
+
+  assert {
+    condition     = length(aws_glue_job.current) == 0 && length(aws_glue_trigger.current) == 0 && length(aws_iam_role.current) == 0 && output.current_job_name == null
+    error_message = "enabled = false must create no current job, trigger or role."
+  }
+}
+
+run "rejects_current_prefix_equal_to_curated" {
+  command = plan
+
+  variables {
+    current_tables = { prefix = "curated" }
+  }
+
+  expect_failures = [var.current_tables]
+}
+
+run "rejects_unknown_table_format" {
+  command = plan
+
+  variables {
+    current_tables = { table_format = "iceberg" }
+  }
+
+  expect_failures = [var.current_tables]
 }
