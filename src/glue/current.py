@@ -33,7 +33,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--curated-prefix", default="curated")
     parser.add_argument("--current-prefix", default="current")
     parser.add_argument("--curated-root", help="where Spark reads curated files (default s3://bucket/curated-prefix)")
-    parser.add_argument("--current-root", help="where Spark keeps the current tables (default s3://bucket/current-prefix)")
+    parser.add_argument(
+        "--current-root", help="where Spark keeps the current tables (default s3://bucket/current-prefix)"
+    )
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--format", default="delta", choices=["delta", "parquet"])
     parser.add_argument("--max-sources", type=int, default=500, help="per kind and run; the rest wait for the next run")

@@ -138,7 +138,8 @@ def mark_applied(
     for doc in manifests:
         key = applied_key(current_prefix, kind, str(doc["source_id"]))
         body = {"source_id": doc["source_id"], "source_file": doc.get("source_file"), "applied_at": at, **run}
-        s3.put_object(Bucket=bucket, Key=key, Body=json.dumps(body, sort_keys=True).encode(), ContentType="application/json")
+        doc_bytes = json.dumps(body, sort_keys=True).encode()
+        s3.put_object(Bucket=bucket, Key=key, Body=doc_bytes, ContentType="application/json")
         keys.append(key)
     return keys
 
