@@ -62,3 +62,8 @@ output "force_destroy" {
   description = "Whether destroying the lake buckets deletes their objects first."
   value       = var.settings.force_destroy
 }
+
+output "current_table_names" {
+  description = "Catalog names of the current tables, by kind (current_<kind>)."
+  value       = { for kind, t in aws_glue_catalog_table.current : kind => t.name }
+}

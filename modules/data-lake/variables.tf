@@ -63,3 +63,23 @@ variable "settings" {
     error_message = "settings.curated and settings.analytics: intelligent_tiering_days must be a whole number >= 0 and noncurrent_expiration_days a whole number >= 1."
   }
 }
+
+variable "current_tables" {
+  description = "Where the current-tables job writes (prefix in the curated bucket) and in which format (delta or parquet): the catalog registers current_<kind> to match."
+  type = object({
+    prefix       = optional(string, "current")
+    table_format = optional(string, "delta")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9_-]+$", var.current_tables.prefix)) && var.current_tables.prefix != "curated"
+    error_message = "current_tables.prefix must be one path segment of lower-case letters, digits, _ and -, other than curated."
+  }
+
+  validation {
+    condition     = contains(["delta", "parquet"], var.current_tables.table_format)
+    error_message = "current_tables.table_format must be delta or parquet."
+  }
+}
