@@ -67,3 +67,8 @@ output "current_table_names" {
   description = "Catalog names of the current tables, by kind (current_<kind>)."
   value       = { for kind, t in aws_glue_catalog_table.current : kind => t.name }
 }
+
+output "current_table_locations" {
+  description = "S3 locations of the current tables, by kind."
+  value       = { for kind, t in aws_glue_catalog_table.current : kind => one(t.storage_descriptor).location }
+}

@@ -10,8 +10,9 @@ locals {
 
   # Job files uploaded to the artifacts bucket, by key (= path under artifacts_dir).
   job_artifacts = {
-    "glue/jobs/curate.py" = "text/x-python"
-    "glue/taxlake.zip"    = "application/zip"
+    "glue/jobs/curate.py"  = "text/x-python"
+    "glue/jobs/current.py" = "text/x-python"
+    "glue/taxlake.zip"     = "application/zip"
   }
 }
 
@@ -94,7 +95,12 @@ module "data_lake" {
   kms_key_arn       = module.kms.key_arn
   access_log_bucket = module.access_logs.bucket_id
   settings          = var.lake
-  tags              = merge(var.tags, { component = "data-lake" })
+  # the same (possibly null: module default) values the glue_etl current job gets
+  current_tables = {
+    prefix       = var.glue.current_tables.prefix
+    table_format = var.glue.current_tables.table_format
+  }
+  tags = merge(var.tags, { component = "data-lake" })
 }
 
 # Build outputs the jobs run from (tools/build.py -> dist/), plus Glue's TempDir and the
@@ -154,6 +160,8 @@ module "glue_etl" {
   validated_prefix      = module.landing.validated_prefix
   curated_bucket_name   = module.data_lake.curated_bucket_name
   curated_prefix        = module.data_lake.curated_prefix
+  current_script_key    = aws_s3_object.artifact["glue/jobs/current.py"].key
+  current_tables        = var.glue.current_tables
   tags                  = merge(var.tags, { component = "glue-etl" })
 
   settings = {

@@ -138,6 +138,16 @@ output "glue_job_default_arguments" {
   value       = module.glue_etl.default_arguments
 }
 
+output "current_tables" {
+  description = "The current tables: the job that writes them (null when disabled), their prefix in the curated bucket, format and catalog tables by kind."
+  value = {
+    job_name     = module.glue_etl.current_job_name
+    prefix       = module.glue_etl.current_prefix
+    table_format = module.glue_etl.current_table_format
+    table_names  = module.data_lake.current_table_names
+  }
+}
+
 output "emr_application_id" {
   description = "ID of the EMR Serverless application."
   value       = module.emr_serverless.application_id

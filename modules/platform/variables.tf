@@ -165,7 +165,7 @@ variable "artifacts" {
 }
 
 variable "glue" {
-  description = "The curate Glue job (worker_type, number_of_workers, timeout_minutes, max_concurrency) and how the pipeline sizes its runs (min_workers, max_workers, bytes_per_worker, execution_class, urgent_kinds); null fields take the modules' defaults."
+  description = "The curate Glue job (worker_type, number_of_workers, timeout_minutes, max_concurrency), how the pipeline sizes its runs (min_workers, max_workers, bytes_per_worker, execution_class, urgent_kinds) and the scheduled current-tables job (current_tables: see modules/glue-etl); null fields take the modules' defaults."
   type = object({
     worker_type       = optional(string)
     number_of_workers = optional(number)
@@ -176,6 +176,18 @@ variable "glue" {
     bytes_per_worker  = optional(number)
     execution_class   = optional(string)
     urgent_kinds      = optional(list(string))
+    current_tables = optional(object({
+      enabled           = optional(bool)
+      prefix            = optional(string)
+      table_format      = optional(string)
+      schedule          = optional(string)
+      schedule_enabled  = optional(bool)
+      max_sources       = optional(number)
+      worker_type       = optional(string)
+      number_of_workers = optional(number)
+      execution_class   = optional(string)
+      timeout_minutes   = optional(number)
+    }), {})
   })
   default  = {}
   nullable = false

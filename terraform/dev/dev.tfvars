@@ -39,6 +39,8 @@ glue = {
   max_workers       = 4
   timeout_minutes   = 60
   max_concurrency   = 5
+  # hourly is plenty for a development lake
+  current_tables = { schedule = "cron(0 * * * ? *)" }
 }
 
 emr = {

@@ -40,6 +40,8 @@ glue = {
   timeout_minutes = 30
   # one run at a time, so two files at once exercise the ConcurrentRunsExceeded retry
   max_concurrency = 1
+  # local Spark has no Delta jars (no network): plain parquet, the same merge
+  current_tables = { table_format = "parquet" }
 }
 
 emr = {

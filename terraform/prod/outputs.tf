@@ -98,6 +98,11 @@ output "glue_job_name" {
   value       = module.platform.glue_job_name
 }
 
+output "current_tables" {
+  description = "The current tables: job, prefix in the curated bucket, format and catalog tables."
+  value       = module.platform.current_tables
+}
+
 output "emr_application_id" {
   description = "ID of the EMR Serverless application."
   value       = module.platform.emr_application_id

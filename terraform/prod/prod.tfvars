@@ -47,6 +47,8 @@ glue = {
   max_concurrency   = 50
   execution_class   = "FLEX"
   urgent_kinds      = []
+  # tax time lands thousands of files an hour: more per run, bigger workers
+  current_tables = { max_sources = 2000, worker_type = "G.2X", number_of_workers = 10 }
 }
 
 emr = {

@@ -139,8 +139,8 @@ run "names_follow_the_environment" {
   }
 
   assert {
-    condition     = output.artifact_keys == tolist(["glue/jobs/curate.py", "glue/taxlake.zip"]) && output.emr_entry_point == "s3://taxlake-dev-artifacts-123456789012/glue/jobs/curate.py"
-    error_message = "The job script and library must be uploaded to the artifacts bucket, the script doubling as the EMR entry point."
+    condition     = output.artifact_keys == tolist(["glue/jobs/curate.py", "glue/jobs/current.py", "glue/taxlake.zip"]) && output.emr_entry_point == "s3://taxlake-dev-artifacts-123456789012/glue/jobs/curate.py"
+    error_message = "The job scripts and library must be uploaded to the artifacts bucket, the curate script doubling as the EMR entry point."
   }
 
   assert {
@@ -307,6 +307,39 @@ run "settings_reach_their_components" {
   assert {
     condition     = output.state_machine_arn == "arn:aws:states:ap-southeast-2:123456789012:stateMachine:taxlake-test-pipeline" && output.emr_application_id == "00fmockapplication"
     error_message = "State machine and EMR application outputs must be wired through."
+  }
+}
+
+# The current tables have two owners, the job that writes them (glue-etl) and the catalog
+# that names them (data-lake): both must get the same prefix and format, set or default.
+run "current_tables_job_and_catalog_agree" {
+  command = plan
+
+  assert {
+    condition     = output.current_tables.prefix == "current" && output.current_tables.table_format == "delta" && output.current_tables.job_name == "taxlake-dev-current"
+    error_message = "By default the current tables are Delta under current/, written by <name_prefix>-current."
+  }
+
+  assert {
+    condition     = module.glue_etl.current_table_format == "delta" && module.data_lake.current_table_names.lodgement == "current_lodgement"
+    error_message = "The catalog must register the Delta current tables the job writes."
+  }
+}
+
+run "current_tables_settings_reach_job_and_catalog" {
+  command = plan
+
+  variables {
+    glue = { current_tables = { prefix = "latest", table_format = "parquet", schedule = "rate(2 hours)" } }
+  }
+
+  assert {
+    condition = (
+      output.current_tables.prefix == "latest" && output.current_tables.table_format == "parquet" &&
+      module.glue_etl.current_job_name == "taxlake-dev-current" &&
+      module.data_lake.current_table_locations.bas == "s3://taxlake-dev-curated-123456789012/latest/bas/"
+    )
+    error_message = "current_tables settings must reach the job."
   }
 }
 
