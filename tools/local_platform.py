@@ -366,3 +366,62 @@ class Pipeline:
                     count += len(parts["Partitions"])
                 out[table["Name"]] = count
         return out
+
+
+@dataclass
+class CurrentTables:
+    """The current-tables job on the local platform: run it as its schedule would, read what it wrote."""
+
+    aws: dict[str, Any]
+    outputs: dict[str, Any]
+
+    @property
+    def bucket(self) -> str:
+        return str(self.outputs["curated_bucket_name"])
+
+    @property
+    def prefix(self) -> str:
+        return str(self.outputs["current_tables"]["prefix"])
+
+    def run(self, timeout: float = 600) -> dict[str, Any]:
+        """Start one run (what the scheduled trigger does) and wait for it: the finished JobRun."""
+        glue, job = self.aws["glue"], self.outputs["current_tables"]["job_name"]
+        run_id = glue.start_job_run(JobName=job)["JobRunId"]
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            described = glue.get_job_run(JobName=job, RunId=run_id)["JobRun"]
+            if described["JobRunState"] not in {"STARTING", "RUNNING", "STOPPING", "WAITING"}:
+                return dict(described)
+            time.sleep(1.0)
+        raise TimeoutError(f"{job} run {run_id} did not finish within {timeout}s")
+
+    def _objects(self, prefix: str) -> list[str]:
+        keys: list[str] = []
+        for page in self.aws["s3"].get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            keys.extend(o["Key"] for o in page.get("Contents", []))
+        return sorted(keys)
+
+    def applied(self, kind: str) -> list[dict[str, Any]]:
+        """The job's markers: one per curated source in ``kind``'s current table."""
+        s3 = self.aws["s3"]
+        return [
+            json.loads(s3.get_object(Bucket=self.bucket, Key=k)["Body"].read())
+            for k in self._objects(f"{self.prefix}/_applied/{kind}/")
+        ]
+
+    def files(self, kind: str) -> list[str]:
+        return [k for k in self._objects(f"{self.prefix}/{kind}/") if k.endswith(".parquet")]
+
+    def read(self, kind: str) -> Any:
+        """The parquet current table as one pyarrow table (tax_year from the Hive path)."""
+        import io
+
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        parts = []
+        for key in self.files(kind):
+            year = int(next(p for p in key.split("/") if p.startswith("tax_year="))[len("tax_year=") :])
+            table = pq.read_table(io.BytesIO(self.aws["s3"].get_object(Bucket=self.bucket, Key=key)["Body"].read()))
+            parts.append(table.append_column("tax_year", pa.array([year] * table.num_rows, pa.int32())))
+        return pa.concat_tables(parts, promote_options="default") if parts else None
