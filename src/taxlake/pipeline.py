@@ -33,12 +33,15 @@ from taxlake.quality import (
     DataQualityFailed,
     EventPublisher,
     MetricSink,
+    Profile,
     SchemaDrift,
     Score,
-    assess,
+    assess_profile,
     drift_detail,
-    file_metrics,
     metrics_table,
+    profile_metrics,
+    profile_parquet,
+    profile_table,
     registered_columns,
     robust_z,
     schema_drift,
@@ -248,36 +251,24 @@ def _read_manifest_tables(
     return manifest, table
 
 
-def _read_manifest_files(
+def _profile_manifest(
     doc: Mapping[str, Any], store: ObjectStore, settings: Settings
-) -> tuple[dict[str, Any], list[pa.Table]]:
-    """The manifest and its files as written (drift is judged on these, before any cast)."""
+) -> tuple[dict[str, Any], list[pa.Schema], Profile]:
+    """The manifest, each file's schema as written (drift is judged on these, before any
+    cast) and the batch's profile: footers and the key-sum columns, read with ranged GETs,
+    so a file from the Glue or EMR path costs this step no more memory than a small one."""
+    kind = doc["kind"]
     manifest = _get_json(store, settings.curated_bucket, doc["manifest_key"])
-    tables = []
+    schemas, profile = [], Profile(0, {}, {})
     for entry in manifest["files"]:
         size = store.resolve_key(settings.curated_bucket, entry["key"], None)[1]
         with store.open(settings.curated_bucket, entry["key"], None, size) as fh:
-            tables.append(pq.read_table(pa.BufferReader(fh.read())))
-    return manifest, tables
-
-
-def _conform(tables: list[pa.Table], kind: str) -> pa.Table:
-    """The files as the curated schema: a missing or uncastable column reads as nulls, so a
-    drifted file is still assessed (and a missing required column fails as gaps)."""
-    schema = curated_schema(kind)
-    out = []
-    for t in tables:
-        cols = []
-        for f in schema:
-            column = None
-            if f.name in t.column_names:
-                try:
-                    column = pc.cast(t.column(f.name), f.type)
-                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                    column = None
-            cols.append(column if column is not None else pa.nulls(t.num_rows, f.type))
-        out.append(pa.table(cols, schema=schema))
-    return pa.concat_tables(out) if out else schema.empty_table()
+            pf = pq.ParquetFile(fh)
+            schemas.append(pf.schema_arrow)
+            profile += profile_parquet(pf, kind)
+    if not manifest["files"]:
+        profile = profile_table(curated_schema(kind).empty_table(), kind)
+    return manifest, schemas, profile
 
 
 def _table_name(kind: str, settings: Settings) -> str:
@@ -353,20 +344,19 @@ def quality(
     from taxlake.adapters.metrics import EmfMetrics
 
     kind, source = doc["kind"], doc["source_id"]
-    manifest, files = _read_manifest_files(doc, store, settings)
-    table = _conform(files, kind)
-    result = assess(table, kind, doc["record_count"])
+    manifest, schemas, profile = _profile_manifest(doc, store, settings)
+    result = assess_profile(profile, kind, doc["record_count"])
 
     drift: SchemaDrift | None = None
-    if settings.glue_database and files:
+    if settings.glue_database and schemas:
         registered = registered_columns(_registered_table(glue or glue_client(), kind, settings))
-        drift = _merge_drift([schema_drift(f.schema, registered) for f in files])
+        drift = _merge_drift([schema_drift(schema, registered) for schema in schemas])
 
     at = dt.datetime.fromisoformat(doc["started_at"]) if doc.get("started_at") else dt.datetime.now(dt.UTC)
     at = at.astimezone(dt.UTC)
     own_key = _history_key(settings, kind, source, at)
     history = _read_history(store, settings, kind, source, own_key)
-    current = file_metrics(table, kind)
+    current = profile_metrics(profile, kind)
     scores: dict[str, tuple[float, Score]] = {
         m: (v, robust_z(v, [h[m] for h in history if m in h], settings.quality)) for m, v in current.items()
     }
@@ -484,7 +474,6 @@ def lake_payer_totals(table: pa.Table, store: Any, settings: Settings, batch_row
     (``taxlake.spark_fraud``: a skew-aware join); here it serves the per-file,
     near-real-time path. None (the rule is skipped) if the store cannot list.
     """
-    import pyarrow.compute as pc
 
     from taxlake.curate import deduplicate
     from taxlake.fraud import PAYER_TOTALS_SCHEMA, payer_totals
