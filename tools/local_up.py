@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from local_platform import Emulator, Landing, Pipeline, Terraform, clients  # noqa: E402
+from local_platform import CurrentTables, Emulator, Landing, Pipeline, Terraform, clients  # noqa: E402
 
 STATE = ROOT / ".local"
 
@@ -146,6 +146,9 @@ def up(rows: int, port: int, keep_running: bool) -> int:
         time.sleep(0.5)
     ok = summary(landing, samples, reports, duplicates, timings, started)
     ok &= pipeline_summary(pipeline, executions, reports)
+    t = time.perf_counter()
+    ok &= current_summary(CurrentTables(aws, outputs))
+    timings["current"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - started
     print("\nwall time: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
     finish(emulator, landing, keep_running)
@@ -251,6 +254,23 @@ def pipeline_summary(pipeline: Pipeline, executions: list[dict[str, Any]], repor
         "state time summed over files: "
         + ", ".join(f"{s} {stages[s]:.1f}s" for s in order + sorted(set(stages) - set(order)) if s in stages)
     )
+    return ok
+
+
+def current_summary(current: CurrentTables) -> bool:
+    """One run of the scheduled current-tables job, as its trigger would start it."""
+    print(f"\ncurrent tables: running {current.outputs['current_tables']['job_name']} (its schedule, started now) ...")
+    run = current.run()
+    if run["JobRunState"] != "SUCCEEDED":
+        print(f"  {run['JobRunState']}: {run.get('ErrorMessage', '')[:200]}")
+        return False
+    ok = True
+    for kind in ("lodgement", "bas", "payer-report"):
+        table, sources = current.read(kind), len(current.applied(kind))
+        rows = table.num_rows if table is not None else 0
+        print(f"  current_{kind.replace('-', '_'):<14}{rows:>8,} rows from {sources} curated source(s)")
+        ok &= (rows > 0) == (sources > 0)
+    print(f"  ({run.get('ExecutionTime', 0)}s; one row per TFN and year, amendments applied)")
     return ok
 
 
