@@ -24,7 +24,9 @@ resource "aws_s3_bucket" "this" {
   #checkov:skip=CKV_AWS_144:The platform is single-region (ap-southeast-2) until the DR design adds a second-region bucket and key; versioning, the replication prerequisite, is on by default.
   bucket        = var.name
   force_destroy = var.force_destroy
-  tags          = var.tags
+  # Only settable at creation in provider 5.x: turning it on later replaces the bucket.
+  object_lock_enabled = var.object_lock != null
+  tags                = var.tags
 }
 
 resource "aws_s3_bucket_public_access_block" "this" {
@@ -63,6 +65,23 @@ resource "aws_s3_bucket_versioning" "this" {
   versioning_configuration {
     status = var.versioning ? "Enabled" : "Suspended"
   }
+}
+
+# Default retention: every new object version is locked on write, so writers need no
+# s3:PutObjectRetention (and cannot shorten it).
+resource "aws_s3_bucket_object_lock_configuration" "this" {
+  count = var.object_lock == null ? 0 : 1
+
+  bucket = aws_s3_bucket.this.id
+
+  rule {
+    default_retention {
+      mode = var.object_lock.mode
+      days = var.object_lock.days
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.this]
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "this" {

@@ -112,6 +112,38 @@ variable "force_destroy" {
   nullable    = false
 }
 
+variable "object_lock" {
+  description = "Object Lock default retention (mode GOVERNANCE or COMPLIANCE, whole days) applied to every new object version; null (default) creates the bucket without Object Lock. Set it at creation: enabling it later replaces the bucket."
+  type = object({
+    mode = string
+    days = number
+  })
+  default = null
+
+  validation {
+    condition     = var.object_lock == null || try(contains(["GOVERNANCE", "COMPLIANCE"], var.object_lock.mode), false)
+    error_message = "object_lock.mode must be GOVERNANCE (privileged users may bypass with s3:BypassGovernanceRetention) or COMPLIANCE (no one can delete a version before its retention ends)."
+  }
+
+  validation {
+    # S3's limit for default retention is 100 years.
+    condition     = var.object_lock == null || try(var.object_lock.days >= 1 && var.object_lock.days <= 36500 && floor(var.object_lock.days) == var.object_lock.days, false)
+    error_message = "object_lock.days must be a whole number of days from 1 to 36500."
+  }
+
+  validation {
+    condition     = var.object_lock == null || var.versioning
+    error_message = "Object Lock needs versioning: set versioning = true (S3 refuses to suspend versioning on a locked bucket)."
+  }
+
+  # force_destroy can bypass GOVERNANCE retention, but nothing removes a COMPLIANCE-locked
+  # version early: destroy would fail half-way with the bucket still full.
+  validation {
+    condition     = var.object_lock == null || !var.force_destroy || try(var.object_lock.mode != "COMPLIANCE", true)
+    error_message = "force_destroy cannot delete COMPLIANCE-locked object versions before their retention ends: use mode = \"GOVERNANCE\" for disposable buckets, or force_destroy = false."
+  }
+}
+
 variable "extra_policy_documents" {
   description = "Additional IAM policy JSON documents merged into the bucket policy (statement sids must be unique)."
   type        = list(string)

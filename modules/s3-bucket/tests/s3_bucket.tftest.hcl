@@ -71,6 +71,11 @@ run "kms_bucket_is_hardened" {
   }
 
   assert {
+    condition     = aws_s3_bucket.this.object_lock_enabled == false && length(aws_s3_bucket_object_lock_configuration.this) == 0
+    error_message = "Object Lock is opt-in: without object_lock the bucket is created unlocked."
+  }
+
+  assert {
     condition     = [for s in data.aws_iam_policy_document.this.statement : s.sid] == ["DenyInsecureTransport", "DenyWrongEncryptionHeader", "DenyWrongKmsKey"]
     error_message = "A KMS bucket policy holds exactly the TLS, SSE-header and KMS-key denies."
   }
@@ -225,6 +230,101 @@ run "lifecycle_logging_and_eventbridge" {
     condition     = aws_s3_bucket_notification.this[0].eventbridge == true
     error_message = "eventbridge = true must turn on EventBridge notifications."
   }
+}
+
+run "object_lock_sets_default_retention" {
+  command = apply
+
+  variables {
+    object_lock = { mode = "COMPLIANCE", days = 2555 }
+  }
+
+  assert {
+    condition     = aws_s3_bucket.this.object_lock_enabled == true
+    error_message = "object_lock must create the bucket with Object Lock enabled (only possible at creation)."
+  }
+
+  assert {
+    condition = (
+      length(aws_s3_bucket_object_lock_configuration.this) == 1 &&
+      aws_s3_bucket_object_lock_configuration.this[0].bucket == aws_s3_bucket.this.id &&
+      one(one(aws_s3_bucket_object_lock_configuration.this[0].rule).default_retention).mode == "COMPLIANCE" &&
+      one(one(aws_s3_bucket_object_lock_configuration.this[0].rule).default_retention).days == 2555 &&
+      one(one(aws_s3_bucket_object_lock_configuration.this[0].rule).default_retention).years == null
+    )
+    error_message = "The default retention must be the given mode for the given days (not years)."
+  }
+
+  assert {
+    condition     = one(aws_s3_bucket_versioning.this.versioning_configuration).status == "Enabled"
+    error_message = "A locked bucket stays versioned."
+  }
+}
+
+run "governance_lock_may_be_force_destroyed" {
+  command = plan
+
+  variables {
+    object_lock   = { mode = "GOVERNANCE", days = 1 }
+    force_destroy = true
+  }
+
+  assert {
+    condition     = aws_s3_bucket.this.force_destroy && one(one(aws_s3_bucket_object_lock_configuration.this[0].rule).default_retention).mode == "GOVERNANCE"
+    error_message = "GOVERNANCE with force_destroy is allowed: the provider deletes with BypassGovernanceRetention."
+  }
+}
+
+run "rejects_unknown_lock_mode" {
+  command = plan
+
+  variables {
+    object_lock = { mode = "LEGAL_HOLD", days = 30 }
+  }
+
+  expect_failures = [var.object_lock]
+}
+
+run "rejects_lock_without_whole_days" {
+  command = plan
+
+  variables {
+    object_lock = { mode = "GOVERNANCE", days = 0.5 }
+  }
+
+  expect_failures = [var.object_lock]
+}
+
+run "rejects_lock_of_zero_days" {
+  command = plan
+
+  variables {
+    object_lock = { mode = "GOVERNANCE", days = 0 }
+  }
+
+  expect_failures = [var.object_lock]
+}
+
+run "rejects_lock_without_versioning" {
+  command = plan
+
+  variables {
+    object_lock = { mode = "GOVERNANCE", days = 1 }
+    versioning  = false
+  }
+
+  expect_failures = [var.object_lock]
+}
+
+run "rejects_force_destroy_of_a_compliance_bucket" {
+  command = plan
+
+  variables {
+    object_lock   = { mode = "COMPLIANCE", days = 1 }
+    force_destroy = true
+  }
+
+  expect_failures = [var.object_lock]
 }
 
 run "extra_policy_documents_are_merged" {
