@@ -11,7 +11,8 @@ in process, to close exactly the gaps the platform hits without Docker:
 - events:   rules deliver to Lambda and Step Functions targets.
 - sfn:      ValidateStateMachineDefinition and ListStateMachineVersions
             answer, so Terraform can create state machines; executions run.
-- s3:       an EventBridge notification configuration reads back.
+- s3:       an EventBridge notification configuration reads back; Object Lock
+            default retention applies to copies and can change on a full bucket.
 - glue:     job runs execute the script on local PySpark, S3 data staged in
             and out; states, errors, timeouts and logs as Glue reports them.
 - emr_serverless: applications go CREATED/STARTED/STOPPED as in AWS (and
