@@ -6,6 +6,10 @@ stays as landed; an accepted file is copied byte for byte to
 report (``<dest>.report.json``). Rejected rows of any file are written to
 ``quarantine/<rel>.rejects.jsonl.gz`` with their line numbers and reasons,
 so every record read is either valid in ``validated/`` or listed there.
+
+With a raw bucket configured, the landed version is first copied there as
+landed (``raw/<rel>/<source version>/<file name>``), before validation can
+fail, and the report and pipeline input name that copy.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class ObjectStore(Protocol):
     def copy(
         self, bucket: str, key: str, version_id: str | None, size: int, dest_bucket: str, dest_key: str
     ) -> str | None: ...
+    def head_version(self, bucket: str, key: str) -> str | None: ...
     def put_json(self, bucket: str, key: str, doc: Any) -> str | None: ...
     def put_bytes(self, bucket: str, key: str, body: bytes, content_type: str) -> str | None: ...
     def upload_file(self, bucket: str, key: str, path: str, content_type: str) -> None: ...
@@ -91,6 +96,8 @@ class IngestConfig:
     validated_prefix: str = "validated/"
     quarantine_prefix: str = "quarantine/"
     output_bucket: str | None = None  # default: the landing bucket
+    raw_bucket: str | None = None  # None: no raw-zone copy
+    raw_prefix: str = "raw/"
     validation: ValidationConfig = field(default_factory=ValidationConfig)
 
     @classmethod
@@ -100,6 +107,8 @@ class IngestConfig:
             validated_prefix=env.get("VALIDATED_PREFIX", "validated/"),
             quarantine_prefix=env.get("QUARANTINE_PREFIX", "quarantine/"),
             output_bucket=env.get("OUTPUT_BUCKET") or None,
+            raw_bucket=env.get("RAW_BUCKET") or None,
+            raw_prefix=env.get("RAW_PREFIX", "raw/"),
             validation=ValidationConfig(reject_threshold=float(env.get("REJECT_THRESHOLD", "0.01"))),
         )
 
@@ -114,6 +123,7 @@ class IngestResult:
     rejects_key: str | None = None
     execution_arn: str | None = None
     skipped: str | None = None
+    raw: dict[str, str | None] | None = None  # bucket, key, version_id of the raw-zone copy
 
     def to_dict(self) -> dict[str, Any]:
         r = self.report
@@ -130,6 +140,7 @@ class IngestResult:
             "report_key": self.report_key,
             "rejects_key": self.rejects_key,
             "execution_arn": self.execution_arn,
+            "raw": self.raw,
         }
 
 
@@ -159,7 +170,41 @@ def pipeline_input(ref: ObjectRef, result: IngestResult, bucket: str) -> dict[st
         "records_rejected": r.records_rejected,
         "report_key": result.report_key,
         "source": ref.idempotency_doc(),
+        "raw": result.raw,
     }
+
+
+def _landing(ref: ObjectRef) -> str | None:
+    """What tells one landing of a key from another: the version id, else the ETag."""
+    if ref.version_id and ref.version_id != "null":
+        return ref.version_id
+    return f"etag-{ref.etag}" if ref.etag else None
+
+
+def raw_key(ref: ObjectRef, relative: str, prefix: str = "raw/") -> str:
+    """``raw/<relative>/<landing>/<file name>``, ``<landing>`` the source version id.
+
+    One key per landed version: a file landed again under the same name gets its own
+    key, a retry finds its earlier copy, and the file name (hence the format suffix)
+    is kept. Without versioning the ETag stands in for the version.
+    """
+    return f"{prefix}{relative}/{_landing(ref) or 'unversioned'}/{relative.rsplit('/', 1)[-1]}"
+
+
+def keep_raw(
+    ref: ObjectRef, relative: str, size: int, store: ObjectStore, bucket: str, prefix: str = "raw/"
+) -> dict[str, str | None]:
+    """Copy the landed version to the raw zone as landed (server-side, metadata kept).
+
+    The raw bucket's Object Lock default retention locks the copy on write. A copy
+    already there (a retried event) is reused: versions are immutable, so the same key
+    holds the same bytes, and a second locked copy would only be billed for years.
+    """
+    key = raw_key(ref, relative, prefix)
+    version = store.head_version(bucket, key) if _landing(ref) else None
+    if version is None:
+        version = store.copy(ref.bucket, ref.key, ref.version_id, size, bucket, key)
+    return {"bucket": bucket, "key": key, "version_id": version}
 
 
 def process_object(
@@ -182,6 +227,8 @@ def process_object(
     ref = ObjectRef(ref.bucket, key, ref.version_id, size, ref.etag or etag)
     relative = key[len(config.incoming_prefix) :]
     out_bucket = config.output_bucket or ref.bucket
+    # before validation, so a file that breaks the validator is still kept as landed
+    raw = keep_raw(ref, relative, size, store, config.raw_bucket, config.raw_prefix) if config.raw_bucket else None
 
     with tempfile.TemporaryDirectory(prefix="taxlake-") as tmp:
         rejects_path = os.path.join(tmp, "rejects.jsonl.gz")
@@ -199,7 +246,7 @@ def process_object(
         finally:
             rejects.close()
 
-        result = IngestResult(ref, report)
+        result = IngestResult(ref, report, raw=raw)
         prefix = config.validated_prefix if report.accepted else config.quarantine_prefix
         result.destination_key = prefix + relative
         result.destination_version_id = store.copy(
@@ -222,6 +269,7 @@ def process_object(
                 "version_id": result.destination_version_id,
             },
             "rejects_key": result.rejects_key,
+            "raw": raw,
             "processed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         },
     )

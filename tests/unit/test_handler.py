@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from .aws import BUCKET, TABLE, Aws
+from .aws import BUCKET, REGION, TABLE, Aws
 from .conftest import GOOD_LODGEMENT, csv_bytes
 
 HANDLER_DIR = Path(__file__).resolve().parents[2] / "src" / "lambdas" / "validator"
@@ -123,3 +123,24 @@ def test_a_failure_is_not_remembered_so_a_retry_can_succeed(aws: Aws, handler: M
 def test_events_that_are_not_s3_object_created_fail_loudly(handler: ModuleType) -> None:
     with pytest.raises(ValueError, match="not an S3 Object Created event"):
         handler.lambda_handler({"source": "aws.s3", "detail-type": "Object Deleted", "detail": {}}, Context())
+
+
+@pytest.fixture
+def raw_bucket(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> str:
+    """RAW_BUCKET set before the handler module reads its configuration."""
+    name = "taxlake-test-raw"
+    aws.s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+    aws.s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    monkeypatch.setenv("RAW_BUCKET", name)
+    return name
+
+
+def test_raw_bucket_from_the_environment_receives_each_landed_version(
+    aws: Aws, raw_bucket: str, handler: ModuleType
+) -> None:
+    body = csv_bytes("lodgement", [GOOD_LODGEMENT])
+    result = handler.lambda_handler(land(aws, "incoming/lodgement/e.csv", body), Context())
+    assert result["raw"]["bucket"] == raw_bucket
+    assert result["raw"]["key"] == f"raw/lodgement/e.csv/{result['source']['version_id']}/e.csv"
+    got = aws.s3.get_object(Bucket=raw_bucket, Key=result["raw"]["key"], VersionId=result["raw"]["version_id"])
+    assert got["Body"].read() == body

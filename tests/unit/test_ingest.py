@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 
@@ -9,10 +10,10 @@ import pytest
 
 from taxlake.adapters.s3 import S3Store
 from taxlake.adapters.stepfunctions import PipelineStarter
-from taxlake.ingest import IngestConfig, ObjectRef, execution_name, process_object
+from taxlake.ingest import IngestConfig, ObjectRef, execution_name, process_object, raw_key
 from taxlake.validation import ValidationConfig
 
-from .aws import BUCKET, Aws
+from .aws import BUCKET, REGION, Aws
 from .conftest import AS_OF, GOOD_LODGEMENT, csv_bytes
 
 CONFIG = IngestConfig(validation=ValidationConfig(as_of=AS_OF))
@@ -111,3 +112,114 @@ def test_event_parsing_rejects_other_events() -> None:
         ObjectRef.from_event({"source": "aws.ec2", "detail-type": "EC2 Instance State-change Notification"})
     with pytest.raises(ValueError, match="lacks"):
         ObjectRef.from_event({"source": "aws.s3", "detail-type": "Object Created", "detail": {}})
+
+
+# --- raw zone ----------------------------------------------------------------------
+
+RAW_BUCKET = "taxlake-test-raw"
+
+
+@pytest.fixture
+def raw(aws: Aws) -> str:
+    # versioned like the deployed raw bucket; Object Lock itself is S3's and is checked on
+    # the emulator (tests/integration/platform), where copies into a locked bucket work
+    aws.s3.create_bucket(Bucket=RAW_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    aws.s3.put_bucket_versioning(Bucket=RAW_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    return RAW_BUCKET
+
+
+RAW_CONFIG = dataclasses.replace(CONFIG, raw_bucket=RAW_BUCKET)
+
+
+def land_raw(aws: Aws, key: str, body: bytes, content_type: str) -> ObjectRef:
+    version = aws.s3.put_object(Bucket=BUCKET, Key=key, Body=body, ContentType=content_type)["VersionId"]
+    return ObjectRef(BUCKET, key, version)
+
+
+def raw_object(aws: Aws, location: dict) -> dict:
+    out = aws.s3.get_object(Bucket=location["bucket"], Key=location["key"], VersionId=location["version_id"])
+    return {"body": out["Body"].read(), "content_type": out["ContentType"]}
+
+
+def test_accepted_file_is_kept_as_landed_in_the_raw_zone_and_named_in_report_and_pipeline_input(
+    aws: Aws, raw: str, sample
+) -> None:
+    path, _ = sample("lodgement", "csv.gz", rows=300)
+    body = path.read_bytes()
+    ref = land_raw(aws, "incoming/lodgement/2025/batch-1.csv.gz", body, "application/gzip")
+    result = process_object(ref, S3Store(aws.s3), RAW_CONFIG, PipelineStarter(aws.state_machine_arn, aws.sfn))
+    assert result.report.status == "accepted"
+    location = {
+        "bucket": raw,
+        "key": f"raw/lodgement/2025/batch-1.csv.gz/{ref.version_id}/batch-1.csv.gz",
+        "version_id": aws.s3.head_object(Bucket=raw, Key=result.raw["key"])["VersionId"],
+    }
+    assert result.raw == location
+    assert raw_object(aws, location) == {"body": body, "content_type": "application/gzip"}
+    report = json.loads(aws.get("validated/lodgement/2025/batch-1.csv.gz.report.json"))
+    assert report["raw"] == location
+    (execution,) = aws.executions()
+    assert json.loads(aws.sfn.describe_execution(executionArn=execution["executionArn"])["input"])["raw"] == location
+    assert result.to_dict()["raw"] == location
+
+
+def test_quarantined_file_is_kept_as_landed_in_the_raw_zone(aws: Aws, raw: str) -> None:
+    body = b"not,a,lodgement\n1,2,3\n"
+    ref = land_raw(aws, "incoming/lodgement/bad.csv", body, "text/csv")
+    result = process_object(ref, S3Store(aws.s3), RAW_CONFIG)
+    assert result.report.status == "quarantined"
+    assert raw_object(aws, result.raw) == {"body": body, "content_type": "text/csv"}
+    assert json.loads(aws.get("quarantine/lodgement/bad.csv.report.json"))["raw"] == result.raw
+
+
+def test_a_file_the_validator_cannot_finish_is_still_kept_in_the_raw_zone(aws: Aws, raw: str, monkeypatch) -> None:
+    body = csv_bytes("lodgement", [GOOD_LODGEMENT])
+    ref = land_raw(aws, "incoming/lodgement/c.csv", body, "text/csv")
+
+    def boom(*_a, **_k):
+        raise MemoryError("validator died")
+
+    monkeypatch.setattr("taxlake.ingest.validate_stream", boom)
+    with pytest.raises(MemoryError):
+        process_object(ref, S3Store(aws.s3), RAW_CONFIG)
+    (key,) = [o["Key"] for o in aws.s3.list_objects_v2(Bucket=raw)["Contents"]]
+    assert aws.s3.get_object(Bucket=raw, Key=key)["Body"].read() == body
+    assert aws.keys("validated/") == aws.keys("quarantine/") == []
+
+
+def test_each_landing_of_the_same_name_gets_its_own_raw_copy_and_a_retry_none(aws: Aws, raw: str) -> None:
+    key = "incoming/bas/q1.csv"
+    first, second = b"junk v1\n", csv_bytes("bas", [])
+    refs = [land_raw(aws, key, first, "text/csv"), land_raw(aws, key, second, "text/csv")]
+    results = [process_object(ref, S3Store(aws.s3), RAW_CONFIG) for ref in refs]
+    retried = process_object(refs[0], S3Store(aws.s3), RAW_CONFIG)  # e.g. a retry after a later failure
+    assert retried.raw == results[0].raw
+    assert [raw_object(aws, r.raw)["body"] for r in results] == [first, second]
+    versions = aws.s3.list_object_versions(Bucket=raw)["Versions"]
+    assert sorted(v["Key"] for v in versions) == sorted(r.raw["key"] for r in results)
+
+
+def test_without_a_raw_bucket_nothing_is_copied_and_lineage_says_so(aws: Aws, raw: str) -> None:
+    result = ingest(aws, "incoming/lodgement/d.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    assert result.raw is None
+    assert json.loads(aws.get("validated/lodgement/d.csv.report.json"))["raw"] is None
+    assert "Contents" not in aws.s3.list_objects_v2(Bucket=raw)
+
+
+def test_raw_settings_come_from_the_environment() -> None:
+    assert IngestConfig.from_env({}).raw_bucket is None
+    config = IngestConfig.from_env({"RAW_BUCKET": "taxlake-dev-raw-123456789012", "RAW_PREFIX": "landed/"})
+    assert (config.raw_bucket, config.raw_prefix) == ("taxlake-dev-raw-123456789012", "landed/")
+
+
+@pytest.mark.parametrize(
+    ("version", "etag", "expected"),
+    [
+        ("v1", "e", "raw/payer-report/2025/p.parquet/v1/p.parquet"),
+        ("null", "e", "raw/payer-report/2025/p.parquet/etag-e/p.parquet"),
+        (None, None, "raw/payer-report/2025/p.parquet/unversioned/p.parquet"),
+    ],
+)
+def test_raw_key_names_the_landing_and_keeps_the_file_name(version, etag, expected) -> None:
+    ref = ObjectRef("b", "incoming/payer-report/2025/p.parquet", version, etag=etag)
+    assert raw_key(ref, "payer-report/2025/p.parquet") == expected

@@ -49,6 +49,7 @@ def publish_result(metrics: Metrics, logger: Logger, result: IngestResult) -> No
             "reasons": report.reasons,
             "quarantine_reason": report.quarantine_reason,
             "destination_key": result.destination_key,
+            "raw_key": (result.raw or {}).get("key"),
             "execution_arn": result.execution_arn,
             "bytes_read": report.bytes_read,
             "duration_ms": report.duration_ms,

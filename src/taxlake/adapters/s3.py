@@ -149,6 +149,21 @@ class S3Store:
         )
         return _version(self.client.head_object(Bucket=dest_bucket, Key=dest_key))
 
+    def head_version(self, bucket: str, key: str) -> str | None:
+        """The current version id of ``key`` ("null" if unversioned), or None if it does not exist.
+
+        A missing key answers 404 only to a caller allowed s3:ListBucket; 403 is raised.
+        """
+        from botocore.exceptions import ClientError
+
+        try:
+            head = self.client.head_object(Bucket=bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+                return None
+            raise
+        return str(head.get("VersionId") or "null")
+
     def put_json(self, bucket: str, key: str, doc: Any) -> str | None:
         body = json.dumps(doc, indent=2, sort_keys=True, default=str).encode()
         out = self.client.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json")
