@@ -72,3 +72,33 @@ output "current_table_locations" {
   description = "S3 locations of the current tables, by kind."
   value       = { for kind, t in aws_glue_catalog_table.current : kind => one(t.storage_descriptor).location }
 }
+
+output "raw_bucket_name" {
+  description = "Name of the raw-zone bucket (landed files as landed, Object Lock, under raw/)."
+  value       = module.raw.bucket_id
+}
+
+output "raw_bucket_arn" {
+  description = "ARN of the raw-zone bucket."
+  value       = module.raw.bucket_arn
+}
+
+output "raw_prefix" {
+  description = "Key prefix (no trailing slash) under which the raw zone keeps landed files: <prefix>/<path under incoming/>."
+  value       = local.raw_root
+}
+
+output "raw_object_lock" {
+  description = "Default retention of the raw bucket: mode and days every new object version is locked for."
+  value       = module.raw.object_lock
+}
+
+output "raw_lifecycle_rules" {
+  description = "Lifecycle rules of the raw bucket, keyed by rule id, as passed to the s3-bucket module."
+  value       = local.raw_lifecycle_rules
+}
+
+output "raw_force_destroy" {
+  description = "Whether destroying the raw bucket deletes its files first (GOVERNANCE mode only)."
+  value       = var.raw.force_destroy
+}

@@ -28,3 +28,11 @@ output "bucket_regional_domain_name" {
   description = "Region-specific domain name of the bucket."
   value       = aws_s3_bucket.this.bucket_regional_domain_name
 }
+
+output "object_lock" {
+  description = "Object Lock default retention as configured on the bucket ({ mode, days }), or null without Object Lock."
+  value = length(aws_s3_bucket_object_lock_configuration.this) == 0 ? null : {
+    mode = one(one(aws_s3_bucket_object_lock_configuration.this[0].rule).default_retention).mode
+    days = one(one(aws_s3_bucket_object_lock_configuration.this[0].rule).default_retention).days
+  }
+}

@@ -76,6 +76,11 @@ run "kms_bucket_is_hardened" {
   }
 
   assert {
+    condition     = output.object_lock == null
+    error_message = "output.object_lock must be null without Object Lock."
+  }
+
+  assert {
     condition     = [for s in data.aws_iam_policy_document.this.statement : s.sid] == ["DenyInsecureTransport", "DenyWrongEncryptionHeader", "DenyWrongKmsKey"]
     error_message = "A KMS bucket policy holds exactly the TLS, SSE-header and KMS-key denies."
   }
@@ -253,6 +258,11 @@ run "object_lock_sets_default_retention" {
       one(one(aws_s3_bucket_object_lock_configuration.this[0].rule).default_retention).years == null
     )
     error_message = "The default retention must be the given mode for the given days (not years)."
+  }
+
+  assert {
+    condition     = output.object_lock == { mode = "COMPLIANCE", days = 2555 }
+    error_message = "output.object_lock must report the configured default retention."
   }
 
   assert {
