@@ -60,6 +60,44 @@ data "aws_iam_policy_document" "this" {
     resources = ["${var.landing_bucket_arn}/${var.validated_prefix}*"]
   }
 
+  # The raw zone: a copy of each landed version, locked by the bucket's default retention
+  # on write, so no s3:PutObjectRetention (nor any bypass) is granted.
+  dynamic "statement" {
+    for_each = var.raw_bucket == null ? [] : [var.raw_bucket]
+
+    content {
+      sid       = "KeepRaw"
+      effect    = "Allow"
+      actions   = ["s3:AbortMultipartUpload", "s3:PutObject"]
+      resources = ["${statement.value.arn}/${statement.value.prefix}*"]
+    }
+  }
+
+  # HEAD of an earlier copy, which a retried event reuses instead of locking a second one.
+  dynamic "statement" {
+    for_each = var.raw_bucket == null ? [] : [var.raw_bucket]
+
+    content {
+      sid       = "ReadRaw"
+      effect    = "Allow"
+      actions   = ["s3:GetObject"]
+      resources = ["${statement.value.arn}/${statement.value.prefix}*"]
+    }
+  }
+
+  # Without it S3 answers a HEAD of a missing copy 403, not 404 (and s3:prefix conditions
+  # do not apply to that check).
+  dynamic "statement" {
+    for_each = var.raw_bucket == null ? [] : [var.raw_bucket]
+
+    content {
+      sid       = "FindRaw"
+      effect    = "Allow"
+      actions   = ["s3:ListBucket"]
+      resources = [statement.value.arn]
+    }
+  }
+
   # SSE-KMS objects, the encrypted DLQ and the encrypted idempotency table.
   statement {
     sid       = "UseDataKey"

@@ -3,7 +3,13 @@ data "aws_caller_identity" "current" {}
 locals {
   function_name = "${var.name_prefix}-validator"
 
-  environment = {
+  # RAW_* only with a raw zone: without RAW_BUCKET the function copies nothing.
+  raw_environment = var.raw_bucket == null ? {} : {
+    RAW_BUCKET = var.raw_bucket.name
+    RAW_PREFIX = var.raw_bucket.prefix
+  }
+
+  environment = merge({
     POWERTOOLS_SERVICE_NAME      = "validator"
     POWERTOOLS_METRICS_NAMESPACE = var.settings.metrics_namespace
     POWERTOOLS_LOG_LEVEL         = var.settings.log_level
@@ -14,7 +20,7 @@ locals {
     INCOMING_PREFIX              = var.incoming_prefix
     VALIDATED_PREFIX             = var.validated_prefix
     QUARANTINE_PREFIX            = var.quarantine_prefix
-  }
+  }, local.raw_environment)
 }
 
 resource "aws_lambda_function" "this" {

@@ -108,6 +108,26 @@ variable "quarantine_prefix" {
   }
 }
 
+variable "raw_bucket" {
+  description = "The raw-zone bucket (name, ARN, key prefix) each landed version is copied to, as landed, before validation; it must be encrypted with kms_key_arn. null copies nothing and grants no access to it."
+  type = object({
+    name   = string
+    arn    = string
+    prefix = optional(string, "raw/")
+  })
+  default = null
+
+  validation {
+    condition     = var.raw_bucket == null || try(can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.raw_bucket.arn)) && endswith(var.raw_bucket.arn, ":::${var.raw_bucket.name}"), false)
+    error_message = "raw_bucket.arn must be a bucket ARN (arn:aws:s3:::<bucket>) naming raw_bucket.name."
+  }
+
+  validation {
+    condition     = var.raw_bucket == null || try(endswith(var.raw_bucket.prefix, "/") && length(var.raw_bucket.prefix) > 1, false)
+    error_message = "raw_bucket.prefix must be a non-empty key prefix ending in \"/\", e.g. \"raw/\"."
+  }
+}
+
 variable "event_rule_name" {
   description = "Name of the landing EventBridge rule that invokes the function."
   type        = string

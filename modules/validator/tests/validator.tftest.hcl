@@ -286,6 +286,70 @@ run "state_machine_and_settings" {
   }
 }
 
+run "raw_zone_copy_is_least_privilege" {
+  command = apply
+
+  variables {
+    raw_bucket = {
+      name = "taxlake-test-raw-123456789012"
+      arn  = "arn:aws:s3:::taxlake-test-raw-123456789012"
+    }
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.this.environment).variables["RAW_BUCKET"] == "taxlake-test-raw-123456789012" && one(aws_lambda_function.this.environment).variables["RAW_PREFIX"] == "raw/"
+    error_message = "RAW_BUCKET and RAW_PREFIX must name the raw bucket and its default raw/ prefix."
+  }
+
+  assert {
+    condition = { for s in data.aws_iam_policy_document.this.statement : s.sid => { actions = s.actions, resources = s.resources } if endswith(s.sid, "Raw") } == {
+      KeepRaw = { actions = toset(["s3:AbortMultipartUpload", "s3:PutObject"]), resources = toset(["arn:aws:s3:::taxlake-test-raw-123456789012/raw/*"]) }
+      ReadRaw = { actions = toset(["s3:GetObject"]), resources = toset(["arn:aws:s3:::taxlake-test-raw-123456789012/raw/*"]) }
+      FindRaw = { actions = toset(["s3:ListBucket"]), resources = toset(["arn:aws:s3:::taxlake-test-raw-123456789012"]) }
+    }
+    error_message = "The raw zone must be written and read under raw/ only, and listed only for HEAD's 404."
+  }
+
+  assert {
+    condition = length([for a in flatten([for s in data.aws_iam_policy_document.this.statement : tolist(s.actions)]) : a if(
+      strcontains(a, "*") || contains(["s3:PutObjectRetention", "s3:BypassGovernanceRetention", "s3:PutObjectLegalHold", "s3:DeleteObject", "s3:DeleteObjectVersion"], a)
+    )]) == 0
+    error_message = "The validator never sets or bypasses retention and never deletes: the bucket's default retention locks each copy."
+  }
+
+  assert {
+    condition     = length([for s in data.aws_iam_policy_document.this.statement : s if anytrue([for r in s.resources : strcontains(r, "taxlake-test-raw")]) && !contains(["KeepRaw", "ReadRaw", "FindRaw"], s.sid)]) == 0
+    error_message = "No other statement may reach the raw bucket."
+  }
+}
+
+run "rejects_raw_bucket_arn_naming_another_bucket" {
+  command = plan
+
+  variables {
+    raw_bucket = {
+      name = "taxlake-test-raw-123456789012"
+      arn  = "arn:aws:s3:::taxlake-test-curated-123456789012"
+    }
+  }
+
+  expect_failures = [var.raw_bucket]
+}
+
+run "rejects_raw_prefix_without_slash" {
+  command = plan
+
+  variables {
+    raw_bucket = {
+      name   = "taxlake-test-raw-123456789012"
+      arn    = "arn:aws:s3:::taxlake-test-raw-123456789012"
+      prefix = "raw"
+    }
+  }
+
+  expect_failures = [var.raw_bucket]
+}
+
 run "rejects_invalid_retention" {
   command = plan
 
