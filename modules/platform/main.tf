@@ -86,6 +86,13 @@ module "validator" {
   state_machine_arn  = module.orchestrator.state_machine_arn
   settings           = var.validator
   tags               = merge(var.tags, { component = "validator" })
+
+  # Each landed version is kept as landed, under Object Lock, before it is validated.
+  raw_bucket = {
+    name   = module.data_lake.raw_bucket_name
+    arn    = module.data_lake.raw_bucket_arn
+    prefix = "${module.data_lake.raw_prefix}/"
+  }
 }
 
 module "data_lake" {
@@ -95,6 +102,7 @@ module "data_lake" {
   kms_key_arn       = module.kms.key_arn
   access_log_bucket = module.access_logs.bucket_id
   settings          = var.lake
+  raw               = var.raw
   # the same (possibly null: module default) values the glue_etl current job gets
   current_tables = {
     prefix       = var.glue.current_tables.prefix

@@ -216,9 +216,20 @@ output "settings" {
     landing     = var.landing
     validator   = var.validator
     lake        = var.lake
+    raw         = var.raw
     artifacts   = var.artifacts
     glue        = var.glue
     emr         = var.emr
     pipeline    = var.pipeline
   }
+}
+
+output "raw_bucket_name" {
+  description = "Name of the raw-zone bucket: each landed version as landed, under Object Lock."
+  value       = module.data_lake.raw_bucket_name
+}
+
+output "raw_object_lock" {
+  description = "Default retention of the raw bucket: { mode, days }."
+  value       = module.data_lake.raw_object_lock
 }

@@ -143,6 +143,27 @@ variable "lake" {
   }
 }
 
+variable "raw" {
+  description = "The raw zone (every landed file as landed, under Object Lock): object_lock_mode, retention_days, lifecycle (intelligent_tiering_days, deep_archive_days, expiration_days, noncurrent_expiration_days) and force_destroy; null fields take the data-lake module's (production) defaults, COMPLIANCE for 2555 days, and a null lifecycle step is off."
+  type = object({
+    object_lock_mode           = optional(string)
+    retention_days             = optional(number)
+    intelligent_tiering_days   = optional(number)
+    deep_archive_days          = optional(number)
+    expiration_days            = optional(number)
+    noncurrent_expiration_days = optional(number)
+    force_destroy              = optional(bool)
+  })
+  default  = {}
+  nullable = false
+
+  # Tax records: landed files stay undeletable by anyone for seven years in prod.
+  validation {
+    condition     = var.environment != "prod" || (var.raw.object_lock_mode != "GOVERNANCE" && coalesce(var.raw.retention_days, 2555) >= 2555 && var.raw.force_destroy != true)
+    error_message = "prod must lock raw files in COMPLIANCE mode for at least 2555 days (7 years) and keep them on destroy: leave raw.object_lock_mode, raw.retention_days and raw.force_destroy unset or set them so."
+  }
+}
+
 variable "artifacts" {
   description = "Retention and teardown of the artifacts bucket: superseded job files (glue/), EMR job logs (emr/logs/)."
   type = object({

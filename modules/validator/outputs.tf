@@ -52,3 +52,8 @@ output "idempotency_table_arn" {
   description = "ARN of the Powertools idempotency table."
   value       = aws_dynamodb_table.idempotency.arn
 }
+
+output "environment" {
+  description = "Environment variables of the function (names of its tables, buckets and prefixes; no secrets)."
+  value       = local.environment
+}

@@ -27,6 +27,16 @@ lake = {
   force_destroy = true
 }
 
+# GOVERNANCE: dev files can be cleared by a principal allowed s3:BypassGovernanceRetention
+# (force_destroy does so on destroy); a week covers a test cycle.
+raw = {
+  object_lock_mode           = "GOVERNANCE"
+  retention_days             = 7
+  expiration_days            = 14
+  noncurrent_expiration_days = 1
+  force_destroy              = true
+}
+
 artifacts = {
   noncurrent_expiration_days = 7
   log_expiration_days        = 14

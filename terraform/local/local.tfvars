@@ -29,6 +29,15 @@ lake = {
   force_destroy = true
 }
 
+# GOVERNANCE for a day: force_destroy empties the bucket with the governance bypass, which
+# the emulator honours (tests/integration/localaws/test_s3_object_lock.py).
+raw = {
+  object_lock_mode           = "GOVERNANCE"
+  retention_days             = 1
+  noncurrent_expiration_days = 1
+  force_destroy              = true
+}
+
 artifacts = {
   noncurrent_expiration_days = 1
   log_expiration_days        = 1

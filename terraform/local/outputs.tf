@@ -117,3 +117,8 @@ output "routing" {
   description = "The processing choice's size thresholds in bytes (the integration tests size their files from it)."
   value       = module.platform.routing
 }
+
+output "raw_bucket_name" {
+  description = "Name of the raw-zone bucket (landed files as landed, under Object Lock)."
+  value       = module.platform.raw_bucket_name
+}

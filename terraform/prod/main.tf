@@ -12,6 +12,7 @@ module "platform" {
   landing       = var.landing
   validator     = var.validator
   lake          = var.lake
+  raw           = var.raw
   artifacts     = var.artifacts
   glue          = var.glue
   emr           = var.emr

@@ -32,6 +32,15 @@ lake = {
   force_destroy = false
 }
 
+# Tax records: every landed file undeletable by anyone for 7 years (COMPLIANCE); Deep
+# Archive after two years, past the usual amendment window in which replays happen.
+raw = {
+  object_lock_mode  = "COMPLIANCE"
+  retention_days    = 2555
+  deep_archive_days = 730
+  force_destroy     = false
+}
+
 artifacts = {
   noncurrent_expiration_days = 30
   log_expiration_days        = 365

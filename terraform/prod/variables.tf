@@ -53,6 +53,13 @@ variable "lake" {
   nullable    = false
 }
 
+variable "raw" {
+  description = "The raw zone: Object Lock mode and retention, lifecycle and teardown of the raw bucket (see modules/platform)."
+  type        = any
+  default     = {}
+  nullable    = false
+}
+
 variable "artifacts" {
   description = "Retention and teardown of the artifacts bucket (see modules/platform)."
   type        = any

@@ -27,6 +27,16 @@ lake = {
   force_destroy = false
 }
 
+# GOVERNANCE and a month: long enough to rehearse a replay from raw, short enough not to
+# pile up copies of test data.
+raw = {
+  object_lock_mode           = "GOVERNANCE"
+  retention_days             = 30
+  expiration_days            = 60
+  noncurrent_expiration_days = 7
+  force_destroy              = false
+}
+
 artifacts = {
   noncurrent_expiration_days = 30
   log_expiration_days        = 30

@@ -431,3 +431,57 @@ run "rejects_disposable_prod_lake_and_artifacts" {
 
   expect_failures = [var.lake, var.artifacts]
 }
+
+run "raw_zone_is_locked_and_fed_by_the_validator" {
+  command = plan
+
+  variables {
+    environment = "prod"
+  }
+
+  assert {
+    condition     = output.raw_bucket_name == "taxlake-prod-raw-123456789012" && output.raw_object_lock == { mode = "COMPLIANCE", days = 2555 }
+    error_message = "Unset raw settings must lock landed files in COMPLIANCE mode for 2555 days in <prefix>-raw-<account>."
+  }
+
+  assert {
+    condition     = module.validator.environment["RAW_BUCKET"] == output.raw_bucket_name && module.validator.environment["RAW_PREFIX"] == "raw/"
+    error_message = "The validator must copy landed files into the raw bucket under raw/."
+  }
+}
+
+run "raw_settings_reach_the_raw_bucket" {
+  command = plan
+
+  variables {
+    environment = "local"
+    raw         = { object_lock_mode = "GOVERNANCE", retention_days = 1, force_destroy = true }
+  }
+
+  assert {
+    condition     = output.raw_object_lock == { mode = "GOVERNANCE", days = 1 } && output.settings.raw.force_destroy
+    error_message = "raw.object_lock_mode, raw.retention_days and raw.force_destroy must reach the raw bucket."
+  }
+}
+
+run "rejects_governance_raw_zone_in_prod" {
+  command = plan
+
+  variables {
+    environment = "prod"
+    raw         = { object_lock_mode = "GOVERNANCE" }
+  }
+
+  expect_failures = [var.raw]
+}
+
+run "rejects_short_prod_raw_retention" {
+  command = plan
+
+  variables {
+    environment = "prod"
+    raw         = { retention_days = 365 }
+  }
+
+  expect_failures = [var.raw]
+}

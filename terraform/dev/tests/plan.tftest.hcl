@@ -168,6 +168,11 @@ run "inventory" {
     condition     = module.platform.settings.emr.maximum_cpu == "16 vCPU" && module.platform.settings.pipeline.lambda.reserved_concurrency == 5 && module.platform.settings.pipeline.log_retention_days == 30
     error_message = "dev caps EMR at 16 vCPU, reserves 5 executions per pipeline function and keeps execution logs 30 days."
   }
+
+  assert {
+    condition     = module.platform.raw_bucket_name == "taxlake-dev-raw-123456789012" && module.platform.raw_object_lock == { mode = "GOVERNANCE", days = 7 } && module.platform.settings.raw.force_destroy == true
+    error_message = "dev locks landed files in GOVERNANCE mode for 7 days; destroy may clear them."
+  }
 }
 
 run "wired_after_apply" {

@@ -168,6 +168,11 @@ run "inventory" {
     condition     = module.platform.settings.emr.maximum_cpu == "4 vCPU" && module.platform.settings.pipeline.lambda.reserved_concurrency == 2 && module.platform.settings.pipeline.log_retention_days == 1
     error_message = "local caps EMR at 4 vCPU, reserves 2 executions per pipeline function and keeps execution logs 1 days."
   }
+
+  assert {
+    condition     = module.platform.raw_bucket_name == "taxlake-local-raw-123456789012" && module.platform.raw_object_lock == { mode = "GOVERNANCE", days = 1 } && module.platform.settings.raw.force_destroy == true
+    error_message = "local locks landed files in GOVERNANCE mode for a day; destroy clears them with the governance bypass."
+  }
 }
 
 run "wired_after_apply" {

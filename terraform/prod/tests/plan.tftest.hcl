@@ -168,6 +168,11 @@ run "inventory" {
     condition     = module.platform.settings.emr.maximum_cpu == "128 vCPU" && module.platform.settings.pipeline.lambda.reserved_concurrency == 50 && module.platform.settings.pipeline.log_retention_days == 365
     error_message = "prod caps EMR at 128 vCPU, reserves 50 executions per pipeline function and keeps execution logs 365 days."
   }
+
+  assert {
+    condition     = module.platform.raw_bucket_name == "taxlake-prod-raw-123456789012" && module.platform.raw_object_lock == { mode = "COMPLIANCE", days = 2555 } && module.platform.settings.raw.force_destroy == false
+    error_message = "prod locks landed files in COMPLIANCE mode for 2555 days (7 years) and keeps them on destroy."
+  }
 }
 
 run "wired_after_apply" {

@@ -168,6 +168,11 @@ run "inventory" {
     condition     = module.platform.settings.emr.maximum_cpu == "32 vCPU" && module.platform.settings.pipeline.lambda.reserved_concurrency == 20 && module.platform.settings.pipeline.log_retention_days == 90
     error_message = "staging caps EMR at 32 vCPU, reserves 20 executions per pipeline function and keeps execution logs 90 days."
   }
+
+  assert {
+    condition     = module.platform.raw_bucket_name == "taxlake-staging-raw-123456789012" && module.platform.raw_object_lock == { mode = "GOVERNANCE", days = 30 } && module.platform.settings.raw.force_destroy == false
+    error_message = "staging locks landed files in GOVERNANCE mode for 30 days and keeps them on destroy."
+  }
 }
 
 run "wired_after_apply" {
