@@ -16,6 +16,21 @@ locals {
     CURATED_PREFIX = var.curated_prefix
   }
 
+  # The fraud rules' settings: the fraud step applies them, and validate-input hands them
+  # to the Spark paths, which apply them to the rows they hold (the fraud step then
+  # publishes those flags if the settings still match).
+  fraud_env = {
+    FRAUD_ACCOUNT_MAX_TFNS     = format("%d", var.fraud.account_max_tfns)
+    FRAUD_REFUND_RATIO         = tostring(var.fraud.refund_ratio)
+    FRAUD_HIGH_SCORE           = tostring(var.fraud.high_score)
+    FRAUD_DEDUCTIONS_Z         = tostring(var.fraud.deductions_z)
+    FRAUD_DEDUCTIONS_MIN_PEERS = format("%d", var.fraud.deductions_min_peers)
+    FRAUD_INCOME_RATIO         = tostring(var.fraud.income_ratio)
+    FRAUD_INCOME_GAP_FLOOR     = tostring(var.fraud.income_gap_floor)
+    FRAUD_AGENT_MAX_DAILY      = format("%d", var.fraud.agent_max_daily)
+    FRAUD_AGENT_Z              = tostring(var.fraud.agent_z)
+  }
+
   # Reused statement shapes; every statement carries conditions so the list types unify.
   use_key = {
     sid        = "UseKey"
@@ -40,7 +55,7 @@ locals {
   functions = {
     validate-input = {
       handler = "handler.validate_input"
-      environment = {
+      environment = merge(local.fraud_env, {
         LANDING_BUCKET        = var.landing_bucket_name
         CURATED_BUCKET        = var.curated_bucket_name
         CURATED_PREFIX        = var.curated_prefix
@@ -50,7 +65,7 @@ locals {
         GLUE_BYTES_PER_WORKER = format("%d", var.glue_sizing.bytes_per_worker)
         GLUE_EXECUTION_CLASS  = var.glue_sizing.execution_class
         URGENT_KINDS          = join(",", var.glue_sizing.urgent_kinds)
-      }
+      })
       statements = [
         {
           sid        = "ReadValidated"
@@ -170,19 +185,9 @@ locals {
 
     fraud = {
       handler = "handler.fraud"
-      environment = merge(local.curated_env, {
-        ANALYTICS_BUCKET       = var.analytics_bucket_name
-        FRAUD_PREFIX           = "fraud_flags"
-        FRAUD_ACCOUNT_MAX_TFNS = format("%d", var.fraud.account_max_tfns)
-        FRAUD_REFUND_RATIO     = tostring(var.fraud.refund_ratio)
-        FRAUD_HIGH_SCORE       = tostring(var.fraud.high_score)
-        # the rules that judge a return against peers, payers and its agent's history
-        FRAUD_DEDUCTIONS_Z         = tostring(var.fraud.deductions_z)
-        FRAUD_DEDUCTIONS_MIN_PEERS = format("%d", var.fraud.deductions_min_peers)
-        FRAUD_INCOME_RATIO         = tostring(var.fraud.income_ratio)
-        FRAUD_INCOME_GAP_FLOOR     = tostring(var.fraud.income_gap_floor)
-        FRAUD_AGENT_MAX_DAILY      = format("%d", var.fraud.agent_max_daily)
-        FRAUD_AGENT_Z              = tostring(var.fraud.agent_z)
+      environment = merge(local.curated_env, local.fraud_env, {
+        ANALYTICS_BUCKET = var.analytics_bucket_name
+        FRAUD_PREFIX     = "fraud_flags"
       })
       statements = [
         local.list_curated,

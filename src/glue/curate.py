@@ -29,6 +29,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--lake-bucket", required=True)
     parser.add_argument("--lake-prefix", default="curated")
     parser.add_argument("--compression", default="zstd")
+    # lodgements: the fraud rules run here, on the rows this job holds, instead of in the
+    # pipeline's fraud Lambda (which would have to read a Spark-sized file back)
+    parser.add_argument("--fraud-config", default="", help="taxlake.fraud.FraudConfig as JSON; empty: no fraud here")
+    parser.add_argument(
+        "--payer-reports", default="", help="curated payer reports (default s3://lake/prefix/payer-report)"
+    )
     # Glue adds its own arguments (--JOB_NAME, --JOB_RUN_ID, ...): ignore them
     args, _unknown = parser.parse_known_args(argv)
     return args
@@ -62,6 +68,40 @@ def s3_writer(bucket: str) -> Callable[[], Callable[[str, bytes], None]]:
     return factory
 
 
+def detect_fraud(spark: Any, df: Any, args: argparse.Namespace, source: str) -> dict[str, Any]:
+    """The fraud rules over the curated rows (``taxlake.spark_fraud``); the flags go beside the
+    curated files (this job's role writes only there) for the fraud step to publish."""
+    import dataclasses
+
+    import pyarrow as pa
+
+    from taxlake.curate import curated_schema, parquet_bytes
+    from taxlake.fraud import FLAG_SCHEMA, FraudConfig, sort_flags
+    from taxlake.spark import deduplicate_df, spark_schema
+    from taxlake.spark_fraud import detect_df
+
+    config = FraudConfig(**json.loads(args.fraud_config))
+    years = sorted(r["tax_year"] for r in df.select("tax_year").distinct().collect() if r["tax_year"] is not None)
+    where = args.payer_reports or f"s3://{args.lake_bucket}/{args.lake_prefix}/payer-report"
+    schema = curated_schema("payer-report")
+    payer = None
+    try:
+        if years:  # only the file's tax years are read (partition pruning)
+            lake = spark.read.schema(spark_schema(schema)).parquet(where)
+            # a report resubmitted in a later file counts once, as the lake's key says
+            payer = deduplicate_df(lake.where(f"tax_year IN ({','.join(map(str, years))})"), "payer-report")
+    except Exception as exc:  # AnalysisException: no payer reports in the lake yet
+        if "Path does not exist" not in str(exc):
+            raise
+    pdf = detect_df(df, config, payer).toPandas()
+    flags = sort_flags(pa.Table.from_pandas(pdf, schema=FLAG_SCHEMA, preserve_index=False))
+    key = None
+    if flags.num_rows:
+        key = f"{args.lake_prefix.rstrip('/')}/_fraud/{args.kind}/{source}.parquet"
+        s3_writer(args.lake_bucket)()(key, parquet_bytes(flags))
+    return {"engine": "spark", "config": dataclasses.asdict(config), "flags_key": key, "flags": flags.num_rows}
+
+
 def main(argv: list[str]) -> int:
     from taxlake.curate import manifest, manifest_key, source_id
     from taxlake.spark import curate_file, write_curated
@@ -70,12 +110,17 @@ def main(argv: list[str]) -> int:
     source_file = f"s3://{args.source_bucket}/{args.source_key}"
     spark = spark_session(f"taxlake-curate-{args.kind}")
     df = curate_file(spark, args.input or source_file, args.kind, source_file=source_file, fmt=args.format)
+    fraud = bool(args.fraud_config) and args.kind == "lodgement"
+    if fraud:  # written, then read again by the rules: curate once
+        df = df.persist()
     source = source_id(args.source_key, args.source_version or None)
     written = write_curated(
         df, args.kind, prefix=args.lake_prefix, source=source, put_factory=s3_writer(args.lake_bucket),
         compression=args.compression,
     )  # fmt: skip
     doc = manifest(args.kind, source, source_file, "spark", written)
+    if fraud:
+        doc["fraud"] = detect_fraud(spark, df, args, source)
     # the manifest last: its presence means every file it lists is in place
     s3_writer(args.lake_bucket)()(
         manifest_key(args.lake_prefix, args.kind, source), json.dumps(doc, indent=2, sort_keys=True).encode()

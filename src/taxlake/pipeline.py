@@ -9,6 +9,7 @@ the definition's Retry lists as non-retryable.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -23,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from taxlake.curate import curated_schema, manifest_key, source_id
-from taxlake.fraud import FraudConfig, detect
+from taxlake.fraud import FLAG_SCHEMA, FraudConfig, detect
 from taxlake.ingest import ObjectStore
 from taxlake.process import curate_object
 from taxlake.quality import (
@@ -196,6 +197,10 @@ def validate_input(payload: Mapping[str, Any], store: ObjectStore, settings: Set
         "--lake-bucket": settings.curated_bucket,
         "--lake-prefix": settings.curated_prefix,
     }
+    if obj["kind"] == "lodgement":
+        # the Spark paths run the fraud rules on the rows they hold (see ``fraud``)
+        args["--fraud-config"] = json.dumps(dataclasses.asdict(settings.fraud), sort_keys=True)
+        args["--payer-reports"] = f"s3://{settings.curated_bucket}/{settings.curated_prefix}/payer-report"
     return {
         **{k: obj[k] for k in REQUIRED_INPUT},
         "version_id": version,
@@ -236,19 +241,14 @@ def process(doc: Mapping[str, Any], store: ObjectStore, settings: Settings) -> d
 # --- DataQualityCheck ---------------------------------------------------------------
 
 
-def _read_manifest_tables(
-    doc: Mapping[str, Any], store: ObjectStore, settings: Settings
-) -> tuple[dict[str, Any], pa.Table]:
-    manifest = _get_json(store, settings.curated_bucket, doc["manifest_key"])
+def _manifest_table(manifest: Mapping[str, Any], kind: str, store: ObjectStore, settings: Settings) -> pa.Table:
     tables = []
     for entry in manifest["files"]:
-        key = entry["key"]
-        size = store.resolve_key(settings.curated_bucket, key, None)[1]
-        with store.open(settings.curated_bucket, key, None, size) as fh:
+        size = store.resolve_key(settings.curated_bucket, entry["key"], None)[1]
+        with store.open(settings.curated_bucket, entry["key"], None, size) as fh:
             tables.append(pq.read_table(pa.BufferReader(fh.read())))
-    schema = curated_schema(doc["kind"])
-    table = pa.concat_tables([t.select(schema.names).cast(schema) for t in tables]) if tables else schema.empty_table()
-    return manifest, table
+    schema = curated_schema(kind)
+    return pa.concat_tables([t.select(schema.names).cast(schema) for t in tables]) if tables else schema.empty_table()
 
 
 def _profile_manifest(
@@ -509,9 +509,28 @@ def lake_payer_totals(table: pa.Table, store: Any, settings: Settings, batch_row
 
 
 def fraud(doc: Mapping[str, Any], store: ObjectStore, settings: Settings) -> dict[str, Any]:
-    _manifest, table = _read_manifest_tables(doc, store, settings)
-    totals = lake_payer_totals(table, store, settings) if doc["kind"] == "lodgement" else None
-    flags = detect(table, doc["kind"], settings.fraud, payer_totals=totals)
+    """Apply the fraud rules to the batch, write its flags to ``fraud_flags``, summarise them.
+
+    A Spark path (Glue, EMR Serverless) has already run the same rules
+    (``taxlake.spark_fraud``) on the rows it held and named its flags in the manifest:
+    those are published as they are, so this step never reads a Spark-sized file back.
+    If the rules' settings changed since (the manifest records them), the rules run here.
+    """
+    manifest = _get_json(store, settings.curated_bucket, doc["manifest_key"])
+    done = manifest.get("fraud")
+    totals: pa.Table | None = None
+    if done and done.get("config") == dataclasses.asdict(settings.fraud):
+        engine = str(done.get("engine", "spark"))
+        flags = FLAG_SCHEMA.empty_table()
+        if done.get("flags_key"):
+            size = store.resolve_key(settings.curated_bucket, done["flags_key"], None)[1]
+            with store.open(settings.curated_bucket, done["flags_key"], None, size) as fh:
+                flags = pq.read_table(pa.BufferReader(fh.read())).select(FLAG_SCHEMA.names).cast(FLAG_SCHEMA)
+    else:
+        engine = "lambda"
+        table = _manifest_table(manifest, doc["kind"], store, settings)
+        totals = lake_payer_totals(table, store, settings) if doc["kind"] == "lodgement" else None
+        flags = detect(table, doc["kind"], settings.fraud, payer_totals=totals)
     high = [f for f in flags.to_pylist() if f["score"] >= settings.fraud.high_score]
     key = None
     if flags.num_rows:
@@ -528,6 +547,7 @@ def fraud(doc: Mapping[str, Any], store: ObjectStore, settings: Settings) -> dic
         "rules": rules,
         "flags_key": key,
         "third_party_totals": None if totals is None else totals.num_rows,
+        "engine": engine,
         # alerts carry ids and scores, never TFNs
         "top": [{"lodgement_id": f["lodgement_id"], "rule": f["rule"], "score": f["score"]} for f in high[:10]],
     }

@@ -18,7 +18,7 @@ from taxlake.ingest import IngestConfig, ObjectRef, process_object
 from taxlake.validation import ValidationConfig
 
 from .aws import BUCKET, REGION, Aws
-from .conftest import AS_OF, GOOD_LODGEMENT, csv_bytes
+from .conftest import AS_OF, GOOD_BAS, GOOD_LODGEMENT, csv_bytes
 
 LAKE = "taxlake-test-curated"
 ANALYTICS = "taxlake-test-analytics"
@@ -209,3 +209,57 @@ def test_failure_writes_a_machine_readable_report(aws: Aws, lake) -> None:
         "validated/lodgement/a.csv",
     )
     assert out["report_key"].endswith("/run-1.json")
+
+
+def test_lodgement_jobs_get_the_fraud_settings_and_other_kinds_none(aws: Aws, lake) -> None:
+    import dataclasses
+
+    from taxlake.fraud import FraudConfig
+
+    store = S3Store(aws.s3)
+    doc = pipeline.validate_input(
+        {"object": landed(aws, "incoming/lodgement/f.csv", csv_bytes("lodgement", [GOOD_LODGEMENT])),
+         "routing": ROUTING}, store, lake,
+    )  # fmt: skip
+    args = doc["job_arguments"]
+    assert FraudConfig(**json.loads(args["--fraud-config"])) == lake.fraud
+    assert json.loads(args["--fraud-config"]) == dataclasses.asdict(lake.fraud)
+    assert args["--payer-reports"] == f"s3://{LAKE}/curated/payer-report"
+    assert doc["emr_arguments"][doc["emr_arguments"].index("--fraud-config") + 1] == args["--fraud-config"]
+    bas = pipeline.validate_input(
+        {"object": landed(aws, "incoming/bas/q.csv", csv_bytes("bas", [GOOD_BAS])), "routing": ROUTING}, store, lake
+    )
+    assert "--fraud-config" not in bas["job_arguments"]
+
+
+def spark_done(aws: Aws, lake, doc: dict, flags, config: dict) -> None:
+    """What a Spark path leaves: its flags beside the curated files, named in the manifest."""
+    from taxlake.curate import parquet_bytes
+
+    key = f"curated/_fraud/lodgement/{doc['source_id']}.parquet"
+    aws.s3.put_object(Bucket=LAKE, Key=key, Body=parquet_bytes(flags))
+    manifest = json.loads(aws.s3.get_object(Bucket=LAKE, Key=doc["manifest_key"])["Body"].read())
+    manifest["fraud"] = {"engine": "spark", "config": config, "flags_key": key, "flags": flags.num_rows}
+    aws.s3.put_object(Bucket=LAKE, Key=doc["manifest_key"], Body=json.dumps(manifest).encode())
+
+
+def test_flags_a_spark_path_computed_are_published_not_recomputed(aws: Aws, lake) -> None:
+    import dataclasses
+
+    from taxlake.fraud import FLAG_SCHEMA
+
+    doc = run_to_quality(aws, lake, csv_bytes("lodgement", ring(6)))
+    computed = pipeline.fraud(doc, S3Store(aws.s3), lake)
+    assert computed["engine"] == "lambda" and computed["rules"] == {"ACCOUNT_MANY_TFNS": 6}
+    flags = pq.read_table(io.BytesIO(aws.s3.get_object(Bucket=ANALYTICS, Key=computed["flags_key"])["Body"].read()))
+    # the Spark path's flags: two of them, so publishing them differs from recomputing
+    spark_done(aws, lake, doc, flags.slice(0, 2), dataclasses.asdict(lake.fraud))
+    out = pipeline.fraud(doc, S3Store(aws.s3), lake)
+    assert out["engine"] == "spark" and out["flags"] == 2 and out["rules"] == {"ACCOUNT_MANY_TFNS": 2}
+    published = pq.read_table(io.BytesIO(aws.s3.get_object(Bucket=ANALYTICS, Key=out["flags_key"])["Body"].read()))
+    assert published.cast(FLAG_SCHEMA).equals(flags.slice(0, 2).cast(FLAG_SCHEMA))
+
+    # settings changed since the job ran: the rules run again here
+    spark_done(aws, lake, doc, flags.slice(0, 2), {**dataclasses.asdict(lake.fraud), "account_max_tfns": 99})
+    again = pipeline.fraud(doc, S3Store(aws.s3), lake)
+    assert again["engine"] == "lambda" and again["flags"] == 6

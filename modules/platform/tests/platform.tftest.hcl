@@ -299,6 +299,7 @@ run "settings_reach_their_components" {
       output.pipeline_function_environments["validate-input"].GLUE_EXECUTION_CLASS == "STANDARD" &&
       output.pipeline_function_environments["validate-input"].URGENT_KINDS == "bas" &&
       output.pipeline_function_environments["fraud"].FRAUD_HIGH_SCORE == "0.5" &&
+      output.pipeline_function_environments["validate-input"].FRAUD_HIGH_SCORE == "0.5" &&
       alltrue([for e in values(output.pipeline_function_environments) : e.POWERTOOLS_LOG_LEVEL == "DEBUG"])
     )
     error_message = "Glue sizing, fraud thresholds and function settings must reach the pipeline functions."
