@@ -159,15 +159,35 @@ class Terraform:
         raise RuntimeError(f"terraform plan failed:\n{done.stderr}")
 
     def destroy(self) -> None:
-        self.run("destroy", "-auto-approve", "-input=false", "-no-color", f"-var-file={self.var_file}", capture=True)
+        # EMR Serverless refuses to delete a STARTED application, and the provider does not
+        # stop it first: stop it as an operator would (AWS behaves the same until the
+        # application's idle auto-stop).
+        app = self.outputs().get("emr_application_id")
+        if app:
+            emr = clients(self.endpoint, names=("emr-serverless",))["emr-serverless"]
+            if emr.get_application(applicationId=app)["application"]["state"] not in {"CREATED", "STOPPED"}:
+                emr.stop_application(applicationId=app)
+                deadline = time.time() + 120
+                while emr.get_application(applicationId=app)["application"]["state"] != "STOPPED":
+                    if time.time() > deadline:
+                        raise TimeoutError(f"EMR Serverless application {app} did not stop")
+                    time.sleep(1.0)
+        done = self.run(
+            "destroy", "-auto-approve", "-input=false", "-no-color", f"-var-file={self.var_file}",
+            check=False, capture=True,
+        )  # fmt: skip
+        if done.returncode:
+            raise RuntimeError(f"terraform destroy failed:\n{done.stderr[-4000:]}")
 
 
-def clients(endpoint: str) -> dict[str, Any]:
+CLIENTS = ("s3", "lambda", "logs", "cloudwatch", "sqs", "sns", "dynamodb", "events", "stepfunctions", "glue", "iam")
+
+
+def clients(endpoint: str, names: Iterable[str] = CLIENTS) -> dict[str, Any]:
     import boto3
 
     # fake credentials: the local endpoint accepts any
     session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)  # noqa: S106
-    names = ("s3", "lambda", "logs", "cloudwatch", "sqs", "sns", "dynamodb", "events", "stepfunctions", "glue", "iam")
     return {n: session.client(n, endpoint_url=endpoint) for n in names}
 
 

@@ -12,15 +12,19 @@ import datetime as dt
 import io
 import json
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from taxlake.adapters.s3 import S3Store
 from taxlake.curate import canonical, curate_chunks, curated_schema
+from taxlake.fraud import detect
 from taxlake.generate import GenerateSpec, rows_for_size, write_sample
 from taxlake.ingest import ObjectRef, execution_name
+from taxlake.pipeline import Settings, lake_payer_totals
 from taxlake.readers import iter_chunks, open_source
 from taxlake.schemas import get_schema
 
@@ -124,7 +128,9 @@ def test_a_structured_file_takes_the_glue_path_and_lands_the_same_rows(platform,
 def test_a_file_above_the_emr_threshold_takes_the_emr_path(platform, tmp_path: Path, prefix: str) -> None:
     threshold = int(platform.outputs.get("routing", {}).get("emr_min_bytes", 5_000_000))
     path = tmp_path / "big.csv"
-    write_sample(path, GenerateSpec(rows=rows_for_size("lodgement", int(threshold * 1.3)), seed=33, as_of=TODAY))
+    # two planted refund rings: the Spark-side fraud pass has something to find
+    rows = rows_for_size("lodgement", int(threshold * 1.3))
+    write_sample(path, GenerateSpec(rows=rows, seed=33, as_of=TODAY, fraud_rings=2))
     assert path.stat().st_size > threshold
     key = f"incoming/lodgement/{prefix}/big.csv"
     done, history = land_and_follow(platform, key, path, "lodgement", timeout=600)
@@ -133,7 +139,16 @@ def test_a_file_above_the_emr_threshold_takes_the_emr_path(platform, tmp_path: P
     doc = output(done)
     assert doc["processing"]["engine"] == "emr-serverless"
     source = f"s3://{platform.landing.bucket}/validated/lodgement/{prefix}/big.csv"
-    assert lake_rows(platform, "lodgement", doc["manifest_key"]).equals(local_curation(path, "lodgement", source))
+    rows = lake_rows(platform, "lodgement", doc["manifest_key"])
+    assert rows.equals(local_curation(path, "lodgement", source))
+    # the job ran the fraud rules on its rows; the fraud step published them as they were
+    fraud = doc["fraud"]["result"]
+    assert fraud["engine"] == "spark"
+    settings = Settings(curated_bucket=platform.outputs["curated_bucket_name"])  # default rules, as local deploys
+    totals = lake_payer_totals(rows, S3Store(platform.aws["s3"]), settings)
+    expected = detect(rows, "lodgement", settings.fraud, payer_totals=totals)
+    assert fraud["flags"] == expected.num_rows >= 12
+    assert fraud["rules"] == dict(Counter(expected.column("rule").to_pylist()))
 
 
 def test_a_failing_step_takes_the_failure_branch_and_raises_the_alert(platform, prefix: str) -> None:
