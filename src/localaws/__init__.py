@@ -35,8 +35,8 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from localaws import emr_serverless, events, glue, lambdas, s3, sfn
+    from localaws import emr_serverless, events, glue, lakeformation, lambdas, s3, sfn
 
-    for module in (lambdas, events, sfn, s3, glue, emr_serverless):
+    for module in (lambdas, events, sfn, s3, glue, emr_serverless, lakeformation):
         module.install()
     _installed = True
