@@ -102,3 +102,13 @@ output "raw_force_destroy" {
   description = "Whether destroying the raw bucket deletes its files first (GOVERNANCE mode only)."
   value       = var.raw.force_destroy
 }
+
+output "lake_formation_locations" {
+  description = "ARNs of the buckets registered with Lake Formation, by zone ({} when lake_formation.enabled is false)."
+  value       = { for zone, r in aws_lakeformation_resource.this : zone => r.arn }
+}
+
+output "lake_formation_role_arn" {
+  description = "ARN of the role Lake Formation reaches the locations with (null when disabled)."
+  value       = one(aws_iam_role.lake_formation[*].arn)
+}

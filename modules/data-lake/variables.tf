@@ -133,3 +133,13 @@ variable "raw" {
     error_message = "raw.force_destroy cannot delete COMPLIANCE-locked files before retention_days: use object_lock_mode = \"GOVERNANCE\" where the raw bucket must be disposable."
   }
 }
+
+variable "lake_formation" {
+  description = "Register the curated and analytics buckets as Lake Formation data locations, through a module role that can use the lake key; hybrid_access (default true) keeps IAM-based access working beside Lake Formation grants."
+  type = object({
+    enabled       = optional(bool, false)
+    hybrid_access = optional(bool, true)
+  })
+  default  = {}
+  nullable = false
+}

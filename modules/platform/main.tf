@@ -102,6 +102,7 @@ module "data_lake" {
   kms_key_arn       = module.kms.key_arn
   access_log_bucket = module.access_logs.bucket_id
   settings          = var.lake
+  lake_formation    = var.lake.lake_formation
   raw               = var.raw
   # the same (possibly null: module default) values the glue_etl current job gets
   current_tables = {

@@ -138,6 +138,11 @@ output "glue_job_default_arguments" {
   value       = module.glue_etl.default_arguments
 }
 
+output "lake_formation_locations" {
+  description = "Buckets registered with Lake Formation, by zone ({} when off)."
+  value       = module.data_lake.lake_formation_locations
+}
+
 output "current_tables" {
   description = "The current tables: the job that writes them (null when disabled), their prefix in the curated bucket, format and catalog tables by kind."
   value = {

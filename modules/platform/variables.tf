@@ -122,7 +122,7 @@ variable "validator" {
 
 
 variable "lake" {
-  description = "Lifecycle per zone (curated, analytics) and teardown of the lake buckets; null fields take the data-lake module's (production) defaults."
+  description = "Lifecycle per zone (curated, analytics), teardown of the lake buckets and Lake Formation registration (lake_formation); null fields take the data-lake module's (production) defaults."
   type = object({
     curated = optional(object({
       intelligent_tiering_days   = optional(number)
@@ -133,6 +133,12 @@ variable "lake" {
       noncurrent_expiration_days = optional(number)
     }), {})
     force_destroy = optional(bool)
+    # register curated and analytics with Lake Formation (hybrid access by default);
+    # the deploying role must be a Lake Formation administrator
+    lake_formation = optional(object({
+      enabled       = optional(bool)
+      hybrid_access = optional(bool)
+    }), {})
   })
   default  = {}
   nullable = false

@@ -27,6 +27,8 @@ lake = {
   curated       = { noncurrent_expiration_days = 1 }
   analytics     = { noncurrent_expiration_days = 1 }
   force_destroy = true
+  # dev/staging/prod leave it off until their deploying role is a Lake Formation admin
+  lake_formation = { enabled = true }
 }
 
 # GOVERNANCE for a day: force_destroy empties the bucket with the governance bypass, which

@@ -98,6 +98,11 @@ output "glue_job_name" {
   value       = module.platform.glue_job_name
 }
 
+output "lake_formation_locations" {
+  description = "Buckets registered with Lake Formation, by zone."
+  value       = module.platform.lake_formation_locations
+}
+
 output "current_tables" {
   description = "The current tables: job, prefix in the curated bucket, format and catalog tables."
   value       = module.platform.current_tables

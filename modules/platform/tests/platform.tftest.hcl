@@ -90,6 +90,11 @@ run "names_follow_the_environment" {
   command = plan
 
   assert {
+    condition     = output.lake_formation_locations == {}
+    error_message = "Lake Formation registration must be off unless lake.lake_formation.enabled."
+  }
+
+  assert {
     condition     = output.name_prefix == "taxlake-dev" && output.kms_alias_name == "alias/taxlake-dev"
     error_message = "A null name_prefix must derive taxlake-<environment>, and the key alias follow it."
   }
@@ -228,9 +233,10 @@ run "settings_reach_their_components" {
     landing     = { intelligent_tiering_days = 30, noncurrent_version_expiration_days = 1, force_destroy = true }
     validator   = { reserved_concurrency = 2, log_retention_days = 1, deletion_protection = false }
     lake = {
-      curated       = { noncurrent_expiration_days = 3 }
-      analytics     = { intelligent_tiering_days = 5, noncurrent_expiration_days = 1 }
-      force_destroy = true
+      curated        = { noncurrent_expiration_days = 3 }
+      analytics      = { intelligent_tiering_days = 5, noncurrent_expiration_days = 1 }
+      force_destroy  = true
+      lake_formation = { enabled = true }
     }
     artifacts = { noncurrent_expiration_days = 1, log_expiration_days = 1, force_destroy = true }
     glue      = { worker_type = "G.2X", number_of_workers = 3, max_workers = 4, execution_class = "STANDARD", urgent_kinds = ["bas"] }
@@ -275,6 +281,11 @@ run "settings_reach_their_components" {
       output.lake_lifecycle_rules.analytics["analytics-tiering"].transitions[0].days == 5
     )
     error_message = "Lake settings must reach each zone, unset fields keeping the module defaults."
+  }
+
+  assert {
+    condition     = toset(keys(output.lake_formation_locations)) == toset(["curated", "analytics"])
+    error_message = "lake.lake_formation must reach the data-lake module."
   }
 
   assert {
