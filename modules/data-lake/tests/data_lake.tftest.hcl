@@ -1,24 +1,7 @@
 # The lake: two KMS buckets with per-zone lifecycle and access logs, one Glue database,
 # and one parquet table per kind in curated_tables.json with Athena partition projection.
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
-  mock_resource "aws_s3_bucket" {
-    defaults = { arn = "arn:aws:s3:::mock" }
-  }
-  mock_resource "aws_glue_catalog_database" {
-    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:database/taxlake_test_lake" }
-  }
-  mock_resource "aws_glue_catalog_table" {
-    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:table/taxlake_test_lake/curated" }
-  }
+  source = "./tests/mocks"
 }
 
 variables {
