@@ -6,47 +6,20 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib.util
 import io
 import json
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pyarrow.parquet as pq
-import pytest
-from moto import mock_aws
 
 from taxlake.curate import deduplicate, write_partitions
 from taxlake.fraud import FLAG_SCHEMA, FraudConfig, detect, payer_totals
 from taxlake.generate import GenerateSpec
 
+from .conftest import LAKE, glue_job
 from .test_fraud_spark import AS_OF, sample
 
-ROOT = Path(__file__).resolve().parents[2]
-LAKE = "taxlake-test-curated"
-
-
-def load(name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(f"job_{name}", ROOT / "src" / "glue" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-curate_job = load("curate")
-
-
-@pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Any:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-southeast-2")
-    with mock_aws():
-        client = boto3.client("s3", region_name="ap-southeast-2")
-        client.create_bucket(Bucket=LAKE, CreateBucketConfiguration={"LocationConstraint": "ap-southeast-2"})
-        yield client
+curate_job = glue_job("curate")
 
 
 def args(tmp: Path, config: FraudConfig) -> argparse.Namespace:
@@ -57,7 +30,7 @@ def args(tmp: Path, config: FraudConfig) -> argparse.Namespace:
     ])  # fmt: skip
 
 
-def test_the_jobs_flags_equal_the_pyarrow_rules(spark, s3, tmp_path: Path) -> None:
+def test_the_jobs_flags_equal_the_pyarrow_rules(spark, lake_s3, tmp_path: Path) -> None:
     spec = GenerateSpec(rows=4_000, seed=23, as_of=AS_OF, fraud_rings=2, deductions_outliers=4, income_gaps=4,
                         third_party_share=0.8)  # fmt: skip
     lodgements, payers, _truth = sample(tmp_path, spec)
@@ -78,7 +51,7 @@ def test_the_jobs_flags_equal_the_pyarrow_rules(spark, s3, tmp_path: Path) -> No
     expected = detect(lodgements, "lodgement", config, payer_totals=payer_totals(deduplicate(payers, "payer-report")))
     assert doc["engine"] == "spark" and doc["config"] == dataclasses.asdict(config)
     assert doc["flags_key"] == "curated/_fraud/lodgement/src1.parquet" and doc["flags"] == expected.num_rows
-    got = pq.read_table(io.BytesIO(s3.get_object(Bucket=LAKE, Key=doc["flags_key"])["Body"].read()))
+    got = pq.read_table(io.BytesIO(lake_s3.get_object(Bucket=LAKE, Key=doc["flags_key"])["Body"].read()))
     assert got.cast(FLAG_SCHEMA).equals(expected)
     # every rule the planted data carries, the third-party one included
     assert {"ACCOUNT_MANY_TFNS", "DEDUCTIONS_OUTLIER", "INCOME_BELOW_THIRD_PARTY"} <= set(
@@ -86,19 +59,19 @@ def test_the_jobs_flags_equal_the_pyarrow_rules(spark, s3, tmp_path: Path) -> No
     )
 
 
-def test_no_payer_reports_yet_skips_that_rule_only(spark, s3, tmp_path: Path) -> None:
+def test_no_payer_reports_yet_skips_that_rule_only(spark, lake_s3, tmp_path: Path) -> None:
     spec = GenerateSpec(rows=2_000, seed=29, as_of=AS_OF, fraud_rings=1)
     lodgements, _payers, _truth = sample(tmp_path, spec)
     pq.write_table(lodgements, tmp_path / "l.parquet")
     df = spark.read.parquet(str(tmp_path / "l.parquet"))
     doc = curate_job.detect_fraud(spark, df, args(tmp_path, FraudConfig()), "src2")  # no lake/payer-report
     expected = detect(lodgements, "lodgement", FraudConfig())
-    got = pq.read_table(io.BytesIO(s3.get_object(Bucket=LAKE, Key=doc["flags_key"])["Body"].read()))
+    got = pq.read_table(io.BytesIO(lake_s3.get_object(Bucket=LAKE, Key=doc["flags_key"])["Body"].read()))
     assert got.cast(FLAG_SCHEMA).equals(expected) and expected.num_rows > 0
     assert "INCOME_BELOW_THIRD_PARTY" not in got.column("rule").to_pylist()
 
 
-def test_clean_rows_write_no_flags_file(spark, s3, tmp_path: Path) -> None:
+def test_clean_rows_write_no_flags_file(spark, lake_s3, tmp_path: Path) -> None:
     lodgements, _payers, _truth = sample(tmp_path, GenerateSpec(rows=1_000, seed=31, as_of=AS_OF))
     pq.write_table(lodgements, tmp_path / "l.parquet")
     doc = curate_job.detect_fraud(

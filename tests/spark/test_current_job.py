@@ -4,36 +4,26 @@ not applied yet, in runs of bounded size, and the table it leaves equals the pur
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from moto import mock_aws
 
 from taxlake.amend import merge_current
 from taxlake.curate import canonical, curate_batch, curated_schema, manifest, manifest_key, write_partitions
 from taxlake.generate import GenerateSpec, generate_rows
 
-ROOT = Path(__file__).resolve().parents[2]
+from .conftest import LAKE, glue_job
+
 AS_OF = dt.date(2026, 11, 1)
-BUCKET = "taxlake-test-curated"
+BUCKET = LAKE
 KIND = "lodgement"
 
 
-def load_job() -> Any:
-    spec = importlib.util.spec_from_file_location("current_job", ROOT / "src" / "glue" / "current.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-job = load_job()
+job = glue_job("current")
 
 
 def curate_sources(s3: Any, curated_root: Path, count: int) -> list[pa.Table]:
@@ -76,17 +66,8 @@ def applied_sources(s3: Any) -> list[str]:
     return sorted(Path(o["Key"]).stem for o in listed)
 
 
-@pytest.fixture
-def lake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        s3 = boto3.client("s3", region_name="ap-southeast-2")
-        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "ap-southeast-2"})
-        yield s3
-
-
-def test_runs_apply_each_source_once_and_equal_the_pure_merge(spark, lake, tmp_path: Path) -> None:
+def test_runs_apply_each_source_once_and_equal_the_pure_merge(spark, lake_s3, tmp_path: Path) -> None:
+    lake = lake_s3
     curated, current = tmp_path / "curated", tmp_path / "current"
     tables = curate_sources(lake, curated, 3)
     argv = [
