@@ -104,10 +104,10 @@ module "data_lake" {
   settings          = var.lake
   lake_formation    = var.lake.lake_formation
   raw               = var.raw
-  # the same (possibly null: module default) values the glue_etl current job gets
+  # the catalog registers what the current job writes: its prefix and format, defaults applied
   current_tables = {
-    prefix       = var.glue.current_tables.prefix
-    table_format = var.glue.current_tables.table_format
+    prefix       = module.glue_etl.current_prefix
+    table_format = module.glue_etl.current_table_format
   }
   tags = merge(var.tags, { component = "data-lake" })
 }
