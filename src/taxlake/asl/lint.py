@@ -20,12 +20,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from taxlake.asl.rules import rule_problems
 from taxlake.asl.schema import STATE_TYPES, format_path, schema_problems, split_location
 
 FLOW_TYPES = frozenset({"Pass", "Task", "Wait", "Parallel", "Map"})
 DIRECTIVES = frozenset({"no-retry", "no-catch"})
 _DIRECTIVE = re.compile(r"asl-lint:\s*([\w-]+(?:\s*,\s*[\w-]+)*)")
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+_PLACEHOLDER_STOP = re.compile(r'[}"\n\r]')
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 DISTRIBUTED_ONLY = (
     "ItemReader",
@@ -42,13 +44,22 @@ DISTRIBUTED_ONLY = (
 DUMMY_REGION, DUMMY_ACCOUNT = "us-east-1", "123456789012"
 
 
+# every character str.splitlines() breaks on: a problem prints as exactly one line
+_LINE_BREAKS = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks escaped (a state name or key may hold one)."""
+    return _LINE_BREAKS.sub(lambda m: repr(m.group(0))[1:-1], text)
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     location: str
     message: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
+        return one_line(f"{self.location}: {self.message}")
 
 
 class TemplateError(ValueError):
@@ -124,11 +135,15 @@ def render_template(text: str, variables: Mapping[str, str] | None, dummy: bool)
             continue
         if text.startswith(("${", "%{"), i):
             line = text.count("\n", 0, i) + 1
-            end = text.find("}", i)
+            # a placeholder ends at the first }, and never past its JSON string or its line
+            stop = _PLACEHOLDER_STOP.search(text, i + 2)
+            end = stop.start() if stop and stop.group(0) == "}" else -1
             if end < 0:
-                problems.append(Problem("-", f"line {line}: unterminated placeholder {text[i : i + 20]!r}"))
-                out.append(text[i:])
-                break
+                cut = stop.start() if stop else len(text)
+                problems.append(Problem("-", f"line {line}: unterminated placeholder {text[i:cut][:40]!r}"))
+                out.append(text[i : i + 2])
+                i += 2  # go on after the ${ so the string tracking and later placeholders stay right
+                continue
             token, name = text[i : end + 1], text[i + 2 : end]
             value = None
             if token.startswith("%{"):
@@ -179,6 +194,10 @@ def parse_definition(text: str) -> tuple[Any, list[Problem]]:
         doc = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         return None, [Problem("-", f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]
+    except ValueError as exc:  # e.g. an integer longer than Python converts
+        return None, [Problem("-", f"invalid JSON: {exc}")]
+    except RecursionError:
+        return None, [Problem("-", "invalid JSON: nested too deeply to read")]
     return doc, [Problem("-", f"duplicate key {k!r}: the last one silently wins") for k in duplicates]
 
 
@@ -198,7 +217,10 @@ def lint_text(
     doc, problems = parse_definition(text)
     if doc is None:
         return problems
-    return problems + lint_definition(doc, require_retry_catch=require_retry_catch)
+    try:
+        return problems + lint_definition(doc, require_retry_catch=require_retry_catch)
+    except RecursionError:  # json reads deeper documents than the schema walk can follow
+        return [*problems, Problem("-", "the definition is nested too deeply to check")]
 
 
 # --- the definition ------------------------------------------------------------------------------
@@ -207,6 +229,7 @@ def lint_text(
 def lint_definition(doc: dict[str, Any], *, require_retry_catch: bool = True) -> list[Problem]:
     """Every problem in a parsed definition: schema, graph, policy and placeholders, sorted."""
     problems = [Problem(loc, msg) for loc, msg in schema_problems(doc)]
+    problems += [Problem(loc, msg) for loc, msg in rule_problems(doc)]
     if isinstance(doc, dict):
         problems += _unique_names(doc)
         for prefix, machine in iter_machines(doc):

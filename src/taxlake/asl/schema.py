@@ -38,6 +38,8 @@ _ROOT = r"\$(?:\$|[A-Za-z_][A-Za-z0-9_]*)?"
 _DOT_NAME = r"\.(?:[^.\[\]\s*?@,:()]|\\.)+"
 _BRACKET_REF = r"\[(?:\d+|'[^']*'|\"[^\"]*\")\]"
 REFERENCE_PATH = rf"^{_ROOT}(?:{_DOT_NAME}|{_BRACKET_REF})*$"
+# ResultPath writes into the state's input: only from $, never into the context object or a variable
+RESULT_PATH = rf"^\$(?:{_DOT_NAME}|{_BRACKET_REF})*$"
 _BRACKET_ANY = r"\[[^\]]+\]"
 _DOT_ANY = r"\.\.?(?:\*|[^.\[\]\s]+)"
 PATH = rf"^{_ROOT}(?:{_DOT_ANY}|{_BRACKET_ANY}|\.\.(?={_BRACKET_ANY}))*$"
@@ -149,6 +151,15 @@ def _reference_path(nullable: bool = False) -> Schema:
     }
 
 
+def _result_path() -> Schema:
+    return {
+        "type": ["string", "null"],
+        "pattern": RESULT_PATH,
+        "x-message": "is not a valid ResultPath (expected null or a reference path from $: $.field or $[n], "
+        "not the context object $$ or a $variable)",
+    }
+
+
 def _path_or_intrinsic() -> Schema:
     return {
         "type": "string",
@@ -192,6 +203,13 @@ def _payload_defs() -> dict[str, Schema]:
             "patternProperties": {r"\.\$$": _path_or_intrinsic()},
             "additionalProperties": _ref("payload_value"),
         },
+        # Parameters and ResultSelector may also be an array (Step Functions accepts it)
+        "payload_template": {
+            "type": ["object", "array"],
+            "if": {"type": "object"},
+            "then": _ref("payload"),
+            "else": {"items": _ref("payload_value")},
+        },
         "payload_value": {
             "if": {"type": "object"},
             "then": _ref("payload"),
@@ -223,7 +241,7 @@ def _catcher(mode: str) -> Schema:
         "Assign": _ref("payload") if mode == JSONPATH else {"type": "object"},
     }
     if mode == JSONPATH:
-        props["ResultPath"] = _reference_path(nullable=True)
+        props["ResultPath"] = _result_path()
     else:
         props["Output"] = {}
     return _object(props, required=["ErrorEquals", "Next"], **{"x-mode": mode})
@@ -328,19 +346,20 @@ def _state(kind: str, mode: str) -> Schema:
             "Catch": {"type": "array", "items": _ref(f"catcher_{mode.lower()}")},
         }
         if jp:
-            props |= {"ResultPath": _reference_path(True), "ResultSelector": _ref("payload")}
+            props |= {"ResultPath": _result_path(), "ResultSelector": _ref("payload_template")}
 
     if kind == "Pass" and jp:
-        props |= {"Result": {}, "ResultPath": _reference_path(True), "Parameters": _ref("payload")}
+        props |= {"Result": {}, "ResultPath": _result_path(), "Parameters": _ref("payload_template")}
     elif kind == "Task":
         required.append("Resource")
         props |= {
             "Resource": _string(pattern=r"^arn:[^:\s]+:[^:\s]+:", **{"x-message": "is not an ARN"}),
-            "Credentials": {"type": "object"},
+            # Credentials takes a payload template too: its .$ values are paths or intrinsics
+            "Credentials": _ref("payload") if jp else {"type": "object"},
         }
         if jp:
             props |= {
-                "Parameters": _ref("payload"),
+                "Parameters": _ref("payload_template"),
                 "TimeoutSeconds": _int(1),
                 "TimeoutSecondsPath": _reference_path(),
                 "HeartbeatSeconds": _int(1),
@@ -384,7 +403,7 @@ def _state(kind: str, mode: str) -> Schema:
     elif kind == "Parallel":
         required.append("Branches")
         props["Branches"] = {"type": "array", "minItems": 1, "items": _ref(f"machine_{mode.lower()}")}
-        props |= {"Parameters": _ref("payload")} if jp else {"Arguments": _arguments()}
+        props |= {"Parameters": _ref("payload_template")} if jp else {"Arguments": _arguments()}
     elif kind == "Map":
         props |= _map_fields(mode)
         constraints += [_exactly_one(["ItemProcessor", "Iterator"])]
@@ -425,7 +444,7 @@ def _map_fields(mode: str) -> dict[str, Schema]:
         fields |= {
             "ItemsPath": _reference_path(),
             "ItemSelector": _ref("payload"),
-            "Parameters": _ref("payload"),  # the pre-2022 spelling of ItemSelector
+            "Parameters": _ref("payload_template"),  # the pre-2022 spelling of ItemSelector
             "MaxConcurrencyPath": _reference_path(),
             "ToleratedFailurePercentagePath": _reference_path(),
             "ToleratedFailureCountPath": _reference_path(),
@@ -463,6 +482,11 @@ def _map_parts(mode: str) -> dict[str, Schema]:
         reader_config["MaxItemsPath"] = _reference_path()
         batcher |= {"MaxItemsPerBatchPath": _reference_path(), "MaxInputBytesPerBatchPath": _reference_path()}
     resource = _string(pattern=r"^arn:", **{"x-message": "is not an ARN"})
+
+    def twins(fields: Sequence[str]) -> Schema:
+        # a limit is given either literally or by a ...Path, never both
+        return {"allOf": [_at_most_one([f, f"{f}Path"]) for f in fields]} if jp else {}
+
     return {
         f"item_processor_{low}": _machine(
             mode,
@@ -471,9 +495,10 @@ def _map_parts(mode: str) -> dict[str, Schema]:
             },
         ),
         f"item_reader_{low}": _object(
-            {"Resource": resource, "ReaderConfig": _object(reader_config), **params}, required=["Resource"]
+            {"Resource": resource, "ReaderConfig": _object(reader_config, **twins(["MaxItems"])), **params},
+            required=["Resource"],
         ),
-        f"item_batcher_{low}": _object(batcher),
+        f"item_batcher_{low}": _object(batcher, **twins(["MaxItemsPerBatch", "MaxInputBytesPerBatch"])),
         f"result_writer_{low}": _object(
             {
                 "Resource": resource,

@@ -155,9 +155,9 @@ def test_paths_accept_variables_context_and_filters() -> None:
 
 
 def test_reference_paths_reject_multi_node_operators() -> None:
-    doc = machine(P={"Type": "Pass", "ResultPath": "$.a[*]", "End": True})
+    doc = machine(P={"Type": "Wait", "SecondsPath": "$.a[*]", "End": True})
     assert [str(p) for p in lint_definition(doc)] == [
-        'States.P: ResultPath: "$.a[*]" is not a valid reference path (expected $, $$ or $variable followed by '
+        'States.P: SecondsPath: "$.a[*]" is not a valid reference path (expected $, $$ or $variable followed by '
         ".field or [n])"
     ]
 
