@@ -112,9 +112,9 @@ def tokenize(text: str) -> list[_Token]:
                 j += 1
             tokens.append(_Token("regex", text[i:j], i))
             i = j
-        elif c.isdigit():
+        elif c in "0123456789":  # not str.isdigit(): that is true of '²' too
             match = _NUMBER.match(text, i)
-            assert match is not None  # a digit always starts a number
+            assert match is not None  # an ASCII digit always starts a number
             tokens.append(_Token("number", match.group(0), i))
             i = match.end()
         elif c == "$":

@@ -290,8 +290,14 @@ def _directives(state: dict[str, Any]) -> tuple[set[str], list[str]]:
     return found & DIRECTIVES, sorted(found - DIRECTIVES)
 
 
-def _state_problems(state: dict[str, Any], loc: str, require_retry_catch: bool) -> Iterator[Problem]:
+def _kind(state: dict[str, Any]) -> str | None:
+    """The state's Type if it is a string (the schema reports any other value)."""
     kind = state.get("Type")
+    return kind if isinstance(kind, str) else None
+
+
+def _state_problems(state: dict[str, Any], loc: str, require_retry_catch: bool) -> Iterator[Problem]:
+    kind = _kind(state)
     if kind in FLOW_TYPES:
         has_next, has_end = "Next" in state, "End" in state
         if has_next and has_end:
@@ -353,12 +359,10 @@ def _machine_problems(machine: dict[str, Any], prefix: list[str | int], require_
     reachable = _closure({start} if start in states else set(), edges)
     if start in states:
         problems += [Problem(loc[n], "unreachable from StartAt") for n in states if n not in reachable]
-    terminals = {n for n, s in states.items() if s.get("Type") in ("Succeed", "Fail") or (s.get("End") is True)}
+    terminals = {n for n, s in states.items() if _kind(s) in ("Succeed", "Fail") or (s.get("End") is True)}
     # states already reported (unknown Type, no Next/End) end the loop search, to report each fault once
     dead_ends = {
-        n
-        for n, s in states.items()
-        if s.get("Type") not in STATE_TYPES or (s.get("Type") in FLOW_TYPES and "Next" not in s)
+        n for n, s in states.items() if _kind(s) not in STATE_TYPES or (_kind(s) in FLOW_TYPES and "Next" not in s)
     }
     if not terminals:
         problems.append(Problem(here, "no terminal state (End: true, Succeed or Fail)"))
