@@ -56,6 +56,10 @@ class Reason(StrEnum):
     ENCODING_ERROR = "ENCODING_ERROR"
     PARSE_ERROR = "PARSE_ERROR"
     REJECT_RATE_EXCEEDED = "REJECT_RATE_EXCEEDED"
+    # a limit (readers.Limits) was reached: the rest of the file is not read
+    DECOMPRESSION_LIMIT = "DECOMPRESSION_LIMIT"
+    LINE_TOO_LONG = "LINE_TOO_LONG"
+    ROW_LIMIT = "ROW_LIMIT"
 
 
 MIN_TAX_YEAR = 2000

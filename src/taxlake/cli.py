@@ -42,6 +42,13 @@ def _share(text: str) -> float:
     return value
 
 
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    return value
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -66,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--samples", type=int, default=5, help="rejected rows quoted per report")
     v.add_argument("--rejects-dir", type=Path, help="write every rejected row to DIR/<file>.rejects.jsonl.gz")
     v.add_argument("--pretty", action="store_true", help="indent the JSON")
+    # defaults live in taxlake.readers.Limits; None here means "keep the default"
+    v.add_argument("--max-decoded-size", type=parse_size, help="gzip input: most bytes after inflation")
+    v.add_argument("--max-ratio", type=_positive_float, help="gzip input: most inflated/stored bytes")
+    v.add_argument("--max-line-size", type=parse_size, help="longest CSV row or JSON line")
+    v.add_argument("--max-rows", type=int, help="most records read from one file")
 
     g = sub.add_parser(
         "generate",
@@ -93,15 +105,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from taxlake.readers import Limits
     from taxlake.validation import ValidationConfig, validate_path
 
     missing = [p for p in args.paths if not Path(p).is_file()]
     if missing:
         print(f"taxlake validate: not a readable file: {', '.join(missing)}", file=sys.stderr)
         return EXIT_USAGE
+    chosen = {
+        "max_decoded_bytes": args.max_decoded_size,
+        "max_ratio": args.max_ratio,
+        "max_line_bytes": args.max_line_size,
+        "max_rows": args.max_rows,
+    }
+    try:
+        limits = Limits(**{k: v for k, v in chosen.items() if v is not None})
+    except ValueError as exc:
+        print(f"taxlake validate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     config = ValidationConfig(
         reject_threshold=args.reject_threshold,
         sample_limit=args.samples,
+        limits=limits,
         **({"as_of": args.as_of} if args.as_of else {}),
     )
     worst = EXIT_OK

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from taxlake.checks import Reason
 from taxlake.quality import DRIFT_DETAIL_TYPE, VALIDATOR_SOURCE, EventPublisher, SchemaDrift, drift_detail
+from taxlake.readers import Limits
 from taxlake.schemas import kind_from_path
 from taxlake.validation import ValidationConfig, ValidationReport, validate_stream
 
@@ -109,7 +110,9 @@ class IngestConfig:
             output_bucket=env.get("OUTPUT_BUCKET") or None,
             raw_bucket=env.get("RAW_BUCKET") or None,
             raw_prefix=env.get("RAW_PREFIX", "raw/"),
-            validation=ValidationConfig(reject_threshold=float(env.get("REJECT_THRESHOLD", "0.01"))),
+            validation=ValidationConfig(
+                reject_threshold=float(env.get("REJECT_THRESHOLD", "0.01")), limits=Limits.from_env(env)
+            ),
         )
 
 

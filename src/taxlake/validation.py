@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ import pyarrow.compute as pc
 
 from taxlake import __version__
 from taxlake.checks import CHECKS, Reason, dates_out_of_range, parse_iso_dates, tax_year_bad
-from taxlake.readers import Chunk, CountingReader, FileRejected, iter_chunks, open_source
+from taxlake.readers import Chunk, CountingReader, FileRejected, Limits, RecordSource, iter_chunks, open_source
 from taxlake.schemas import Rule, Schema, get_schema, kind_from_header, kind_from_path
 
 REPORT_VERSION = 1
@@ -42,6 +43,7 @@ class ValidationConfig:
     sample_limit: int = 5  # rejected rows quoted in the report
     as_of: dt.date = field(default_factory=dt.date.today)  # "today" for range checks
     threads: int = field(default_factory=lambda: os.cpu_count() or 1)  # chunk checkers
+    limits: Limits = field(default_factory=Limits)  # size, ratio, line and row caps
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.reject_threshold <= 1.0:
@@ -70,6 +72,7 @@ class ValidationReport:
     reject_threshold: float = 0.01
     bytes_read: int = 0
     bytes_decoded: int = 0
+    blank_lines: int = 0  # lines with nothing on them: skipped, not records
     duration_ms: int = 0
     report_version: int = REPORT_VERSION
     validator_version: str = __version__
@@ -100,6 +103,33 @@ def mask_value(value: str | None) -> str | None:
     if value is None:
         return None
     return "*" * max(len(value) - 3, 0) + value[-3:]
+
+
+# A run of 6 to 10 digits, in groups of 3 or more joined by a space or hyphen
+# ("123 456 782", "062-000"), not part of a decimal: the shape of a TFN (9),
+# a BSB (6) or an account number (6-10), wherever it stands. Dates (4-2-2),
+# amounts (85000.00) and ABNs (11 digits, public) are left alone.
+_SENSITIVE_SHAPE = re.compile(r"(?<![0-9])(?<![0-9]\.)[0-9]{3,}(?:[ -][0-9]{3,})*(?![0-9]|\.[0-9])")
+
+
+def _mask_digits(match: re.Match[str]) -> str:
+    text = match.group()
+    digits = sum(ch.isdigit() for ch in text)
+    if not 6 <= digits <= 10:
+        return text
+    keep = len(text) - 3
+    return "".join("*" if ch.isdigit() and i < keep else ch for i, ch in enumerate(text))
+
+
+def mask_text(text: str | None) -> str | None:
+    """Mask every TFN-, BSB- or account-shaped number in ``text``, whatever column it came from.
+
+    Column masking alone fails when values sit under the wrong names (a header
+    shifted by one column puts a TFN under ``lodgement_id``).
+    """
+    if text is None:
+        return None
+    return _SENSITIVE_SHAPE.sub(_mask_digits, text)
 
 
 def _normalise(values: pa.Array) -> pa.Array:
@@ -179,7 +209,7 @@ def _check_chunk(
 
 def _checked(
     chunks: Iterator[Chunk], schema: Schema, config: ValidationConfig
-) -> Iterator[tuple[Chunk, tuple[pa.Array, list[tuple[str, Reason, pa.Array]]]]]:
+) -> Generator[tuple[Chunk, tuple[pa.Array, list[tuple[str, Reason, pa.Array]]]], None, None]:
     """Check chunks on a small thread pool, yielding results in file order.
 
     pyarrow kernels release the GIL, so checking one chunk overlaps with
@@ -239,9 +269,18 @@ def _rejected_rows(
 
 def _mask_row(row: dict[str, Any], schema: Schema) -> dict[str, Any]:
     masked = dict(row)
-    masked["record"] = {k: (mask_value(v) if schema.column(k).sensitive else v) for k, v in row["record"].items()}
+    masked["record"] = {
+        k: (mask_value(v) if schema.column(k).sensitive else mask_text(v)) for k, v in row["record"].items()
+    }
     masked.pop("raw", None)  # raw text may hold a TFN; the rejects file keeps it
     return masked
+
+
+def _mask_report(report: ValidationReport) -> None:
+    """Names and messages quoted from the file (a header that is really a data row) are masked too."""
+    report.columns = [mask_text(c) or "" for c in report.columns]
+    report.schema_drift = {k: [mask_text(c) or "" for c in v] for k, v in report.schema_drift.items()}
+    report.detail = mask_text(report.detail)
 
 
 def _resolve_schema(kind: str | None, name: str, header: list[str]) -> Schema:
@@ -289,20 +328,64 @@ def validate_stream(
         reject_threshold=config.reject_threshold,
     )
     counter: CountingReader | None = None
+    source: RecordSource | None = None
     try:
-        source, counter = open_source(stream, name)
+        source, counter = open_source(stream, name, config.limits)
         report.format, report.compression = source.format.name, source.format.compression
         report.columns = list(source.header)
         schema = _resolve_schema(kind, name, source.header)
         report.kind = schema.kind
-        duplicates = sorted({h for h in source.header if source.header.count(h) > 1})
-        report.schema_drift = _schema_drift(schema, source.header)
-        if duplicates or report.schema_drift["missing"] or report.schema_drift["unexpected"]:
-            parts = [f"{k}: {', '.join(v)}" for k, v in report.schema_drift.items() if v]
-            if duplicates:
-                parts.append(f"duplicated: {', '.join(duplicates)}")
-            raise FileRejected(Reason.SCHEMA_DRIFT, "; ".join(parts))
-        for chunk, (failed, found) in _checked(iter_chunks(source, schema.names), schema, config):
+        if source.has_header:
+            duplicates = sorted({h for h in source.header if source.header.count(h) > 1})
+            report.schema_drift = _schema_drift(schema, source.header)
+            if duplicates or report.schema_drift["missing"] or report.schema_drift["unexpected"]:
+                parts = [f"{k}: {', '.join(v)}" for k, v in report.schema_drift.items() if v]
+                if duplicates:
+                    parts.append(f"duplicated: {', '.join(duplicates)}")
+                raise FileRejected(Reason.SCHEMA_DRIFT, "; ".join(parts))
+        _read_all(source, schema, config, tally, on_rejects)
+        if tally.read == 0:
+            blank = f" ({source.blank_lines:,} blank lines)" if source.blank_lines else ""
+            raise FileRejected(Reason.EMPTY_FILE, f"header only, no records{blank}")
+    except FileRejected as exc:
+        report.status = QUARANTINED
+        report.quarantine_reason = str(exc.reason)
+        report.detail = exc.detail
+    finally:
+        if source is not None:
+            source.close()
+            report.blank_lines = source.blank_lines
+    report.records_read = tally.read
+    report.records_rejected = tally.rejected
+    report.records_valid = tally.read - tally.rejected
+    report.reasons = dict(sorted(tally.reasons.items()))
+    report.rejected_samples = sorted(tally.samples, key=lambda r: r["line"])[: config.sample_limit]
+    report.reject_rate = round(tally.rejected / tally.read, 6) if tally.read else 0.0
+    if report.status == ACCEPTED and report.reject_rate > config.reject_threshold:
+        report.status = QUARANTINED
+        report.quarantine_reason = str(Reason.REJECT_RATE_EXCEEDED)
+        report.detail = (
+            f"{tally.rejected} of {tally.read} records rejected "
+            f"({report.reject_rate:.2%} > {config.reject_threshold:.2%})"
+        )
+    report.bytes_read = counter.bytes_read if counter else 0
+    report.bytes_decoded = counter.bytes_decoded if counter else 0
+    report.duration_ms = int((time.perf_counter() - started) * 1000)
+    _mask_report(report)
+    return report
+
+
+def _read_all(
+    source: RecordSource, schema: Schema, config: ValidationConfig, tally: _Tally, on_rejects: RejectSink | None
+) -> None:
+    """Check every chunk into ``tally``; a chunk is counted whole or not at all, so counts stay conserved."""
+    max_rows = config.limits.max_rows
+    chunks = iter_chunks(source, schema.names)
+    checked = _checked(chunks, schema, config)
+    try:
+        for chunk, (failed, found) in checked:
+            if tally.read + chunk.num_rows > max_rows:
+                raise FileRejected(Reason.ROW_LIMIT, f"more than {max_rows:,} records (max_rows)")
             rejected = pc.sum(failed).as_py() or 0
             tally.read += chunk.num_rows
             tally.rejected += rejected
@@ -323,29 +406,10 @@ def validate_stream(
             elif room > 0:
                 rows = _rejected_rows(chunk, schema, failed, found, room)
                 tally.samples.extend(_mask_row(r, schema) for r in rows)
-        if tally.read == 0:
-            raise FileRejected(Reason.EMPTY_FILE, "header only, no records")
-    except FileRejected as exc:
-        report.status = QUARANTINED
-        report.quarantine_reason = str(exc.reason)
-        report.detail = exc.detail
-    report.records_read = tally.read
-    report.records_rejected = tally.rejected
-    report.records_valid = tally.read - tally.rejected
-    report.reasons = dict(sorted(tally.reasons.items()))
-    report.rejected_samples = sorted(tally.samples, key=lambda r: r["line"])[: config.sample_limit]
-    report.reject_rate = round(tally.rejected / tally.read, 6) if tally.read else 0.0
-    if report.status == ACCEPTED and report.reject_rate > config.reject_threshold:
-        report.status = QUARANTINED
-        report.quarantine_reason = str(Reason.REJECT_RATE_EXCEEDED)
-        report.detail = (
-            f"{tally.rejected} of {tally.read} records rejected "
-            f"({report.reject_rate:.2%} > {config.reject_threshold:.2%})"
-        )
-    report.bytes_read = counter.bytes_read if counter else 0
-    report.bytes_decoded = counter.bytes_decoded if counter else 0
-    report.duration_ms = int((time.perf_counter() - started) * 1000)
-    return report
+    finally:
+        # stop the checkers, then the reader (and its read-ahead) before the verdict is returned
+        checked.close()
+        chunks.close()
 
 
 def validate_path(

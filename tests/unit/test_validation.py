@@ -154,13 +154,18 @@ def test_malformed_rows_are_rejected_with_true_line_numbers() -> None:
     ]
 
 
-def test_blank_csv_lines_are_empty_rows_not_lost() -> None:
-    data = (
-        csv_bytes("lodgement", [GOOD_LODGEMENT]) + b"\n" + csv_bytes("lodgement", [GOOD_LODGEMENT]).split(b"\n", 1)[1]
-    )
+def test_blank_csv_lines_are_counted_not_read_and_later_lines_keep_their_numbers() -> None:
+    rows = csv_bytes("lodgement", [GOOD_LODGEMENT, with_field("lodgement", tfn="123456789")]).split(b"\n")
+    data = b"\n".join([rows[0], rows[1], b"", b"\r", rows[2], b""])
     report = run(data)
-    assert (report.records_read, report.reasons) == (3, {"EMPTY_ROW": 1})
-    assert report.rejected_samples[0]["line"] == 3
+    assert (report.records_read, report.blank_lines, report.reasons) == (2, 2, {"INVALID_TFN": 1})
+    assert report.rejected_samples[0]["line"] == 5
+
+
+@pytest.mark.parametrize("row", [b"," * 13, b" ," + b"," * 12, b'""' + b"," * 13])
+def test_a_row_of_empty_fields_is_an_empty_row_reject(row: bytes) -> None:
+    report = run(csv_bytes("lodgement", [GOOD_LODGEMENT]) + row + b"\n")
+    assert (report.records_read, report.reasons, report.blank_lines) == (2, {"EMPTY_ROW": 1}, 0)
 
 
 def test_invalid_utf8_rejects_only_the_rows_holding_it() -> None:
