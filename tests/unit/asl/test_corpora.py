@@ -437,3 +437,26 @@ def test_later_placeholders_are_still_checked_after_an_unterminated_one() -> Non
 def test_a_line_break_in_a_state_name_is_escaped_to_keep_one_line_per_problem() -> None:
     doc = {"StartAt": "a\nb", "States": {"a\nb": {"Type": "Pass"}}}
     assert lines(doc) == ["-: no terminal state (End: true, Succeed or Fail)", "States.a\\nb: needs Next or End: true"]
+
+
+TWINS = {
+    "TimeoutSeconds": task(TimeoutSeconds=60, TimeoutSecondsPath="$.t"),
+    "HeartbeatSeconds": task(HeartbeatSeconds=10, HeartbeatSecondsPath="$.h"),
+    "MaxConcurrency": distributed_map(MaxConcurrency=2, MaxConcurrencyPath="$.c"),
+    "ToleratedFailureCount": distributed_map(ToleratedFailureCount=1, ToleratedFailureCountPath="$.c"),
+    "ToleratedFailurePercentage": distributed_map(ToleratedFailurePercentage=5, ToleratedFailurePercentagePath="$.p"),
+    "Error": machine({"Type": "Fail", "Error": "E", "ErrorPath": "$.e"}),
+    "Cause": machine({"Type": "Fail", "Cause": "C", "CausePath": "$.c"}),
+}
+
+
+@pytest.mark.parametrize("field", TWINS, ids=str)
+def test_every_field_and_its_path_twin_are_mutually_exclusive(field: str) -> None:
+    assert f"States.S: {field} and {field}Path are mutually exclusive" in lines(TWINS[field])
+
+
+@pytest.mark.parametrize("field", ["Seconds", "Timestamp"])
+def test_a_wait_takes_one_duration_not_a_field_and_its_twin(field: str) -> None:
+    value = 5 if field == "Seconds" else "2026-01-31T00:00:00Z"
+    doc = machine({"Type": "Wait", "End": True, field: value, f"{field}Path": "$.x"})
+    assert f"found {field}, {field}Path" in " ".join(lines(doc))
