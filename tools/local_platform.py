@@ -9,6 +9,7 @@ bucket and followed through EventBridge and the validator Lambda.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import json
@@ -32,6 +33,104 @@ REGION = "ap-southeast-2"
 TF_ROOT = ROOT / "terraform" / "local"
 
 
+def tail(text: str, lines: int = 30) -> str:
+    """The last ``lines`` non-empty lines of ``text``: where a tool says why it failed."""
+    kept = [line for line in text.splitlines() if line.strip()]
+    return "\n".join(kept[-lines:])
+
+
+class StepFailed(RuntimeError):
+    """A step of the harness failed: the tool's own last words, where its full log is, what to run next.
+
+    ``nox -s up`` prints it instead of a traceback; pytest shows it as the error of
+    the fixture or test that ran the step.
+    """
+
+    def __init__(
+        self,
+        step: str,
+        detail: str = "",
+        log: Path | None = None,
+        emulator_log: Path | None = None,
+        next_step: str = "run `nox -s up` again: it stops whatever an earlier run left and starts from a clean state",
+    ) -> None:
+        self.step, self.detail, self.log, self.emulator_log, self.next_step = step, detail, log, emulator_log, next_step
+        super().__init__(step)
+
+    def __str__(self) -> str:
+        out = [f"{self.step} failed"]
+        if self.detail:
+            out += ["--- its own last lines ---", self.detail]
+        if self.emulator_log and self.emulator_log.exists():
+            out += [
+                f"--- the local AWS log's last lines ({self.emulator_log}) ---",
+                tail(self.emulator_log.read_text(errors="replace"), 15),
+            ]
+        if self.log:
+            out.append(f"full log: {self.log}")
+        if self.emulator_log:
+            out.append(f"local AWS log: {self.emulator_log}")
+        out.append(f"next: {self.next_step}")
+        return "\n".join(out)
+
+
+def _proc_text(pid: str, name: str) -> str:
+    try:
+        return (Path("/proc") / pid / name).read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def leftovers(state: Path) -> list[int]:
+    """Processes an earlier run over ``state`` left behind: its emulator, Lambda workers, Spark drivers
+    and JVMs (each works in a directory under ``state`` or carries it in its environment)."""
+    marker, found = str(state.resolve()), []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if cwd.startswith(marker) or f"LOCALAWS_STATE={marker}" in _proc_text(entry.name, "environ"):
+            found.append(int(entry.name))
+    return found
+
+
+def _listener(port: int) -> int | None:
+    """The pid listening on 127.0.0.1:``port`` (Linux /proc), or None."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            cols = row.split()
+            if len(cols) > 9 and cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{cols[9]}]")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if any(os.readlink(fd) in inodes for fd in (entry / "fd").iterdir()):
+                return int(entry.name)
+        except OSError:
+            continue
+    return None
+
+
+def _kill(pids: Iterable[int]) -> None:
+    pids = list(pids)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+        deadline = time.time() + 5
+        while time.time() < deadline and any(Path(f"/proc/{pid}").exists() for pid in pids):
+            time.sleep(0.1)
+
+
 def healthy(endpoint: str) -> bool:
     try:
         with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1):  # noqa: S310 - local URL
@@ -46,6 +145,7 @@ class Emulator:
 
     port: int
     state: Path
+    env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -56,12 +156,39 @@ class Emulator:
     def pid_file(self) -> Path:
         return self.state / "localaws.pid"
 
+    @property
+    def log(self) -> Path:
+        return self.state / "localaws.log"
+
+    def recover(self) -> list[int]:
+        """Stop whatever an earlier run over this state left running (even without its pid file);
+        refuse, with the culprit named, when another program holds the port."""
+        self.stop()
+        stale = leftovers(self.state)
+        _kill(stale)
+        holder = _listener(self.port)
+        if holder is not None:
+            command = _proc_text(str(holder), "cmdline").strip()
+            if "localaws" not in command:
+                raise StepFailed(
+                    f"starting local AWS on {self.endpoint}",
+                    f"port {self.port} is held by pid {holder}: {command[:200]}",
+                    next_step=f"stop that program, or run with another port: `nox -s up -- --port {self.port + 1}`",
+                )
+            _kill([holder])  # an emulator of another state dir or checkout on our port
+            stale.append(holder)
+        return stale
+
     def start(self) -> None:
         if healthy(self.endpoint):
-            raise SystemExit(f"something already answers on {self.endpoint}: run `nox -s down` or pick another port")
+            raise StepFailed(
+                f"starting local AWS on {self.endpoint}",
+                "something already answers there",
+                next_step="run `nox -s down`, or pick another port (`nox -s up -- --port 4567`)",
+            )
         self.state.mkdir(parents=True, exist_ok=True)
-        log = open(self.state / "localaws.log", "ab")  # noqa: SIM115 - handed to the server process
-        env = {**os.environ, "LOCALAWS_STATE": str(self.state), "PYTHONPATH": str(ROOT / "src")}
+        log = open(self.log, "ab")  # noqa: SIM115 - handed to the server process
+        env = {**os.environ, **self.env, "LOCALAWS_STATE": str(self.state), "PYTHONPATH": str(ROOT / "src")}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "localaws", "--port", str(self.port)],
             stdout=log,
@@ -76,7 +203,11 @@ class Emulator:
             if self.proc.poll() is not None:
                 break
             time.sleep(0.1)
-        raise SystemExit(f"localaws did not start; see {self.state / 'localaws.log'}")
+        raise StepFailed(
+            "starting local AWS (python -m localaws)",
+            f"{'it exited with ' + str(self.proc.returncode) if self.proc.poll() is not None else 'no answer in 30 s'}",
+            emulator_log=self.log,
+        )
 
     def stop(self) -> bool:
         if not self.pid_file.exists():
@@ -102,6 +233,7 @@ class Terraform:
     state: Path
     artifacts_dir: Path = ROOT / "dist"
     var_file: str = "local.tfvars"
+    emulator_log: Path | None = None
 
     def env(self) -> dict[str, str]:
         return {
@@ -113,13 +245,23 @@ class Terraform:
         }
 
     def run(self, *args: str, check: bool = True, capture: bool = False) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["terraform", *args],
-            cwd=TF_ROOT,
-            env=self.env(),
-            check=check,
-            text=True,
-            capture_output=capture,
+        """terraform ARGS in terraform/local; a captured run's output also goes to state/logs/.
+
+        With ``check``, a failure raises StepFailed with terraform's own last lines."""
+        done = subprocess.run(["terraform", *args], cwd=TF_ROOT, env=self.env(), text=True, capture_output=capture)
+        log = None
+        if capture:
+            log = self.state / "logs" / f"terraform-{args[0]}.log"
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text(f"$ terraform {' '.join(args)}\n{done.stdout}\n--- stderr ---\n{done.stderr}")
+        if check and done.returncode:
+            raise self.failed(args[0], done, log)
+        return done
+
+    def failed(self, command: str, done: subprocess.CompletedProcess[str], log: Path | None) -> StepFailed:
+        detail = tail(done.stderr or done.stdout or "", 30) if log else ""
+        return StepFailed(
+            f"terraform {command} (terraform/local, exit {done.returncode})", detail, log, self.emulator_log
         )
 
     def init(self) -> None:
@@ -156,7 +298,7 @@ class Terraform:
             return ""
         if done.returncode == 2:
             return done.stdout
-        raise RuntimeError(f"terraform plan failed:\n{done.stderr}")
+        raise self.failed("plan", done, self.state / "logs" / "terraform-plan.log")
 
     def destroy(self) -> None:
         # EMR Serverless refuses to delete a STARTED application, and the provider does not
@@ -172,12 +314,7 @@ class Terraform:
                     if time.time() > deadline:
                         raise TimeoutError(f"EMR Serverless application {app} did not stop")
                     time.sleep(1.0)
-        done = self.run(
-            "destroy", "-auto-approve", "-input=false", "-no-color", f"-var-file={self.var_file}",
-            check=False, capture=True,
-        )  # fmt: skip
-        if done.returncode:
-            raise RuntimeError(f"terraform destroy failed:\n{done.stderr[-4000:]}")
+        self.run("destroy", "-auto-approve", "-input=false", "-no-color", f"-var-file={self.var_file}", capture=True)
 
 
 CLIENTS = ("s3", "lambda", "logs", "cloudwatch", "sqs", "sns", "dynamodb", "events", "stepfunctions", "glue", "iam")

@@ -18,19 +18,28 @@ stops it and forgets the Terraform state that described it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import functools
 import json
+import os
 import shutil
+import signal
+import subprocess
 import sys
 import time
+import traceback
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from local_platform import CurrentTables, Emulator, Landing, Pipeline, Terraform, clients  # noqa: E402
+from local_platform import CurrentTables, Emulator, Landing, Pipeline, StepFailed, Terraform, clients  # noqa: E402
 
 STATE = ROOT / ".local"
 
@@ -86,18 +95,20 @@ def _why(report: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v}" for k, v in top[:3]) + (f", +{len(top) - 3} more" if len(top) > 3 else "")
 
 
-def up(rows: int, port: int, keep_running: bool) -> int:
+def up(rows: int, port: int, keep_running: bool, timings: dict[str, float]) -> bool:
+    """One run; ``timings`` (seconds per step) is filled in as the steps finish."""
     started = time.perf_counter()
-    timings: dict[str, float] = {}
     emulator = Emulator(port=port, state=STATE)
-    emulator.stop()  # a previous run's endpoint, if any
+    # whatever an earlier run left, finished or failed: its endpoint, Lambda workers, Spark jobs, state
+    if stale := emulator.recover():
+        print(f"stopped {len(stale)} process(es) an earlier run left running", flush=True)
     shutil.rmtree(STATE / "terraform", ignore_errors=True)
     t = time.perf_counter()
     emulator.start()
     timings["start local AWS"] = time.perf_counter() - t
     print(f"local AWS (localaws) on {emulator.endpoint}", flush=True)
 
-    tf = Terraform(emulator.endpoint, STATE / "terraform")
+    tf = Terraform(emulator.endpoint, STATE / "terraform", emulator_log=emulator.log)
     t = time.perf_counter()
     print("terraform apply terraform/local ...", flush=True)
     tf.init()
@@ -153,7 +164,7 @@ def up(rows: int, port: int, keep_running: bool) -> int:
     print("\nwall time: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
     finish(emulator, landing, keep_running)
     print("\nresult: " + ("OK" if ok else "PROBLEMS FOUND (see above)"))
-    return 0 if ok else 1
+    return ok
 
 
 def summary(
@@ -287,7 +298,8 @@ def finish(emulator: Emulator, landing: Landing, keep_running: bool) -> None:
 
 
 def down(port: int) -> int:
-    stopped = Emulator(port=port, state=STATE).stop()
+    emulator = Emulator(port=port, state=STATE)
+    stopped = emulator.stop() | bool(emulator.recover())
     shutil.rmtree(STATE / "terraform", ignore_errors=True)  # it described the stopped endpoint
     print("stopped local AWS" if stopped else "local AWS was not running")
     return 0
@@ -300,12 +312,72 @@ def main() -> int:
     u.add_argument("--rows", type=int, default=20_000, help="records in the largest sample file")
     u.add_argument("--port", type=int, default=4566)
     u.add_argument("--keep-running", action=argparse.BooleanOptionalAction, default=True)
+    u.add_argument("--load", type=int, default=0, help="CPU-bound processes to run beside it (a busy machine)")
+    u.add_argument("--repeat", type=int, default=1, help="runs in a row, each from scratch; all must pass")
+    u.add_argument("--deadline", type=float, default=0, help="fail a run that takes longer (seconds; 0: none)")
     d = sub.add_parser("down", help="stop local AWS")
     d.add_argument("--port", type=int, default=4566)
     args = parser.parse_args()
     if args.command == "down":
         return down(args.port)
-    return up(args.rows, args.port, args.keep_running)
+    if args.repeat < 1 or args.load < 0 or args.deadline < 0:
+        parser.error("--repeat must be at least 1; --load and --deadline not negative")
+    results = []
+    with busy(args.load):
+        for i in range(args.repeat):
+            if args.repeat > 1:
+                print(f"\n=== run {i + 1}/{args.repeat} (load: {args.load} CPU-bound processes) ===", flush=True)
+            timings: dict[str, float] = {}
+            keep = args.keep_running and i == args.repeat - 1
+            ok = guarded(functools.partial(up, args.rows, args.port, keep, timings), args.deadline)
+            results.append((ok, timings))
+            if not ok:
+                break
+    if args.repeat > 1 or args.load:
+        print(f"\n{len(results)} run(s), load {args.load} ({os.cpu_count()} cores):")
+        for i, (ok, timings) in enumerate(results, 1):
+            steps = ", ".join(f"{k} {v:.0f}s" for k, v in timings.items() if k != "total")
+            print(f"  run {i}: {'OK' if ok else 'FAILED'} in {timings.get('total', 0):.0f}s ({steps})")
+    return 0 if len(results) == args.repeat and all(ok for ok, _ in results) else 1
+
+
+@contextlib.contextmanager
+def busy(processes: int) -> Iterator[None]:
+    """``processes`` CPU-bound processes beside the run, as on a laptop or CI runner doing other work."""
+    burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes)]
+    try:
+        yield
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+
+
+def guarded(run: Callable[[], bool], deadline: float) -> bool:
+    """Run one ``up``: a failing step prints the tool's own message, its log and what next, not a traceback."""
+
+    def expired(_signum: int, _frame: object) -> None:
+        raise TimeoutError(f"the run took longer than its deadline of {deadline:.0f}s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, deadline)
+    try:
+        return run()
+    except StepFailed as failure:
+        print(f"\n{failure}", file=sys.stderr, flush=True)
+    except (TimeoutError, BotoCoreError, ClientError) as exc:
+        waited = StepFailed("the local platform run", str(exc), emulator_log=STATE / "localaws.log")
+        print(f"\n{waited}", file=sys.stderr)
+    except Exception:  # a bug in the harness itself: keep the traceback, say where
+        log = STATE / "logs" / "up-traceback.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(traceback.format_exc())
+        detail = traceback.format_exc().strip().splitlines()[-1]
+        print(f"\n{StepFailed('nox -s up (harness error)', detail, log, STATE / 'localaws.log')}", file=sys.stderr)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    return False
 
 
 if __name__ == "__main__":

@@ -10,10 +10,8 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
 import sys
 import time
-import urllib.request
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +22,9 @@ import pytest
 
 REGION = "ap-southeast-2"
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+
+from local_platform import Emulator  # noqa: E402
 
 
 def _free_port() -> int:
@@ -32,45 +33,27 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _up(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):
-            return True
-    except OSError:
-        return False
+@pytest.fixture(scope="session")
+def emulator_log(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """Where this session's emulator logs (None against an endpoint started elsewhere)."""
+    if os.environ.get("TAXLAKE_ENDPOINT"):
+        return None
+    return tmp_path_factory.mktemp("localaws") / "localaws.log"
 
 
 @pytest.fixture(scope="session")
-def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def endpoint(emulator_log: Path | None) -> Iterator[str]:
     existing = os.environ.get("TAXLAKE_ENDPOINT")
-    if existing:
-        yield existing
+    if existing or emulator_log is None:
+        yield str(existing)
         return
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    state = tmp_path_factory.mktemp("localaws")
-    log = open(state / "server.log", "wb")  # noqa: SIM115 - closed below
-    env = {**os.environ, "LOCALAWS_STATE": str(state), "LOCALAWS_RETRY_DELAY": "0.2", "PYTHONPATH": str(ROOT / "src")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "localaws", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env
-    )
+    # the same start-up as `nox -s up`: a failure shows the emulator's own last lines
+    emulator = Emulator(port=_free_port(), state=emulator_log.parent, env={"LOCALAWS_RETRY_DELAY": "0.2"})
+    emulator.start()
     try:
-        for _ in range(150):
-            if _up(url):
-                break
-            if proc.poll() is not None:
-                raise RuntimeError(f"localaws exited: {(state / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.1)
-        else:
-            raise RuntimeError("localaws did not start")
-        yield url
+        yield emulator.endpoint
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        emulator.stop()
 
 
 @pytest.fixture(scope="session")

@@ -25,10 +25,10 @@ class Platform:
 
 
 @pytest.fixture(scope="session")
-def platform(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+def platform(endpoint: str, emulator_log: Path | None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     if not (ROOT / "dist" / "lambdas" / "validator.zip").exists():
         pytest.fail("dist/ is missing: run `nox -s package` (the integration session does) first")
-    tf = Terraform(endpoint, tmp_path_factory.mktemp("terraform-local"))
+    tf = Terraform(endpoint, tmp_path_factory.mktemp("terraform-local"), emulator_log=emulator_log)
     tf.init()
     outputs = tf.apply()
     aws = clients(endpoint)
