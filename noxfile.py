@@ -158,6 +158,15 @@ def up(session: nox.Session) -> None:
     session.run("python", "tools/local_up.py", "up", *session.posargs)
 
 
+@nox.session(python=PYTHON, default=False, name="up-under-load")
+def up_under_load(session: nox.Session) -> None:
+    """`up` 3 times in a row beside 2 CPU-bound processes, each run bounded (25 min); prints time per run."""
+    session.install("-e", ".", *_group("test"), *_group("glue"))
+    session.run("python", "tools/build.py")
+    args = session.posargs or ["--load", "2", "--repeat", "3", "--deadline", "1500"]
+    session.run("python", "tools/local_up.py", "up", "--no-keep-running", *args)
+
+
 @nox.session(python=PYTHON, default=False)
 def down(session: nox.Session) -> None:
     """Stop the local AWS endpoint started by `nox -s up`."""
