@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -320,12 +321,32 @@ class Terraform:
 CLIENTS = ("s3", "lambda", "logs", "cloudwatch", "sqs", "sns", "dynamodb", "events", "stepfunctions", "glue", "iam")
 
 
+def external_endpoint() -> str | None:
+    """An endpoint the user started themselves (a LocalStack, another localaws), or None.
+
+    ``TAXLAKE_ENDPOINT``, else ``AWS_ENDPOINT_URL`` or ``LOCALSTACK_HOST`` read as localstack-client reads them.
+    """
+    if url := os.environ.get("TAXLAKE_ENDPOINT"):
+        return url
+    if os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("LOCALSTACK_HOST"):
+        from localstack_client.config import get_service_endpoint
+
+        return str(get_service_endpoint("s3"))
+    return None
+
+
 def clients(endpoint: str, names: Iterable[str] = CLIENTS) -> dict[str, Any]:
-    import boto3
+    """boto3 clients for ``endpoint``, built by localstack-client (so LocalStack's conventions hold)."""
+    from localstack_client.session import Session
 
     # fake credentials: the local endpoint accepts any
-    session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)  # noqa: S106
-    return {n: session.client(n, endpoint_url=endpoint) for n in names}
+    session = Session(
+        aws_access_key_id="test",
+        aws_secret_access_key="test",  # noqa: S106
+        region_name=REGION,
+        localstack_host=urllib.parse.urlsplit(endpoint).netloc,
+    )
+    return {n: session.client(n) for n in names}
 
 
 @dataclass

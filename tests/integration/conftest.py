@@ -8,7 +8,6 @@ emulator on a free port and stops it at the end.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import sys
 import time
@@ -17,14 +16,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 REGION = "ap-southeast-2"
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 
-from local_platform import Emulator  # noqa: E402
+from local_platform import Emulator, clients, external_endpoint  # noqa: E402
 
 
 def _free_port() -> int:
@@ -36,14 +34,14 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def emulator_log(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     """Where this session's emulator logs (None against an endpoint started elsewhere)."""
-    if os.environ.get("TAXLAKE_ENDPOINT"):
+    if external_endpoint():
         return None
     return tmp_path_factory.mktemp("localaws") / "localaws.log"
 
 
 @pytest.fixture(scope="session")
 def endpoint(emulator_log: Path | None) -> Iterator[str]:
-    existing = os.environ.get("TAXLAKE_ENDPOINT")
+    existing = external_endpoint()
     if existing or emulator_log is None:
         yield str(existing)
         return
@@ -58,16 +56,10 @@ def endpoint(emulator_log: Path | None) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def aws(endpoint: str) -> Callable[[str], Any]:
-    """aws("s3") -> a boto3 client for the local endpoint (fake credentials)."""
+    """aws("s3") -> a boto3 client for the endpoint, built by localstack-client as the harness builds its own."""
 
     def client(service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=endpoint,
-            region_name=REGION,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
+        return clients(endpoint, names=(service,))[service]
 
     return client
 

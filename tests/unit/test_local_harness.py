@@ -151,3 +151,29 @@ def _burners() -> list[int]:
             if b"while True: pass" in cmdline and stat[2] != "Z" and int(stat[3]) == os.getpid():
                 out.append(int(entry.name))
     return out
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, None),
+        ({"TAXLAKE_ENDPOINT": "http://127.0.0.1:4570"}, "http://127.0.0.1:4570"),
+        ({"LOCALSTACK_HOST": "127.0.0.1:4599"}, "http://127.0.0.1:4599"),
+        ({"AWS_ENDPOINT_URL": "http://127.0.0.1:4598"}, "http://127.0.0.1:4598"),
+    ],
+)
+def test_an_endpoint_the_user_started_is_found_as_localstack_client_reads_it(
+    env: dict[str, str], expected: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("TAXLAKE_ENDPOINT", "LOCALSTACK_HOST", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert local_platform.external_endpoint() == expected
+
+
+def test_clients_point_every_service_at_the_given_endpoint_and_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    made = local_platform.clients("http://127.0.0.1:4597", names=("s3", "stepfunctions", "emr-serverless"))
+    assert {c.meta.endpoint_url for c in made.values()} == {"http://127.0.0.1:4597"}
+    assert {c.meta.region_name for c in made.values()} == {local_platform.REGION}
