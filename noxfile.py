@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -147,6 +148,27 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_routing.py")
     # --size (e.g. `nox -s bench -- --size 200MB`) applies here too; the 4x Spark run needs 4x that on disk
     session.run("python", "benchmarks/bench_lake.py", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
+def mutation(session: nox.Session) -> None:
+    """mutmut over taxlake.pipeline and taxlake.ingest against their unit tests; prints the survival rate."""
+    session.install("-e", ".", *_group("test"), *_group("mutation"))
+    # a fresh copy each run: mutmut's cached results would hide a change to the tests
+    shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+    # two children on a 2-core machine; extra args (e.g. mutant names) go to `mutmut run`
+    jobs = os.environ.get("TAXLAKE_MUTATION_JOBS", "2")
+    session.run("mutmut", "run", "--max-children", jobs, *session.posargs)
+    session.run("mutmut", "export-cicd-stats")
+    stats = json.loads((ROOT / "mutants" / "mutmut-cicd-stats.json").read_text())
+    tested = stats["killed"] + stats["survived"] + stats["timeout"]
+    rate = stats["survived"] / tested if tested else 0.0
+    session.log(
+        f"survival rate {rate:.1%} ({stats['survived']} survived of {tested} tested): killed {stats['killed']}, "
+        f"survived {stats['survived']}, timeout {stats['timeout']}, no tests {stats['no_tests']}, "
+        f"suspicious {stats['suspicious']}, skipped {stats['skipped']}, total {stats['total']}"
+    )
+    session.run("mutmut", "results")  # the survivors, by name: `mutmut show NAME` prints the diff
 
 
 @nox.session(python=PYTHON, default=False)
