@@ -263,3 +263,218 @@ def test_flags_a_spark_path_computed_are_published_not_recomputed(aws: Aws, lake
     spark_done(aws, lake, doc, flags.slice(0, 2), {**dataclasses.asdict(lake.fraud), "account_max_tfns": 99})
     again = pipeline.fraud(doc, S3Store(aws.s3), lake)
     assert again["engine"] == "lambda" and again["flags"] == 6
+
+
+# --- guards, error classification and counts -----------------------------------------
+
+
+def rewrite_report(aws: Aws, obj: dict, **change: object) -> None:
+    """Change the validator's sidecar report the pipeline input points to."""
+    report = json.loads(aws.get(obj["report_key"]))
+    aws.put(obj["report_key"], json.dumps({**report, **change}).encode())
+
+
+@pytest.mark.parametrize("status", ["quarantined", "skipped", None])
+def test_a_file_whose_report_is_not_accepted_never_enters_the_lake(aws: Aws, lake, status: str | None) -> None:
+    """The report, not the input's key, decides: a quarantined file's input that names
+    validated/ (a replayed or hand-made execution) stops here, not in the curated bucket."""
+    obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    rewrite_report(aws, obj, status=status)
+    with pytest.raises(pipeline.InputContractError, match=f"validation report says {status!r}, not accepted"):
+        pipeline.validate_input({"object": obj, "routing": ROUTING}, S3Store(aws.s3), lake)
+
+
+def test_the_input_of_a_quarantined_file_is_refused(aws: Aws, lake) -> None:
+    bad = {**GOOD_LODGEMENT, "tfn": "123456789"}
+    obj = landed(aws, "incoming/lodgement/q.csv", csv_bytes("lodgement", [GOOD_LODGEMENT, bad, bad]))
+    assert obj["key"] == "quarantine/lodgement/q.csv"
+    forged = {**obj, "key": "validated/lodgement/q.csv"}
+    with pytest.raises(pipeline.InputContractError, match="'quarantined', not accepted"):
+        pipeline.validate_input({"object": forged, "routing": ROUTING}, S3Store(aws.s3), lake)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"size_bytes": True}, "size_bytes must be int"),  # bool is an int to isinstance
+        ({"structured": "false"}, "structured must be bool"),
+        ({"report_key": None}, "report_key must be str"),
+        ({"bucket": 1, "format": None}, "bucket must be str; format must be str"),
+    ],
+)
+def test_validate_input_names_every_mistyped_field(aws: Aws, lake, change: dict, message: str) -> None:
+    obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    with pytest.raises(pipeline.InputContractError, match=f"^{message}$"):
+        pipeline.validate_input({"object": {**obj, **change}, "routing": ROUTING}, S3Store(aws.s3), lake)
+
+
+@pytest.mark.parametrize("payload", [{}, {"object": "validated/lodgement/a.csv"}, {"object": None}])
+def test_validate_input_needs_an_object_description(aws: Aws, lake, payload: dict) -> None:
+    with pytest.raises(pipeline.InputContractError, match=r"payload\.object"):
+        pipeline.validate_input({**payload, "routing": ROUTING}, S3Store(aws.s3), lake)
+
+
+@pytest.mark.parametrize("routing", [None, {"emr_min_bytes": 1}, {"emr_min_bytes": 1, "lambda_max_bytes": 2.5}])
+def test_validate_input_needs_both_thresholds(aws: Aws, lake, routing: dict | None) -> None:
+    obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    with pytest.raises(pipeline.InputContractError, match="thresholds"):
+        pipeline.validate_input({"object": obj, "routing": routing}, S3Store(aws.s3), lake)
+
+
+def test_glue_sizing_is_clamped_and_only_urgent_kinds_run_standard(aws: Aws, lake) -> None:
+    import dataclasses
+
+    obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT] * 20))
+    store = S3Store(aws.s3)
+    per_worker = obj["size_bytes"] // 7 + 1  # the file needs exactly 7 workers
+
+    def glue(**change: int) -> dict:
+        settings = dataclasses.replace(lake, glue_bytes_per_worker=per_worker, **change)
+        doc = pipeline.validate_input({"object": obj, "routing": ROUTING}, store, settings)
+        assert doc["urgent"] is False  # only bas is urgent in these settings
+        return doc["glue"]
+
+    assert glue() == {"execution_class": "FLEX", "worker_type": "G.1X", "workers": 7}
+    assert glue(glue_max_workers=7)["workers"] == 7
+    assert glue(glue_max_workers=6)["workers"] == 6
+    assert glue(glue_min_workers=8)["workers"] == 8
+    assert glue(glue_min_workers=7)["workers"] == 7
+
+
+def test_validate_input_carries_the_object_and_names_an_unversioned_source(aws: Aws, lake) -> None:
+    obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    doc = pipeline.validate_input(
+        {"object": {**obj, "version_id": None}, "routing": ROUTING, "execution": "arn:exec:9"}, S3Store(aws.s3), lake
+    )
+    assert {k: doc[k] for k in pipeline.REQUIRED_INPUT} == {k: obj[k] for k in pipeline.REQUIRED_INPUT}
+    assert (doc["version_id"], doc["job_arguments"]["--source-version"], doc["execution"]) == ("", "", "arn:exec:9")
+    assert doc["processing_bytes"] == obj["size_bytes"]  # plain text: stored and decoded sizes agree
+    assert doc["source_id"] == pipeline.source_id(obj["key"], None)
+    assert doc["emr_arguments"] == [part for pair in doc["job_arguments"].items() for part in pair]
+
+
+class FailingStore(S3Store):
+    """An S3 store whose reads fail the way S3 does when access is refused."""
+
+    def resolve_key(self, bucket: str, key: str, version_id: str | None) -> tuple[str, int, str | None]:
+        from botocore.exceptions import ClientError
+
+        raise ClientError({"Error": {"Code": "403", "Message": "Forbidden"}}, "HeadObject")
+
+
+def test_a_refused_read_is_not_mistaken_for_a_missing_object(aws: Aws, lake) -> None:
+    """ObjectNotFound is never retried; a refused or throttled read must keep its own name."""
+    from botocore.exceptions import ClientError
+
+    obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    with pytest.raises(ClientError, match="Forbidden"):
+        pipeline.validate_input({"object": obj, "routing": ROUTING}, FailingStore(aws.s3), lake)
+
+
+def test_a_missing_manifest_is_not_retried(aws: Aws, lake) -> None:
+    doc = run_to_quality(aws, lake, csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    aws.s3.delete_object(Bucket=LAKE, Key=doc["manifest_key"])
+    with pytest.raises(pipeline.ObjectNotFound, match=doc["manifest_key"]):
+        pipeline.quality(doc, S3Store(aws.s3), lake)
+    with pytest.raises(pipeline.ObjectNotFound):
+        pipeline.fraud(doc, S3Store(aws.s3), lake)
+
+
+def history(aws: Aws) -> list[str]:
+    listed = aws.s3.list_objects_v2(Bucket=ANALYTICS, Prefix="quality/history/")
+    return [o["Key"] for o in listed.get("Contents", [])]
+
+
+def test_a_failed_batch_is_reported_but_kept_out_of_the_history(aws: Aws, lake) -> None:
+    doc = run_to_quality(aws, lake, csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    assert len(history(aws)) == 1  # the good run
+    aws.s3.delete_object(Bucket=ANALYTICS, Key=history(aws)[0])
+    with pytest.raises(pipeline.DataQualityFailed):
+        pipeline.quality({**doc, "record_count": 0}, S3Store(aws.s3), lake)
+    report = json.loads(
+        aws.s3.get_object(Bucket=ANALYTICS, Key=f"quality/lodgement/{doc['source_id']}.json")["Body"].read()
+    )
+    assert report["problems"] and report["records_valid"] == 0
+    assert history(aws) == []
+
+
+def test_quality_counts_reconcile_with_the_curated_rows(aws: Aws, lake) -> None:
+    twice = [GOOD_LODGEMENT, GOOD_LODGEMENT, {**GOOD_LODGEMENT, "lodgement_id": "aaaaaaaa-1a2b-4c3d-8e9f-0a1b2c3d4e5f"}]
+    doc = run_to_quality(aws, lake, csv_bytes("lodgement", twice))
+    processing, result = doc["processing"], doc["quality"]["result"]
+    assert (processing["records_in"], processing["records_curated"]) == (3, 2)
+    assert (result["records_valid"], result["records_curated"], result["duplicates_removed"]) == (3, 2, 1)
+    assert result["records_curated"] + result["duplicates_removed"] == result["records_valid"]
+    assert result["engine"] == "lambda" and result["source_id"] == doc["source_id"]
+    assert result["metrics_key"] == f"quality_metrics/kind=lodgement/{doc['source_id']}.parquet"
+
+
+class GlueWithErrors:
+    """The moto Glue client, except that BatchCreatePartition reports ``errors`` for some partitions."""
+
+    def __init__(self, glue: object, code: str, fail: int) -> None:
+        self._glue, self._code, self._fail = glue, code, fail
+        self.batches: list[int] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._glue, name)
+
+    def batch_create_partition(self, **kwargs: object) -> dict:
+        batch = kwargs["PartitionInputList"]
+        assert isinstance(batch, list)
+        self.batches.append(len(batch))
+        out = self._glue.batch_create_partition(**{**kwargs, "PartitionInputList": batch[self._fail :]})
+        failed = [
+            {"PartitionValues": p["Values"], "ErrorDetail": {"ErrorCode": self._code}} for p in batch[: self._fail]
+        ]
+        return {**out, "Errors": [*out.get("Errors", []), *failed]}
+
+
+@pytest.mark.parametrize(
+    "code", ["InternalServiceException", "InvalidInputException", "ResourceNumberLimitExceededException"]
+)
+def test_a_partition_glue_could_not_register_fails_the_step(aws: Aws, lake, code: str) -> None:
+    doc = run_to_quality(aws, lake, csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    glue = GlueWithErrors(boto3.client("glue", region_name=REGION), code, fail=1)
+    with pytest.raises(RuntimeError, match=f"could not register partitions.*{code}"):
+        pipeline.catalog(doc, glue, lake)
+
+
+def test_already_registered_partitions_are_counted_apart_from_new_ones(aws: Aws, lake) -> None:
+    doc = run_to_quality(aws, lake, csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    (partition,) = doc["quality"]["result"]["partitions"]
+    months = [f"2025-{m:02d}" for m in range(1, 13)]
+    doc["quality"]["result"]["partitions"] = [{**partition, "lodgement_month": m} for m in months[:5]]
+    glue = boto3.client("glue", region_name=REGION)
+    assert pipeline.catalog(doc, glue, lake) == {"table": "curated_lodgement", "registered": 5, "already_registered": 0}
+    doc["quality"]["result"]["partitions"] = [{**partition, "lodgement_month": m} for m in months]
+    assert pipeline.catalog(doc, glue, lake) == {"table": "curated_lodgement", "registered": 7, "already_registered": 5}
+    listed = glue.get_partitions(DatabaseName="lake", TableName="curated_lodgement")["Partitions"]
+    assert sorted(p["Values"][1] for p in listed) == months
+    (one,) = [p for p in listed if p["Values"][1] == "2025-03"]
+    assert (
+        one["StorageDescriptor"]["Location"] == f"s3://{LAKE}/curated/lodgement/tax_year=2025/lodgement_month=2025-03/"
+    )
+
+
+def test_partitions_are_registered_100_at_a_time(aws: Aws, lake) -> None:
+    """BatchCreatePartition takes at most 100 partitions per call."""
+    doc = run_to_quality(aws, lake, csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    (partition,) = doc["quality"]["result"]["partitions"]
+    doc["quality"]["result"]["partitions"] = [{**partition, "tax_year": 1800 + n} for n in range(250)]
+    glue = GlueWithErrors(boto3.client("glue", region_name=REGION), "AlreadyExistsException", fail=0)
+    assert pipeline.catalog(doc, glue, lake)["registered"] == 250
+    assert glue.batches == [100, 100, 50]
+    assert pipeline.catalog(doc, glue, lake) == {
+        "table": "curated_lodgement",
+        "registered": 0,
+        "already_registered": 250,
+    }
+
+
+def test_a_kind_with_no_partitions_registers_nothing(aws: Aws, lake) -> None:
+    doc = run_to_quality(aws, lake, csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    doc["quality"]["result"]["partitions"] = []
+    glue = GlueWithErrors(boto3.client("glue", region_name=REGION), "AlreadyExistsException", fail=0)
+    assert pipeline.catalog(doc, glue, lake) == {"table": "curated_lodgement", "registered": 0, "already_registered": 0}
+    assert glue.batches == []
