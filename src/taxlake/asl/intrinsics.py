@@ -142,17 +142,16 @@ class _Parser:
         raise IntrinsicError(f"expected an argument (a 'string', number, true/false/null, path or call) at {i}")
 
     def string(self) -> _Arg:
-        out, i = [], self.i + 1
+        # the value keeps its escapes: States.Format must tell \{\} from a {} placeholder
+        i = self.i + 1
         while i < len(self.text):
             c = self.text[i]
-            if c == "\\" and i + 1 < len(self.text):
-                out.append(self.text[i + 1])
+            if c == "\\":
                 i += 2
             elif c == "'":
-                self.i = i + 1
-                return _Arg(STRING, "".join(out), literal=True)
+                value, self.i = self.text[self.i + 1 : i], i + 1
+                return _Arg(STRING, value, literal=True)
             else:
-                out.append(c)
                 i += 1
         raise IntrinsicError(f"unterminated string at {self.i}")
 
@@ -187,7 +186,8 @@ def _check(name: str, signature: Signature, args: list[_Arg]) -> None:
         wanted = f"{least}" if least == most else f"{least} to {most}"
         if signature.variadic is not None:
             wanted = f"at least {least}"
-        raise IntrinsicError(f"States.{name} takes {wanted} argument{'s' * (wanted != '1')}, got {count}")
+        plural = "" if wanted.endswith(" 1") or wanted == "1" else "s"
+        raise IntrinsicError(f"States.{name} takes {wanted} argument{plural}, got {count}")
     for position, arg in enumerate(args, start=1):
         expected = signature.params[position - 1] if position <= most else (signature.variadic or ANY)
         if not _fits(arg.kind, expected):
