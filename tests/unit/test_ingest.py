@@ -114,6 +114,78 @@ def test_event_parsing_rejects_other_events() -> None:
         ObjectRef.from_event({"source": "aws.s3", "detail-type": "Object Created", "detail": {}})
 
 
+def s3_event(**detail: object) -> dict:
+    return {"source": "aws.s3", "detail-type": "Object Created", "detail": detail}
+
+
+def test_event_parsing_reads_every_field_of_the_object() -> None:
+    event = s3_event(
+        bucket={"name": BUCKET}, object={"key": "incoming/bas/q.csv", "version-id": "v7", "size": 42, "etag": "e1"}
+    )
+    assert ObjectRef.from_event(event) == ObjectRef(BUCKET, "incoming/bas/q.csv", "v7", 42, "e1")
+    unversioned = ObjectRef.from_event(s3_event(bucket={"name": BUCKET}, object={"key": "incoming/bas/q.csv"}))
+    assert unversioned == ObjectRef(BUCKET, "incoming/bas/q.csv")
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [
+        {"bucket": {"name": BUCKET}, "object": {"size": 1}},
+        {"bucket": {"name": BUCKET}, "object": {"key": ""}},
+        {"bucket": {}, "object": {"key": "incoming/bas/q.csv"}},
+        {"object": {"key": "incoming/bas/q.csv"}},
+    ],
+)
+def test_an_event_without_bucket_or_key_is_refused_with_a_clear_error(detail: dict) -> None:
+    with pytest.raises(ValueError, match=r"^event detail lacks bucket\.name or object\.key$"):
+        ObjectRef.from_event(s3_event(**detail))
+
+
+def test_an_event_of_another_kind_is_named_in_the_error() -> None:
+    with pytest.raises(ValueError, match=r"source='aws\.s3' detail-type='Object Deleted'$"):
+        ObjectRef.from_event({"source": "aws.s3", "detail-type": "Object Deleted", "detail": {}})
+
+
+def test_execution_names_differ_per_landing_and_name_the_kind() -> None:
+    ref = ObjectRef("b", "incoming/bas/q.csv", "v1", etag="e1")
+    name = execution_name(ref, "bas")
+    assert name.startswith("bas-") and len(name) == len("bas-") + 40
+    assert execution_name(dataclasses.replace(ref, version_id="v2"), "bas") != name
+    assert execution_name(dataclasses.replace(ref, key="incoming/bas/r.csv"), "bas") != name
+    assert execution_name(dataclasses.replace(ref, bucket="c"), "bas") != name
+    # unversioned buckets: the ETag tells one landing from another
+    plain = dataclasses.replace(ref, version_id=None)
+    assert execution_name(plain, "bas") != execution_name(dataclasses.replace(plain, etag="e2"), "bas")
+    assert execution_name(plain, None).startswith("file-")
+
+
+def test_the_pipeline_input_describes_the_validated_copy(aws: Aws, sample) -> None:
+    path, truth = sample("lodgement", "csv.gz", rows=1000, invalid_share=0.004)
+    body = path.read_bytes()
+    result = ingest(aws, "incoming/lodgement/p.csv.gz", body)
+    (execution,) = aws.executions()
+    payload = json.loads(aws.sfn.describe_execution(executionArn=execution["executionArn"])["input"])
+    copy = aws.s3.head_object(Bucket=BUCKET, Key="validated/lodgement/p.csv.gz")
+    assert payload == {
+        "bucket": BUCKET,
+        "key": "validated/lodgement/p.csv.gz",
+        "version_id": copy["VersionId"],
+        "size_bytes": len(body),
+        "decoded_bytes": len(gzip.decompress(body)),
+        "kind": "lodgement",
+        "format": "csv",
+        "compression": "gzip",
+        "structured": False,
+        "record_count": truth.records - truth.invalid,
+        "records_rejected": truth.invalid,
+        "report_key": "validated/lodgement/p.csv.gz.report.json",
+        "source": result.source.idempotency_doc(),
+        "raw": None,
+    }
+    assert payload["record_count"] + payload["records_rejected"] == truth.records
+    assert truth.invalid > 0  # so the rejected count is checked, not just zero
+
+
 # --- raw zone ----------------------------------------------------------------------
 
 RAW_BUCKET = "taxlake-test-raw"
