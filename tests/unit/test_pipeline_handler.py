@@ -77,7 +77,7 @@ def test_settings_come_from_the_functions_environment(handler: ModuleType, lake:
 
 def test_a_file_goes_through_every_step_handler(aws: Aws, handler: ModuleType, capsys) -> None:
     """Each handler runs its own step on moto and returns what the next state reads."""
-    rows = [GOOD_LODGEMENT, {**GOOD_LODGEMENT, "lodgement_id": "aaaaaaaa-1a2b-4c3d-8e9f-0a1b2c3d4e5f"}]
+    rows = [GOOD_LODGEMENT, GOOD_LODGEMENT]  # one duplicate: valid and curated counts differ
     obj = landed(aws, "incoming/lodgement/h.csv", csv_bytes("lodgement", rows))
     doc = handler.validate_input({"object": obj, "routing": ROUTING, "execution": "arn:exec:h"}, Context())
     for path in ("routing.emr_min_bytes", "routing.lambda_max_bytes", "glue.workers", "glue.worker_type",
@@ -87,13 +87,13 @@ def test_a_file_goes_through_every_step_handler(aws: Aws, handler: ModuleType, c
     assert doc["job_arguments"]["--input"] == f"s3://{BUCKET}/validated/lodgement/h.csv"
 
     doc["processing"] = handler.process(doc, Context())
-    assert (doc["processing"]["engine"], doc["processing"]["records_curated"]) == ("lambda", 2)
+    assert (doc["processing"]["engine"], doc["processing"]["records_curated"]) == ("lambda", 1)
     assert doc["processing"]["manifest_key"] == doc["manifest_key"]
     aws.s3.head_object(Bucket=LAKE, Key=doc["manifest_key"])  # written by the process step
 
     doc["quality"] = {"result": handler.quality(doc, Context())}
     result = doc["quality"]["result"]
-    assert (result["records_curated"], result["records_valid"], result["problems"]) == (2, 2, [])
+    assert (result["records_curated"], result["records_valid"], result["problems"]) == (1, 2, [])
     aws.s3.head_object(Bucket=ANALYTICS, Key=result["report_key"])
 
     doc["catalog"] = handler.catalog(doc, Context())
@@ -107,7 +107,8 @@ def test_a_file_goes_through_every_step_handler(aws: Aws, handler: ModuleType, c
     capsys.readouterr()
     assert handler.metrics(doc, Context()) == {"published": True}
     (published,) = [d for d in emf(capsys.readouterr().out) if "PipelineSucceeded" in d]
-    assert (published["Kind"], published["Engine"], published["RecordsCurated"]) == ("lodgement", "lambda", 2)
+    assert (published["Kind"], published["Engine"], published["RecordsCurated"]) == ("lodgement", "lambda", 1)
+    assert published["DuplicatesRemoved"] == 1 and published["FraudHighRisk"] == 0
     assert (published["FraudFlags"], published["QualityScore"]) == (0, result["score"])
 
 
