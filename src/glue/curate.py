@@ -75,6 +75,7 @@ def detect_fraud(spark: Any, df: Any, args: argparse.Namespace, source: str) -> 
 
     import pyarrow as pa
 
+    from taxlake.adapters.errors import is_missing_path
     from taxlake.curate import curated_schema, parquet_bytes
     from taxlake.fraud import FLAG_SCHEMA, FraudConfig, sort_flags
     from taxlake.spark import deduplicate_df, spark_schema
@@ -91,7 +92,7 @@ def detect_fraud(spark: Any, df: Any, args: argparse.Namespace, source: str) -> 
             # a report resubmitted in a later file counts once, as the lake's key says
             payer = deduplicate_df(lake.where(f"tax_year IN ({','.join(map(str, years))})"), "payer-report")
     except Exception as exc:  # AnalysisException: no payer reports in the lake yet
-        if "Path does not exist" not in str(exc):
+        if not is_missing_path(exc):
             raise
     pdf = detect_df(df, config, payer).toPandas()
     flags = sort_flags(pa.Table.from_pandas(pdf, schema=FLAG_SCHEMA, preserve_index=False))

@@ -174,13 +174,14 @@ def spark_upsert(spark: Any, incoming: Any, kind: str, path: str, *, fmt: str = 
     """Merge a curated DataFrame into the current table at ``path``, replacing its tax years."""
     from pyspark.sql import functions as F
 
+    from taxlake.adapters.errors import is_missing_path
     from taxlake.spark import spark_schema
 
     years = sorted(int(r[PARTITION]) for r in incoming.select(PARTITION).distinct().collect() if r[PARTITION])
     try:
         current = spark.read.format(fmt).load(path).where(F.col(PARTITION).isin(years))
-    except Exception as exc:  # AnalysisException: no table yet
-        if "Path does not exist" not in str(exc) and "is not a Delta table" not in str(exc):
+    except Exception as exc:  # AnalysisException: no table yet (by its error class)
+        if not is_missing_path(exc):
             raise
         current = spark.createDataFrame([], spark_schema(curated_schema(kind)))
     # read and write the same table: materialise first (Delta's snapshot isolation makes

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from taxlake.adapters.errors import is_missing_object
 from taxlake.curate import curated_schema, manifest_key, source_id
 from taxlake.fraud import FLAG_SCHEMA, FraudConfig, detect
 from taxlake.ingest import ObjectStore
@@ -146,7 +147,9 @@ def _get_json(store: ObjectStore, bucket: str, key: str) -> dict[str, Any]:
             doc: dict[str, Any] = json.load(fh)
             return doc
     except Exception as exc:
-        if "404" in str(exc) or "NoSuchKey" in str(exc) or "Not Found" in str(exc):
+        # by error code: AccessDenied (also S3's answer to a caller without s3:ListBucket)
+        # is a permissions fault and keeps its name, so it is never mistaken for "missing"
+        if is_missing_object(exc):
             raise ObjectNotFound(f"s3://{bucket}/{key} does not exist") from None
         raise
 

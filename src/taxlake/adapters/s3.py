@@ -12,6 +12,8 @@ import json
 import urllib.parse
 from typing import Any
 
+from taxlake.adapters.errors import is_access_denied, is_missing_object
+
 # a single CopyObject handles up to 5 GiB; larger objects need multipart copy
 SINGLE_COPY_LIMIT = 5 * 1024**3
 MULTIPART_COPY_CHUNK = 512 * 1024**2
@@ -117,9 +119,8 @@ class S3Store:
             try:
                 head = self.client.head_object(**args)
             except ClientError as exc:
-                status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-                # without s3:ListBucket (least privilege) a missing key answers 403, not 404
-                if status in (403, 404) and i + 1 < len(candidates):
+                # without s3:ListBucket a missing key answers 403, not 404
+                if (is_missing_object(exc) or is_access_denied(exc)) and i + 1 < len(candidates):
                     continue
                 raise
             return candidate, int(head["ContentLength"]), head.get("ETag", "").strip('"') or None
@@ -159,7 +160,7 @@ class S3Store:
         try:
             head = self.client.head_object(Bucket=bucket, Key=key)
         except ClientError as exc:
-            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            if is_missing_object(exc):
                 return None
             raise
         return str(head.get("VersionId") or "null")
