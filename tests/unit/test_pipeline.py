@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -478,3 +479,32 @@ def test_a_kind_with_no_partitions_registers_nothing(aws: Aws, lake) -> None:
     glue = GlueWithErrors(boto3.client("glue", region_name=REGION), "AlreadyExistsException", fail=0)
     assert pipeline.catalog(doc, glue, lake) == {"table": "curated_lodgement", "registered": 0, "already_registered": 0}
     assert glue.batches == []
+
+
+def test_the_failure_report_keeps_the_whole_input_and_names_the_failed_object(aws: Aws, lake) -> None:
+    error = {"Error": "DataQualityFailed", "Cause": "3 curated rows but only 2 valid"}
+    doc = {"bucket": BUCKET, "key": "validated/bas/q.csv", "version_id": "v1", "size_bytes": 10, "source_id": "s1",
+           "kind": "bas", "routing": ROUTING, "error": error}  # fmt: skip
+    execution = "arn:aws:states:ap-southeast-2:123456789012:execution:p:run-2"
+    out = pipeline.failure({"execution": execution, "input": doc}, S3Store(aws.s3), lake)
+    report = json.loads(aws.s3.get_object(Bucket=ANALYTICS, Key=out["report_key"])["Body"].read())
+    failed_at = report.pop("failed_at")
+    assert report == {
+        "execution": execution,
+        "error": "DataQualityFailed",
+        "cause": "3 curated rows but only 2 valid",
+        "kind": "bas",
+        "object": {"bucket": BUCKET, "key": "validated/bas/q.csv", "version_id": "v1", "size_bytes": 10,
+                   "source_id": "s1"},
+        "input": {k: v for k, v in doc.items() if k != "error"},
+    }  # fmt: skip
+    at = dt.datetime.fromisoformat(failed_at)
+    assert at.utcoffset() == dt.timedelta(0) and failed_at == at.isoformat(timespec="seconds")
+    assert out == {"report_key": f"failures/{at:%Y/%m/%d}/run-2.json", "error": "DataQualityFailed", "kind": "bas"}
+
+
+def test_a_failure_without_an_execution_or_input_is_still_recorded(aws: Aws, lake) -> None:
+    out = pipeline.failure({}, S3Store(aws.s3), lake)
+    assert out["report_key"].endswith("/unknown.json") and (out["error"], out["kind"]) == (None, None)
+    report = json.loads(aws.s3.get_object(Bucket=ANALYTICS, Key=out["report_key"])["Body"].read())
+    assert (report["execution"], report["input"], report["object"]["key"]) == ("unknown", {}, None)
