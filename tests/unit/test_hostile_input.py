@@ -310,11 +310,14 @@ def test_an_abandoned_csv_reader_reads_nothing_more() -> None:
 
 # --- real limits, in a child process that reports its peak RSS -------------
 
+# Peak RSS of the child's own address space (VmHWM). Not ru_maxrss: Linux carries the
+# forking parent's high-water mark (pytest's, often > 256 MB) across exec into it.
 CHILD = """
-import resource, sys
+import sys
 from taxlake.cli import main
 rc = main(sys.argv[1:])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+status = open("/proc/self/status").read()
+print(status.split("VmHWM:")[1].split()[0], file=sys.stderr)
 sys.exit(rc)
 """
 
