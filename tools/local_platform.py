@@ -69,6 +69,8 @@ class StepFailed(RuntimeError):
             ]
         if self.log:
             out.append(f"full log: {self.log}")
+            if (debug := self.log.with_suffix(".debug.log")).exists():
+                out.append(f"the provider's requests and answers: {debug}")
         if self.emulator_log:
             out.append(f"local AWS log: {self.emulator_log}")
         out.append(f"next: {self.next_step}")
@@ -249,11 +251,15 @@ class Terraform:
         """terraform ARGS in terraform/local; a captured run's output also goes to state/logs/.
 
         With ``check``, a failure raises StepFailed with terraform's own last lines."""
-        done = subprocess.run(["terraform", *args], cwd=TF_ROOT, env=self.env(), text=True, capture_output=capture)
-        log = None
+        env, log = self.env(), None
         if capture:
             log = self.state / "logs" / f"terraform-{args[0]}.log"
             log.parent.mkdir(parents=True, exist_ok=True)
+            if args[0] in {"apply", "plan", "destroy"} and "TF_LOG" not in os.environ:
+                # every request and answer of the provider, for the failure nobody can rerun
+                env |= {"TF_LOG": "DEBUG", "TF_LOG_PATH": str(log.with_suffix(".debug.log"))}
+        done = subprocess.run(["terraform", *args], cwd=TF_ROOT, env=env, text=True, capture_output=capture)
+        if capture and log is not None:
             log.write_text(f"$ terraform {' '.join(args)}\n{done.stdout}\n--- stderr ---\n{done.stderr}")
         if check and done.returncode:
             raise self.failed(args[0], done, log)

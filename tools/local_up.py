@@ -329,7 +329,9 @@ def main() -> int:
                 print(f"\n=== run {i + 1}/{args.repeat} (load: {args.load} CPU-bound processes) ===", flush=True)
             timings: dict[str, float] = {}
             keep = args.keep_running and i == args.repeat - 1
+            began = time.perf_counter()
             ok = guarded(functools.partial(up, args.rows, args.port, keep, timings), args.deadline)
+            timings.setdefault("total", time.perf_counter() - began)  # a failed run's time too
             results.append((ok, timings))
             if not ok:
                 break
