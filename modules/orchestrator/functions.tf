@@ -73,6 +73,15 @@ locals {
           resources  = ["${local.landing_arn}/${var.validated_prefix}*"]
           conditions = []
         },
+        # Without s3:ListBucket on the bucket S3 answers a missing report 403 AccessDenied,
+        # not 404, and the non-retryable ObjectNotFound path never fires. AWS documents the
+        # 404 for a grant on the bucket; an s3:prefix condition is not documented to give it.
+        {
+          sid        = "ListLanding"
+          actions    = ["s3:ListBucket"]
+          resources  = [local.landing_arn]
+          conditions = []
+        },
         # The validation report is an SSE-KMS object: reading it needs the key.
         {
           sid        = "UseKey"

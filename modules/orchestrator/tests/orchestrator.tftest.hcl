@@ -405,7 +405,7 @@ run "functions_get_their_environment_and_grants" {
 
   assert {
     condition = jsonencode({ for s, f in local.functions : s => { for st in f.statements : st.sid => sort(st.actions) } }) == jsonencode({
-      validate-input = { ReadValidated = ["s3:GetObject"], UseKey = ["kms:Decrypt"] }
+      validate-input = { ReadValidated = ["s3:GetObject"], ListLanding = ["s3:ListBucket"], UseKey = ["kms:Decrypt"] }
       process        = { ReadValidated = ["s3:GetObject", "s3:GetObjectVersion"], WriteCurated = ["s3:PutObject"], UseKey = ["kms:Decrypt", "kms:GenerateDataKey"] }
       quality = {
         ListCurated          = ["s3:ListBucket"], ReadCurated = ["s3:GetObject"], WriteQualityReports = ["s3:PutObject"],
@@ -422,7 +422,7 @@ run "functions_get_their_environment_and_grants" {
 
   assert {
     condition = jsonencode({ for s, f in local.functions : s => { for st in f.statements : st.sid => st.resources } if length(f.statements) > 0 }) == jsonencode({
-      validate-input = { ReadValidated = ["arn:aws:s3:::taxlake-test-landing-123456789012/validated/*"], UseKey = [var.kms_key_arn] }
+      validate-input = { ReadValidated = ["arn:aws:s3:::taxlake-test-landing-123456789012/validated/*"], ListLanding = ["arn:aws:s3:::taxlake-test-landing-123456789012"], UseKey = [var.kms_key_arn] }
       process        = { ReadValidated = ["arn:aws:s3:::taxlake-test-landing-123456789012/validated/*"], WriteCurated = ["arn:aws:s3:::taxlake-test-curated-123456789012/curated/*"], UseKey = [var.kms_key_arn] }
       quality = {
         ListCurated         = ["arn:aws:s3:::taxlake-test-curated-123456789012"]
