@@ -201,7 +201,23 @@ def policy_actions(plan: dict[str, Any]) -> tuple[dict[str, list[str]], list[str
     for r in _state_resources(plan.get("prior_state", {}).get("values", {}).get("root_module", {})):
         if r["type"] == "aws_iam_policy_document":
             found[r["address"]] = list(_actions(json.loads(r["values"]["json"])["Statement"]))
+    # a document read only at apply shows no statements in the plan: take the literal
+    # actions of its configuration (dynamic or computed action lists are not visible)
+    for address, statements in _configured_documents(plan["configuration"]["root_module"], ""):
+        found.setdefault(f"{address} (configuration)", list(_actions(statements)))
     return found, unknown
+
+
+def _configured_documents(module: dict[str, Any], prefix: str) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    for r in module.get("resources", []):
+        if r["type"] == "aws_iam_policy_document":
+            statements = [
+                {k: v.get("constant_value") for k, v in s.items() if isinstance(v, dict)}
+                for s in r.get("expressions", {}).get("statement", [])
+            ]
+            yield f"{prefix}{r['address']}", statements
+    for name, call in module.get("module_calls", {}).items():
+        yield from _configured_documents(call.get("module", {}), f"{prefix}module.{name}.")
 
 
 def _state_resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
