@@ -18,6 +18,8 @@ in process, to close exactly the gaps the platform hits without Docker:
 - emr_serverless: applications go CREATED/STARTED/STOPPED as in AWS (and
             apply with Terraform); job runs execute the entry point the same
             way.
+- iam:      requests judged on their resource ARN, 403 for a key the caller may
+            not list, a bootstrap admin; enforced with LOCALAWS_IAM=enforce.
 - spark:    what both share, and the Step Functions fix that lets their
             ``.sync`` integrations (and emr-serverless tasks at all) run.
 
@@ -35,8 +37,8 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from localaws import emr_serverless, events, glue, lakeformation, lambdas, s3, sfn
+    from localaws import emr_serverless, events, glue, iam, lakeformation, lambdas, s3, sfn
 
-    for module in (lambdas, events, sfn, s3, glue, emr_serverless, lakeformation):
+    for module in (iam, lambdas, events, sfn, s3, glue, emr_serverless, lakeformation):
         module.install()
     _installed = True

@@ -1,0 +1,304 @@
+"""IAM evaluation against the request's resource, and S3's 403 for a key a caller may not list.
+
+moto enforces identity-based policies once ``INITIAL_NO_AUTH_ACTION_COUNT`` requests
+have passed, but outside S3 it judges every request against resource ``"*"``: a
+least-privilege statement naming an ARN never matches, so a scoped role is denied
+everything. This extension:
+
+- computes each request's resource ARN from :data:`RESOURCES` (service -> action ->
+  ARN built from the request) for the services and actions the platform calls;
+  actions AWS documents without resource-level permissions stay ``"*"``;
+- treats an ``Allow`` whose condition is not met as not applying (moto turns it into
+  an explicit deny, which then overrides every other grant);
+- answers a GET/HEAD of a missing key with 403 AccessDenied when the caller lacks
+  ``s3:ListBucket`` on the bucket, as S3 does (404 only to callers allowed to list);
+- creates the bootstrap admin (:data:`ADMIN_USER`, keys :data:`ADMIN_ACCESS_KEY_ID` /
+  :data:`ADMIN_SECRET_ACCESS_KEY`: the one place the harness, Terraform and tests read).
+
+Enforcement is opt-in: ``LOCALAWS_IAM=enforce`` (see :func:`enforcing`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import unquote
+
+log = logging.getLogger("localaws.iam")
+
+ENV_FLAG = "LOCALAWS_IAM"
+ADMIN_USER = "localaws-admin"
+# moto treats AKIA... keys as IAM user keys; the secret is fixed so clients can sign
+ADMIN_ACCESS_KEY_ID = "AKIALOCALAWSADMIN000"
+ADMIN_SECRET_ACCESS_KEY = "localaws-admin-secret-key-not-a-secret"  # noqa: S105 - a fixed local emulator key
+ADMIN_POLICY = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "localaws:none", "Resource": "*"}]}
+)
+
+Params = Mapping[str, Any]
+# (account, region, partition, params, path) -> resource ARN
+Builder = Callable[[str, str, str, Params, str], str]
+
+
+def enforcing() -> bool:
+    """True when ``LOCALAWS_IAM=enforce``: requests must be signed by a known identity."""
+    return os.environ.get(ENV_FLAG, "").strip().lower() == "enforce"
+
+
+def _name_or_arn(value: str, arn: str) -> str:
+    return value if value.startswith("arn:") else arn
+
+
+def _lambda_name(path: str, params: Params) -> str:
+    match = re.search(r"/functions/([^/]+)", path)
+    name = unquote(match.group(1)) if match else str(params.get("FunctionName", ""))
+    return name.split(":")[6] if name.startswith("arn:") else name.split(":")[0]
+
+
+def _arn(service: str, template: str, *keys: str) -> Builder:
+    """An ARN from request parameters; a parameter already holding an ARN is used as is."""
+
+    def build(account: str, region: str, partition: str, params: Params, path: str) -> str:
+        values = [str(params.get(k, "")) for k in keys]
+        if values and values[0].startswith("arn:"):
+            return values[0]
+        resource = template.format(*values)
+        return f"arn:{partition}:{service}:{region}:{account}:{resource}"
+
+    return build
+
+
+def _kms(account: str, region: str, partition: str, params: Params, path: str) -> str:
+    key = str(params.get("KeyId", ""))
+    if key.startswith("arn:"):
+        return key
+    if key.startswith("alias/"):
+        return f"arn:{partition}:kms:{region}:{account}:{key}"
+    return f"arn:{partition}:kms:{region}:{account}:key/{key}"
+
+
+def _lambda(account: str, region: str, partition: str, params: Params, path: str) -> str:
+    return f"arn:{partition}:lambda:{region}:{account}:function:{_lambda_name(path, params)}"
+
+
+def _emr(account: str, region: str, partition: str, params: Params, path: str) -> str:
+    match = re.search(r"/applications/([^/]+)(/jobruns/([^/]+))?", path)
+    if not match:
+        return "*"
+    arn = f"arn:{partition}:emr-serverless:{region}:{account}:/applications/{match.group(1)}"
+    return f"{arn}/jobruns/{match.group(3)}" if match.group(3) else arn
+
+
+def _role(account: str, region: str, partition: str, params: Params, path: str) -> str:
+    return str(params.get("RoleArn") or "*")
+
+
+def _bus(account: str, region: str, partition: str, params: Params, path: str) -> str:
+    entries = params.get("Entries") or [{}]
+    bus = str((entries[0] or {}).get("EventBusName") or "default")
+    return _name_or_arn(bus, f"arn:{partition}:events:{region}:{account}:event-bus/{bus}")
+
+
+_table = _arn("dynamodb", "table/{}", "TableName")
+_log_group = _arn("logs", "log-group:{}", "logGroupName")
+_log_stream = _arn("logs", "log-group:{}:log-stream:{}", "logGroupName", "logStreamName")
+_machine = _arn("states", "stateMachine:{}", "stateMachineArn")
+_execution = _arn("states", "execution:{}", "executionArn")
+_job = _arn("glue", "job/{}", "JobName")
+_glue_db = _arn("glue", "database/{}", "DatabaseName")
+_glue_table = _arn("glue", "table/{}/{}", "DatabaseName", "TableName")
+_topic = _arn("sns", "{}", "TopicArn")
+_rule = _arn("events", "rule/{}", "Name")
+
+# service (the signing name) -> action -> resource; an action absent here is judged on
+# "*", which is right for the actions AWS documents without resource-level permissions
+# (cloudwatch:PutMetricData, xray:PutTraceSegments, sts:GetCallerIdentity, List*, ...).
+RESOURCES: dict[str, dict[str, Builder]] = {
+    "dynamodb": dict.fromkeys(("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "DescribeTable"), _table),
+    "kms": dict.fromkeys(("Decrypt", "Encrypt", "GenerateDataKey", "DescribeKey"), _kms),
+    "logs": {"CreateLogStream": _log_group, "PutLogEvents": _log_stream, "DescribeLogStreams": _log_group},
+    "states": {
+        "StartExecution": _machine,
+        "StartSyncExecution": _machine,
+        "DescribeStateMachine": _machine,
+        "DescribeExecution": _execution,
+        "StopExecution": _execution,
+    },
+    "glue": {
+        "StartJobRun": _job,
+        "GetJobRun": _job,
+        "GetJobRuns": _job,
+        "BatchStopJobRun": _job,
+        "GetDatabase": _glue_db,
+        "GetTable": _glue_table,
+        "CreatePartition": _glue_table,
+        "BatchCreatePartition": _glue_table,
+        "GetPartitions": _glue_table,
+        "UpdateTable": _glue_table,
+    },
+    "lambda": {"Invoke": _lambda, "InvokeAsync": _lambda, "GetFunction": _lambda},
+    "events": {"PutEvents": _bus, "PutRule": _rule, "PutTargets": _rule, "DescribeRule": _rule},
+    "sns": {"Publish": _topic},
+    "emr-serverless": {"StartJobRun": _emr, "GetJobRun": _emr, "CancelJobRun": _emr, "GetApplication": _emr},
+    "sts": {"AssumeRole": _role},
+}
+
+
+def resource_arn(service: str, action: str, account: str, region: str, params: Params, path: str = "") -> str:
+    """The ARN a request for ``service:action`` acts on, ``"*"`` when not resource-scoped."""
+    build = RESOURCES.get(service, {}).get(action)
+    if build is None:
+        return "*"
+    partition = "aws-cn" if region.startswith("cn-") else "aws"
+    try:
+        return build(account, region, partition, params, path)
+    except (AttributeError, IndexError, KeyError, TypeError):  # a malformed request: the service rejects it
+        return "*"
+
+
+def _service_of(response: Any) -> str:
+    auth = str(response.headers.get("Authorization", ""))
+    match = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", auth)
+    return match.group(1) if match else ""
+
+
+def _params(response: Any) -> dict[str, Any]:
+    body: Any = response.body
+    if not isinstance(body, dict):  # moto has already parsed some services' bodies
+        try:
+            body = json.loads(body) if body else {}
+        except (TypeError, ValueError):
+            body = {}
+    params = dict(body) if isinstance(body, dict) else {}
+    for key, value in (response.querystring or {}).items():
+        params.setdefault(key, value[0] if isinstance(value, list) and value else value)
+    return params
+
+
+def _patch_resources() -> None:
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.core.exceptions import AccessDeniedError, JsonRESTError
+
+    original = ActionAuthenticatorMixin._authenticate_and_authorize_normal_action
+
+    def authorize(self: Any, resource: str = "*") -> None:
+        if resource == "*" and "Authorization" in self.headers:
+            action = self._get_action()
+            resource = resource_arn(
+                _service_of(self), action, self.current_account, self.region, _params(self), self.path
+            )
+        try:
+            original(self, resource)
+        except AccessDeniedError as exc:
+            # JSON-protocol services (X-Amz-Target) say AccessDeniedException in JSON;
+            # moto answers every service in IAM's XML shape
+            if self.headers.get("X-Amz-Target") or "json" in str(self.headers.get("Content-Type", "")):
+                raise JsonRESTError("AccessDeniedException", str(exc.description or "")) from None
+            raise
+
+    ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = authorize  # type: ignore[method-assign]
+
+
+def _patch_conditions() -> None:
+    from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+
+    original = IAMPolicyStatement.is_action_permitted
+
+    def is_action_permitted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, *args, **kwargs)
+        # an Allow whose condition or principal does not hold does not apply; only a Deny denies
+        if result == PermissionResult.DENIED and self._statement.get("Effect") == "Allow":
+            return PermissionResult.NEUTRAL
+        return result
+
+    IAMPolicyStatement.is_action_permitted = is_action_permitted  # type: ignore[method-assign]
+
+
+def may_list(response: Any, bucket: str) -> bool:
+    """Whether the signer of this S3 request may s3:ListBucket ``bucket`` (always, when not enforcing)."""
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.iam.access_control import S3IAMRequest
+    from moto.s3.exceptions import S3ClientError
+
+    if ActionAuthenticatorMixin.request_count < settings.INITIAL_NO_AUTH_ACTION_COUNT:
+        return True
+    if "Authorization" not in response.headers:
+        return False
+    try:
+        request = S3IAMRequest(
+            account_id=response.current_account,
+            method="GET",
+            path=f"/{bucket}",
+            data={},
+            body=b"",
+            headers=response.headers,
+            action="ListBucket",
+        )
+        request.check_action_permitted(f"arn:aws:s3:::{bucket}")
+    except S3ClientError:
+        return False
+    return True
+
+
+def _patch_missing_keys() -> None:
+    from moto.s3.exceptions import MissingKey, S3AccessDeniedError
+    from moto.s3.responses import S3Response
+
+    get_key = S3Response._get_key
+    head_object = S3Response.head_object
+
+    def _get_key(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return get_key(self, *args, **kwargs)
+        except MissingKey:
+            if not may_list(self, self.bucket_name):
+                raise S3AccessDeniedError() from None
+            raise
+
+    def head(self: Any, *args: Any, **kwargs: Any) -> Any:
+        status, headers, body = head_object(self, *args, **kwargs)
+        if status == 404 and not may_list(self, self.bucket_name):
+            return 403, headers, ""
+        return status, headers, body
+
+    S3Response._get_key = _get_key  # type: ignore[method-assign]
+    S3Response.head_object = head  # type: ignore[method-assign]
+
+
+def bootstrap_admin(account_id: str = "123456789012") -> None:
+    """Create the admin user with the fixed keys (idempotent), before enforcement starts."""
+    from moto.iam.models import iam_backends
+
+    backend = iam_backends[account_id]["aws"]
+    if ADMIN_USER not in {u.name for u in backend.list_users("/", None, None)}:
+        backend.create_user(region_name="us-east-1", user_name=ADMIN_USER, path="/")
+        backend.put_user_policy(ADMIN_USER, "admin", ADMIN_POLICY)
+    user = backend.get_user(ADMIN_USER)
+    if not any(k.access_key_id == ADMIN_ACCESS_KEY_ID for k in user.access_keys):
+        key = backend.create_access_key(ADMIN_USER)
+        key.access_key_id = ADMIN_ACCESS_KEY_ID
+        key.secret_access_key = ADMIN_SECRET_ACCESS_KEY
+
+
+def enforce() -> None:
+    """Turn enforcement on now: the admin exists and every later request must be signed."""
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    bootstrap_admin()
+    settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
+    ActionAuthenticatorMixin.request_count = 0
+    log.info("IAM enforced; admin access key %s", ADMIN_ACCESS_KEY_ID)
+
+
+def install() -> None:
+    _patch_resources()
+    _patch_conditions()
+    _patch_missing_keys()
+    if enforcing():
+        enforce()
