@@ -259,6 +259,7 @@ class BlankLines(io.RawIOBase):
     def __init__(self, raw: Stream) -> None:
         self._raw = raw
         self._pending = b""
+        self._held = b""
         self._eof = False
         self._in_quote = False
         self._after_break = False  # the text passed on so far ends a line
@@ -274,6 +275,10 @@ class BlankLines(io.RawIOBase):
         while not self._pending and not self._eof:
             data = self._raw.read(CSV_BLOCK_BYTES)
             self._eof = not data
+            data, self._held = self._held + data, b""
+            if data.endswith(b"\r") and not self._eof:
+                # may be the first half of a CRLF that the next read completes
+                data, self._held = data[:-1], b"\r"
             self._pending = self._filter(data)
         n = min(len(buffer), len(self._pending))
         buffer[:n] = self._pending[:n]

@@ -49,7 +49,8 @@ def test_kind_flag_overrides_detection(sample, capsys: pytest.CaptureFixture[str
 @pytest.mark.parametrize(
     "argv",
     [[], ["validate"], ["validate", "/no/such/file.csv"], ["validate", "x.csv", "--kind", "nope"],
-     ["validate", "x.csv", "--reject-threshold", "2"], ["frobnicate"],
+     ["validate", "x.csv", "--reject-threshold", "2"], ["validate", "x.csv", "--max-ratio", "0"],
+     ["validate", "x.csv", "--max-line-size", "1 parsec"], ["frobnicate"],
      ["generate", "--out", "x.csv", "--rows", "1", "--size", "1MB"]],
 )  # fmt: skip
 def test_usage_errors_exit_2(argv: list[str]) -> None:

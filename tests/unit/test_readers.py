@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 
@@ -65,3 +66,38 @@ def test_utf8_repair_replaces_only_bad_bytes_even_across_reads() -> None:
     while n := out.readinto(buf):
         chunks.append(bytes(buf[:n]))
     assert b"".join(chunks).decode() == "héllo\ufffdwörld"
+
+
+def _drain(stream: io.RawIOBase, size: int) -> bytes:
+    out = []
+    while data := stream.read(size):
+        out.append(data)
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("size", [1, 3, 1 << 20])
+def test_blank_lines_are_dropped_outside_quotes_and_their_places_kept(size: int) -> None:
+    from taxlake.readers import BlankLines
+
+    text = b'h\n\n\na,"x\n\ny"\r\n\r\nb\n\n'
+    # reads of 1 byte split every run and every CRLF across reads
+    src = BlankLines(io.BytesIO(text)) if size > 3 else BlankLines(_Trickle(text, size))
+    assert _drain(src, 1 << 20) == b'h\na,"x\n\ny"\r\nb\n'
+    assert src.dropped == 4
+    # after line 1 two lines dropped; after line 4 (a's row ends it) one; after line 5 one
+    assert sum(n for at, n in src.gaps if at < 2) == 2
+    assert [at for at, _ in src.gaps][-1] == 5
+
+
+class _Trickle(io.RawIOBase):
+    def __init__(self, data: bytes, size: int) -> None:
+        self._data, self._size = data, size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = min(self._size, len(buffer), len(self._data))
+        buffer[:n] = self._data[:n]
+        self._data = self._data[n:]
+        return n
