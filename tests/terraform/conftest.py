@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -30,32 +29,14 @@ ENVIRONMENTS = ("dev", "staging", "prod", "local")
 LOCAL_PROVIDERS = ROOT / "terraform" / "local" / "providers.tf"
 
 
-def emulator_services() -> list[str]:
-    """The services terraform/local sends to the emulator (its `endpoints` block)."""
-    block = re.search(r"endpoints\s*\{(.*?)\}", LOCAL_PROVIDERS.read_text(), re.S)
-    if block is None:
-        raise AssertionError(f"no endpoints block in {LOCAL_PROVIDERS}")
-    services = re.findall(r"^\s*(\w+)\s*=\s*var\.endpoint\s*$", block.group(1), re.M)
-    if not services:
-        raise AssertionError(f"no endpoints in {LOCAL_PROVIDERS}")
-    return services
-
-
 def provider_override(endpoint: str) -> str:
-    endpoints = "\n".join(f'    {s} = "{endpoint}"' for s in emulator_services())
-    return f"""provider "aws" {{
-  access_key                  = "test"
-  secret_key                  = "test"
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  skip_requesting_account_id  = false
-  s3_use_path_style           = true
-  endpoints {{
-{endpoints}
-  }}
-}}
-"""
+    """terraform/local's provider settings (credentials, skips, endpoints), pointed at ``endpoint``.
+
+    The root keeps its own region and default tags: the block stops before them."""
+    text = LOCAL_PROVIDERS.read_text()
+    block = text[text.index('provider "aws" {') : text.index("  default_tags")]
+    block = "\n".join(line for line in block.splitlines() if not line.strip().startswith("region "))
+    return block.replace("var.endpoint", f'"{endpoint}"') + "\n}\n"
 
 
 def _free_port() -> int:
