@@ -56,7 +56,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from localaws import spark
+from localaws import iam, spark
 
 log = logging.getLogger("localaws.emr_serverless")
 WORKDIR = spark.STATE / "emr-serverless"
@@ -179,7 +179,8 @@ class EmrRun:
             missing = spark.pyspark_missing()
             if missing:
                 raise RuntimeError(missing)
-            client = spark.s3_client(self.region)
+            credentials = iam.role_credentials(self.job_run.execution_role_arn, "EMRServerlessSession")
+            client = spark.s3_client(self.region, credentials)
             script = spark.download(client, entry, root / "script") if entry.startswith("s3://") else Path(entry)
             submit_args, python_path = self._submit_args(client, str(submit.get("sparkSubmitParameters") or ""), root)
             staging = spark.Staging(client, root / "s3")
@@ -192,6 +193,7 @@ class EmrRun:
                 region=self.region,
                 python_path=python_path,
                 submit_args=submit_args,
+                credentials=credentials,
             )
             self._set("SCHEDULED")
             if self._cancel.is_set():
@@ -275,7 +277,10 @@ class EmrRun:
         where = f"applications/{self.application.id}/jobs/{self.job_run.id}/SPARK_DRIVER"
         log_uri = (monitoring.get("s3MonitoringConfiguration") or {}).get("logUri")
         if log_uri:
-            client = spark.s3_client(self.region)
+            # the job's role writes its logs, as in AWS
+            client = spark.s3_client(
+                self.region, iam.role_credentials(self.job_run.execution_role_arn, "EMRServerlessSession")
+            )
             bucket, key = spark.split_uri(log_uri)
             for name, lines in (("stdout", stdout), ("stderr", stderr)):
                 body = gzip.compress("".join(f"{line}\n" for _, line in lines).encode())

@@ -47,7 +47,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from localaws import spark
+from localaws import iam, spark
 
 log = logging.getLogger("localaws.glue")
 WORKDIR = spark.STATE / "glue"
@@ -145,7 +145,8 @@ class GlueRun:
             missing = spark.pyspark_missing()
             if missing:
                 raise RuntimeError(missing)
-            client = spark.s3_client(self.region)
+            credentials = iam.role_credentials(self.job.role, "GlueJobRunnerSession")
+            client = spark.s3_client(self.region, credentials)
             script = spark.download(client, self.job.command["ScriptLocation"], root / "script")
             arguments = dict(self.job_run.arguments or {})
             python_path, submit = self._extra_python(client, arguments.get("--extra-py-files"), root)
@@ -167,6 +168,7 @@ class GlueRun:
                 region=self.region,
                 python_path=python_path,
                 submit_args=submit,
+                credentials=credentials,
             )
             if self._stop.is_set():
                 self.process.stop()

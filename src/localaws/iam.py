@@ -12,8 +12,12 @@ everything. This extension:
   an explicit deny, which then overrides every other grant);
 - answers a GET/HEAD of a missing key with 403 AccessDenied when the caller lacks
   ``s3:ListBucket`` on the bucket, as S3 does (404 only to callers allowed to list);
-- creates the bootstrap admin (:data:`ADMIN_USER`, keys :data:`ADMIN_ACCESS_KEY_ID` /
-  :data:`ADMIN_SECRET_ACCESS_KEY`: the one place the harness, Terraform and tests read).
+- creates the bootstrap admin (:data:`ADMIN_USER`), whose keys are LocalStack's
+  ``test`` / ``test``: every local client, Terraform included, already signs with them;
+- gives the platform's own workers their role's credentials, as AWS does: a Lambda's
+  execution role, a Glue job's role, an EMR Serverless run's execution role and a state
+  machine's role (its Task states call the services signed as that role), from STS
+  AssumeRole (:func:`role_credentials`).
 
 Enforcement is opt-in: ``LOCALAWS_IAM=enforce`` (see :func:`enforcing`).
 """
@@ -24,7 +28,9 @@ import json
 import logging
 import os
 import re
+import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
@@ -32,9 +38,11 @@ log = logging.getLogger("localaws.iam")
 
 ENV_FLAG = "LOCALAWS_IAM"
 ADMIN_USER = "localaws-admin"
-# moto treats AKIA... keys as IAM user keys; the secret is fixed so clients can sign
-ADMIN_ACCESS_KEY_ID = "AKIALOCALAWSADMIN000"
-ADMIN_SECRET_ACCESS_KEY = "localaws-admin-secret-key-not-a-secret"  # noqa: S105 - a fixed local emulator key
+# LocalStack's convention, so the harness, Terraform's local provider, the tests and any
+# LocalStack tooling are the administrator without being told a key (moto judges a key
+# without a session token as an IAM user's)
+ADMIN_ACCESS_KEY_ID = "test"
+ADMIN_SECRET_ACCESS_KEY = "test"  # noqa: S105 - the local emulator's well-known key
 ADMIN_POLICY = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "localaws:none", "Resource": "*"}]}
 )
@@ -148,6 +156,10 @@ RESOURCES: dict[str, dict[str, Builder]] = {
 }
 
 
+# API operation -> IAM action, where the two names differ (moto judges the operation's name)
+IAM_ACTIONS = {"lambda:Invoke": "lambda:InvokeFunction"}
+
+
 def resource_arn(service: str, action: str, account: str, region: str, params: Params, path: str = "") -> str:
     """The ARN a request for ``service:action`` acts on, ``"*"`` when not resource-scoped."""
     build = RESOURCES.get(service, {}).get(action)
@@ -201,6 +213,40 @@ def _patch_resources() -> None:
             raise
 
     ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = authorize  # type: ignore[method-assign]
+
+
+def _patch_requests() -> None:
+    """Judge the IAM action (not the API operation's name); sign a bodiless request over an
+    empty payload, as the client did.
+
+    moto falls back to the parameters it parsed from the path when the body is empty, so
+    every signed bodiless call to a REST-JSON service (Lambda's GetFunctionConfiguration,
+    EMR Serverless's StartApplication, ...) was answered SignatureDoesNotMatch once
+    enforcement was on.
+    """
+    from moto.iam.access_control import IAMRequestBase
+
+    original = IAMRequestBase._create_aws_request
+    init = IAMRequestBase.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        self._action = IAM_ACTIONS.get(self._action, self._action)
+
+    IAMRequestBase.__init__ = __init__  # type: ignore[method-assign]
+
+    def _create_aws_request(self: Any) -> Any:
+        form = "x-www-form-urlencoded" in str(self._headers.get("Content-Type", ""))
+        # a query-protocol form body reaches here already parsed: there the fallback is right
+        if self._body is not None and not self._body and not form:
+            saved, self._data = self._data, b""
+            try:
+                return original(self)
+            finally:
+                self._data = saved
+        return original(self)
+
+    IAMRequestBase._create_aws_request = _create_aws_request  # type: ignore[method-assign]
 
 
 def _patch_conditions() -> None:
@@ -296,8 +342,110 @@ def enforce() -> None:
     log.info("IAM enforced; admin access key %s", ADMIN_ACCESS_KEY_ID)
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """Temporary credentials, as the Lambda, Glue and EMR services hand them to their code."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None = None
+
+    def environment(self) -> dict[str, str]:
+        env = {"AWS_ACCESS_KEY_ID": self.access_key_id, "AWS_SECRET_ACCESS_KEY": self.secret_access_key}
+        if self.session_token:
+            env["AWS_SESSION_TOKEN"] = self.session_token
+        return env
+
+    def client_arguments(self) -> dict[str, str | None]:
+        return {
+            "aws_access_key_id": self.access_key_id,
+            "aws_secret_access_key": self.secret_access_key,
+            "aws_session_token": self.session_token,
+        }
+
+
+ADMIN = Credentials(ADMIN_ACCESS_KEY_ID, ADMIN_SECRET_ACCESS_KEY)
+_sessions: dict[tuple[str, str], Credentials] = {}
+_sessions_lock = threading.Lock()
+
+
+def role_credentials(role_arn: str | None, session_name: str = "localaws") -> Credentials:
+    """A session of ``role_arn`` from moto's STS (kept per role and session name).
+
+    moto never expires a session, so one per role serves every later run; the policies are
+    read when each request is judged, so a changed role policy applies at once. Without a
+    role (a resource created outside the platform's modules) the caller is the admin.
+    """
+    if not role_arn or not role_arn.startswith("arn:"):
+        return ADMIN
+    key = (role_arn, session_name[:64])
+    with _sessions_lock:
+        found = _sessions.get(key)
+        if found is None:
+            from moto.sts.models import sts_backends
+
+            account = role_arn.split(":")[4]
+            partition = role_arn.split(":")[1]
+            session = sts_backends[account][partition].assume_role(
+                region_name="us-east-1",
+                role_session_name=key[1],
+                role_arn=role_arn,
+                policy="",
+                duration=43200,
+                external_id="",
+            )
+            found = Credentials(session.access_key_id, session.secret_access_key, session.session_token)
+            _sessions[key] = found
+        return found
+
+
+def _patch_state_machine_clients() -> None:
+    """Task states call AWS signed as the state machine's role (moto signs them as nobody)."""
+    import importlib
+    import pkgutil
+    import sys
+
+    import boto3
+    from moto.stepfunctions.parser.asl import component
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    original = boto_client.boto_client_for
+    if getattr(original, "localaws", False):
+        return
+    current = threading.local()
+
+    class SignedAs:
+        """``boto3`` as boto_client_for sees it: clients get the task's credentials."""
+
+        def client(self, *args: Any, **kwargs: Any) -> Any:
+            kwargs.update((current.credentials or ADMIN).client_arguments())
+            return boto3.client(*args, **kwargs)
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        current.credentials = role_credentials(getattr(state_credentials, "role_arn", None), "states")
+        try:
+            return original(region, service, state_credentials)
+        finally:
+            current.credentials = None
+
+    boto_client_for.localaws = True  # type: ignore[attr-defined]
+    boto_client.boto3 = SignedAs()  # type: ignore[assignment]
+    # the task modules import the function by name: load them all, then rebind each
+    for info in pkgutil.walk_packages(component.__path__, f"{component.__name__}."):
+        try:
+            importlib.import_module(info.name)
+        except ImportError:  # a module moto ships for an integration it does not run
+            continue
+    for module in list(sys.modules.values()):
+        if getattr(module, "boto_client_for", None) is original:
+            module.boto_client_for = boto_client_for  # type: ignore[attr-defined]
+    boto_client.boto_client_for = boto_client_for  # type: ignore[assignment]
+
+
 def install() -> None:
+    _patch_state_machine_clients()
     _patch_resources()
+    _patch_requests()
     _patch_conditions()
     _patch_missing_keys()
     if enforcing():

@@ -36,6 +36,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from localaws import iam
 from localaws.lambda_runner import LocalFunction
 
 log = logging.getLogger("localaws.lambda")
@@ -87,6 +88,7 @@ def _fingerprint(fn: Any, layers: list[bytes]) -> str:
         fn.run_time,
         str(fn.timeout),
         str(fn.memory_size),
+        str(fn.role),
         json.dumps(fn.environment_vars or {}, sort_keys=True),
         *[hashlib.sha256(b).hexdigest() for b in layers],
     ]
@@ -121,10 +123,8 @@ def _pool_for(fn: Any) -> FunctionPool:
             pool.close()
         endpoint = os.environ.get("LOCALAWS_ENDPOINT", f"http://127.0.0.1:{os.environ.get('MOTO_PORT', '4566')}")
         environment = {
-            # what the Lambda service injects: credentials (fake) and, here, the endpoint
-            "AWS_ACCESS_KEY_ID": "test",
-            "AWS_SECRET_ACCESS_KEY": "test",
-            "AWS_SESSION_TOKEN": "test",
+            # what the Lambda service injects: the execution role's session and, here, the endpoint
+            **iam.role_credentials(fn.role, fn.function_name).environment(),
             "AWS_ENDPOINT_URL": endpoint,
             "AWS_XRAY_SDK_ENABLED": "false",
             **(fn.environment_vars or {}),

@@ -58,6 +58,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from localaws import iam
+
 log = logging.getLogger("localaws.spark")
 STATE = Path(os.environ.get("LOCALAWS_STATE", ".local"))
 # runtime settings, changeable through POST /moto-api/config {"localaws": {...}}
@@ -105,16 +107,13 @@ def pyspark_missing() -> str | None:
     return None
 
 
-def s3_client(region: str) -> Any:
+def s3_client(region: str, credentials: iam.Credentials) -> Any:
+    """S3 as the run's role: the service fetches the script and stages data with it, as AWS does."""
     import boto3
 
     # a session per thread: runs stage concurrently
     return boto3.session.Session().client(
-        "s3",
-        endpoint_url=endpoint(),
-        region_name=region,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",  # noqa: S106 - the emulator's fake credentials
+        "s3", endpoint_url=endpoint(), region_name=region, **credentials.client_arguments()
     )
 
 
@@ -244,6 +243,7 @@ class JobProcess:
     python_path: list[Path] = field(default_factory=list)
     submit_args: list[str] = field(default_factory=list)
     environment: dict[str, str] = field(default_factory=dict)
+    credentials: iam.Credentials = iam.ADMIN
     _proc: subprocess.Popen[bytes] | None = None
     _stopped: threading.Event = field(default_factory=threading.Event)
 
@@ -267,9 +267,7 @@ class JobProcess:
         keep = {"PATH", "HOME", "LANG", "LC_ALL", "TZ", "JAVA_HOME", "USER"}
         return {
             **{k: v for k, v in os.environ.items() if k in keep},
-            "AWS_ACCESS_KEY_ID": "test",
-            "AWS_SECRET_ACCESS_KEY": "test",
-            "AWS_SESSION_TOKEN": "test",
+            **self.credentials.environment(),
             "AWS_ENDPOINT_URL": endpoint(),
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,

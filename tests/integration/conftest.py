@@ -7,6 +7,7 @@ emulator on a free port and stops it at the end.
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import sys
@@ -46,7 +47,9 @@ def endpoint(emulator_log: Path | None) -> Iterator[str]:
         yield str(existing)
         return
     # the same start-up as `nox -s up`: a failure shows the emulator's own last lines
-    emulator = Emulator(port=_free_port(), state=emulator_log.parent, env={"LOCALAWS_RETRY_DELAY": "0.2"})
+    emulator = Emulator(
+        port=_free_port(), state=emulator_log.parent, env={"LOCALAWS_RETRY_DELAY": "0.2", "LOCALAWS_IAM": "enforce"}
+    )
     emulator.start()
     try:
         yield emulator.endpoint
@@ -77,17 +80,60 @@ def function_zip(tmp_path: Path, source: str, name: str = "handler.py") -> bytes
     return path.read_bytes()
 
 
-@pytest.fixture
-def lambda_role(aws: Callable[[str], Any], unique: str) -> str:
+Role = Callable[..., str]
+# what each test names begins with (see `unique`): a module's shared role is scoped to it
+TEST_RESOURCES = "t*"
+
+
+def ensure_role(aws: Callable[[str], Any], name: str, service: str, *statements: dict[str, Any]) -> str:
+    """The role ``name`` trusted by ``service`` with exactly ``statements`` (created or updated)."""
+    iam = aws("iam")
     trust = {
         "Version": "2012-10-17",
         "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            {"Effect": "Allow", "Principal": {"Service": f"{service}.amazonaws.com"}, "Action": "sts:AssumeRole"}
         ],
     }
-    return str(
-        aws("iam").create_role(RoleName=f"{unique}-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    )
+    try:
+        arn = str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"])
+    except iam.exceptions.EntityAlreadyExistsException:
+        arn = str(iam.get_role(RoleName=name)["Role"]["Arn"])
+    if statements:
+        policy = {"Version": "2012-10-17", "Statement": list(statements)}
+        iam.put_role_policy(RoleName=name, PolicyName="grants", PolicyDocument=json.dumps(policy))
+    return arn
+
+
+@pytest.fixture
+def role(aws: Callable[[str], Any], unique: str) -> Role:
+    """role("states", {"Effect": ..., "Action": ..., "Resource": ...}, ...) -> the ARN of a new role.
+
+    The suite's emulator enforces IAM (LOCALAWS_IAM=enforce): a function, job or state
+    machine acts with exactly the statements its role is given here, as in AWS.
+    """
+    made = itertools.count()
+
+    def make(service: str, *statements: dict[str, Any]) -> str:
+        return ensure_role(aws, f"{unique}-{service}-{next(made)}", service, *statements)
+
+    return make
+
+
+def allow(action: str | list[str], resource: str | list[str] = "*") -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource}
+
+
+# a job's data access to the tests' own buckets (every test name starts with TEST_RESOURCES)
+TEST_BUCKET_DATA = (
+    allow(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], f"arn:aws:s3:::{TEST_RESOURCES}/*"),
+    allow("s3:ListBucket", f"arn:aws:s3:::{TEST_RESOURCES}"),
+)
+
+
+@pytest.fixture
+def lambda_role(role: Role) -> str:
+    """A Lambda execution role with no permissions."""
+    return role("lambda")
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 30, interval: float = 0.2) -> Any:

@@ -14,7 +14,7 @@ import time
 import pyarrow.parquet as pq
 import pytest
 
-from ..conftest import REGION, wait_for
+from ..conftest import REGION, TEST_BUCKET_DATA, allow, ensure_role, wait_for
 
 ROLE = "arn:aws:iam::123456789012:role/emr-serverless-job"
 FINAL = {"SUCCESS", "FAILED", "CANCELLED"}
@@ -49,6 +49,16 @@ import sys
 with open(sys.argv[1], "w") as out:  # an s3:// argument arrives as a local path
     out.write("done")
 """
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _role(aws) -> None:
+    """ROLE is each run's execution role and the role of the state machines that start runs."""
+    ensure_role(
+        aws, ROLE.rsplit("/", 1)[1], "emr-serverless", *TEST_BUCKET_DATA,
+        allow(["emr-serverless:StartJobRun", "emr-serverless:GetJobRun", "emr-serverless:CancelJobRun"],
+              f"arn:aws:emr-serverless:{REGION}:123456789012:/applications/*"),
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pyarrow.parquet as pq
 import pytest
 
-from ..conftest import REGION, wait_for
+from ..conftest import REGION, TEST_BUCKET_DATA, TEST_RESOURCES, allow, ensure_role, wait_for
 
 ROLE = "arn:aws:iam::123456789012:role/glue"
 FINAL = {"SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "ERROR"}
@@ -60,6 +60,16 @@ parser.add_argument("--JOB_NAME"); parser.add_argument("--JOB_RUN_ID"); parser.a
 args, _ = parser.parse_known_args()
 boto3.client("s3").put_object(Bucket=args.bucket, Key=f"markers/{args.JOB_RUN_ID}", Body=args.JOB_NAME.encode())
 """
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _role(aws) -> None:
+    """ROLE runs the jobs (their scripts and data) and the state machines that start them."""
+    jobs = f"arn:aws:glue:{REGION}:123456789012:job/{TEST_RESOURCES}"
+    ensure_role(
+        aws, ROLE.rsplit("/", 1)[1], "glue", *TEST_BUCKET_DATA,
+        allow(["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"], jobs),
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -68,9 +68,25 @@ def test_invoke_runs_the_deployed_code_with_its_environment(aws, function) -> No
     assert 0 < payload["remaining_ms"] <= 5000
 
 
-def test_function_code_reaches_the_emulator_through_the_sdk(aws, function, unique) -> None:
+def test_function_code_calls_aws_as_its_execution_role(aws, function, lambda_role, unique) -> None:
     aws("s3").create_bucket(Bucket=f"{unique}-b", CreateBucketConfiguration={"LocationConstraint": REGION})
-    _, payload = invoke(aws, function(), {"list_buckets": True})
+    name = function()
+    # the suite's emulator enforces IAM: a role without the permission is refused, as in AWS
+    out, payload = invoke(aws, name, {"list_buckets": True})
+    assert out["FunctionError"] == "Unhandled"
+    assert "AccessDenied" in payload["errorMessage"], payload
+    aws("iam").put_role_policy(
+        RoleName=lambda_role.rsplit("/", 1)[1],
+        PolicyName="list",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}],
+            }
+        ),
+    )
+    # the same warm worker: its session reads the role's policies when each call is judged
+    _, payload = invoke(aws, name, {"list_buckets": True})
     assert f"{unique}-b" in payload
 
 

@@ -9,7 +9,9 @@ import itertools
 import json
 from pathlib import Path
 
-from ..conftest import REGION, function_zip, wait_for
+import pytest
+
+from ..conftest import REGION, TEST_BUCKET_DATA, TEST_RESOURCES, allow, ensure_role, function_zip, wait_for
 
 ROLE = "arn:aws:iam::123456789012:role/sfn"
 FLAKY = """
@@ -25,9 +27,22 @@ def lambda_handler(event, context):
 """
 
 
-def _run(aws, name: str, definition: dict, payload: dict) -> tuple[dict, list[dict]]:
+@pytest.fixture(scope="module", autouse=True)
+def _role(aws) -> None:
+    """ROLE: the state machines' role (and the ETL job's), allowed what these patterns call."""
+    arn = f"{REGION}:123456789012"
+    ensure_role(
+        aws, ROLE.rsplit("/", 1)[1], "states", *TEST_BUCKET_DATA,
+        allow("lambda:InvokeFunction", f"arn:aws:lambda:{arn}:function:{TEST_RESOURCES}"),
+        allow(["glue:StartJobRun", "glue:GetJobRun", "glue:BatchStopJobRun"],
+              f"arn:aws:glue:{arn}:job/{TEST_RESOURCES}"),
+        allow("sns:Publish", f"arn:aws:sns:{arn}:{TEST_RESOURCES}"),
+    )  # fmt: skip
+
+
+def _run(aws, name: str, definition: dict, payload: dict, role: str = ROLE) -> tuple[dict, list[dict]]:
     sfn = aws("stepfunctions")
-    arn = sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE)["stateMachineArn"]
+    arn = sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=role)["stateMachineArn"]
     execution = sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps(payload))["executionArn"]
     done = wait_for(lambda: (d := sfn.describe_execution(executionArn=execution))["status"] != "RUNNING" and d, 120)
     return done, sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
@@ -60,6 +75,30 @@ def test_a_transiently_failing_lambda_task_is_retried_with_backoff(aws, lambda_r
     assert len(failed) == 2 and len(scheduled) == 3
     gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(scheduled)]
     assert gaps[0] >= 1 and gaps[1] >= 2  # 1 s, then 1 s x BackoffRate 2.0
+
+
+def test_a_task_its_role_may_not_call_fails_with_access_denied(aws, lambda_role, role, unique, tmp_path) -> None:
+    fn = aws("lambda").create_function(
+        FunctionName=unique, Runtime="python3.12", Role=lambda_role, Handler="handler.lambda_handler",
+        Code={"ZipFile": function_zip(tmp_path, "def lambda_handler(event, context):\n    return 1\n")},
+    )["FunctionArn"]  # fmt: skip
+    definition = {
+        "StartAt": "Call",
+        "States": {
+            "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": fn},
+                     "End": True},
+        },
+    }  # fmt: skip
+    # a role allowed to invoke some other function only
+    other = role("states", allow("lambda:InvokeFunction", f"{fn}-other"))
+    done, history = _run(aws, unique, definition, {}, role=other)
+    assert done["status"] == "FAILED"
+    (failed,) = [e["taskFailedEventDetails"] for e in history if e["type"] == "TaskFailed"]
+    assert "AccessDenied" in failed["error"] + failed["cause"], failed
+    assert not [e for e in history if e["type"] == "TaskSucceeded"]
+    # the same machine with the permission: the task runs
+    done, _ = _run(aws, f"{unique}-allowed", definition, {}, role=role("states", allow("lambda:InvokeFunction", fn)))
+    assert done["status"] == "SUCCEEDED", done.get("cause")
 
 
 def test_a_failing_etl_job_takes_the_failure_path_and_raises_the_alert(aws, unique) -> None:
