@@ -20,6 +20,9 @@ in process, to close exactly the gaps the platform hits without Docker:
             way.
 - iam:      requests judged on their resource ARN, 403 for a key the caller may
             not list, a bootstrap admin; enforced with LOCALAWS_IAM=enforce.
+- replay:   an SDK's re-send of a mutating request already answered with a 2xx gets
+            that answer again instead of a second execution (a lost answer to a
+            CreateFunction otherwise becomes a 409 loop); dropped connections logged.
 - spark:    what both share, and the Step Functions fix that lets their
             ``.sync`` integrations (and emr-serverless tasks at all) run.
 
@@ -37,8 +40,8 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from localaws import emr_serverless, events, glue, iam, lakeformation, lambdas, s3, sfn
+    from localaws import emr_serverless, events, glue, iam, lakeformation, lambdas, replay, s3, sfn
 
-    for module in (iam, lambdas, events, sfn, s3, glue, emr_serverless, lakeformation):
+    for module in (replay, iam, lambdas, events, sfn, s3, glue, emr_serverless, lakeformation):
         module.install()
     _installed = True
