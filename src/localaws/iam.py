@@ -118,7 +118,11 @@ _machine = _arn("states", "stateMachine:{}", "stateMachineArn")
 _execution = _arn("states", "execution:{}", "executionArn")
 _job = _arn("glue", "job/{}", "JobName")
 _glue_db = _arn("glue", "database/{}", "DatabaseName")
-_glue_table = _arn("glue", "table/{}/{}", "DatabaseName", "TableName")
+def _glue_table(account: str, region: str, partition: str, params: Params, path: str) -> str:
+    # GetTable names the table "Name", UpdateTable inside "TableInput", the partition calls "TableName"
+    table = params.get("TableName") or params.get("Name") or (params.get("TableInput") or {}).get("Name", "")
+    return f"arn:{partition}:glue:{region}:{account}:table/{params.get('DatabaseName', '')}/{table}"
+
 _topic = _arn("sns", "{}", "TopicArn")
 _rule = _arn("events", "rule/{}", "Name")
 

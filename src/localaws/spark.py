@@ -173,14 +173,22 @@ class Staging:
                 self._fetch(bucket, key)
                 return str(local)
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") not in {"404", "NoSuchKey", "NotFound"}:
+                # 403: a missing key to a role that may not list the bucket (S3's answer)
+                if exc.response.get("Error", {}).get("Code") not in {"404", "NoSuchKey", "NotFound", "403"}:
                     raise
         prefix = f"{key.rstrip('/')}/" if key else ""
         paginator = self.client.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
-            for item in page.get("Contents", []):
-                if not item["Key"].endswith("/"):  # "folder" markers are not files
-                    self._fetch(bucket, item["Key"])
+        try:
+            for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+                for item in page.get("Contents", []):
+                    if not item["Key"].endswith("/"):  # "folder" markers are not files
+                        self._fetch(bucket, item["Key"])
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in {"AccessDenied", "403"}:
+                raise
+            # staging reads ahead of the job; a place the role may only write to (a TempDir,
+            # an output prefix) starts empty here, and what the job writes is uploaded as it
+            log.info("staging %s: the role may not list it; staged empty (%s)", uri, exc)
         # S3 needs no directories: a script may write straight into the path
         local.parent.mkdir(parents=True, exist_ok=True)
         return f"{local}/" if uri.endswith("/") and key else str(local)

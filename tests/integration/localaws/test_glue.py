@@ -78,11 +78,11 @@ def bucket(aws, unique: str) -> str:
     return unique
 
 
-def make_job(aws, bucket: str, name: str, script: str, **spec) -> str:
+def make_job(aws, bucket: str, name: str, script: str, role: str = ROLE, **spec) -> str:
     aws("s3").put_object(Bucket=bucket, Key=f"scripts/{name}.py", Body=script.encode())
     aws("glue").create_job(
         Name=name,
-        Role=ROLE,
+        Role=role,
         Command={"Name": "glueetl", "ScriptLocation": f"s3://{bucket}/scripts/{name}.py", "PythonVersion": "3"},
         GlueVersion="5.0",
         **spec,
@@ -156,6 +156,36 @@ def test_job_run_runs_the_pyspark_script_on_s3_data(aws, bucket: str, unique: st
     # driver output and Spark's log4j lines land where Glue puts them
     assert f"run {run_id} wrote 3 rows" in log_lines(aws, "/aws-glue/jobs/output", run_id)
     assert log_lines(aws, "/aws-glue/jobs/error", run_id)
+
+
+WRITER = """
+import argparse, os
+parser = argparse.ArgumentParser()
+parser.add_argument("--JOB_NAME"); parser.add_argument("--JOB_RUN_ID"); parser.add_argument("--output")
+args, _ = parser.parse_known_args()
+os.makedirs(args.output, exist_ok=True)
+open(os.path.join(args.output, "part-0.txt"), "w").write(args.JOB_RUN_ID)
+"""
+
+
+def test_the_run_reads_and_writes_s3_as_the_jobs_role(aws, bucket: str, unique: str, role) -> None:
+    arn = f"arn:aws:s3:::{bucket}"
+    # its script and its output prefix, nothing else: no s3:ListBucket anywhere
+    writer = role("glue", allow("s3:GetObject", f"{arn}/scripts/*"), allow("s3:PutObject", f"{arn}/out/*"))
+    job = make_job(aws, bucket, unique, WRITER, role=writer)
+    run_id = aws("glue").start_job_run(JobName=job, Arguments={"--output": f"s3://{bucket}/out/"})["JobRunId"]
+    run, _ = wait_run(aws, job, run_id)
+    assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
+    assert aws("s3").get_object(Bucket=bucket, Key="out/part-0.txt")["Body"].read() == run_id.encode()
+
+    # a role that may not read the script: the run fails as Glue's does, nothing is written
+    blind = role("glue", allow("s3:PutObject", f"{arn}/out/*"))
+    job = make_job(aws, bucket, f"{unique}-blind", WRITER, role=blind)
+    run_id = aws("glue").start_job_run(JobName=job, Arguments={"--output": f"s3://{bucket}/blind/"})["JobRunId"]
+    run, _ = wait_run(aws, job, run_id)
+    # (a HEAD has no body: S3's refusal is a bare 403 Forbidden)
+    assert run["JobRunState"] == "FAILED" and "(403)" in run["ErrorMessage"], run
+    assert "Contents" not in aws("s3").list_objects_v2(Bucket=bucket, Prefix="blind/")
 
 
 def test_failing_script_is_failed_with_its_error(aws, bucket: str, unique: str) -> None:

@@ -188,3 +188,18 @@ def test_each_request_is_judged_on_the_resource_aws_names(
     service: str, action: str, params: dict[str, Any], path: str, arn: str
 ) -> None:
     assert iam.resource_arn(service, action, ACCOUNT, REGION, params, path) == arn
+
+
+def test_glue_get_table_is_judged_on_the_table_it_names(enforced: Any) -> None:
+    glue = enforced.client("glue")
+    glue.create_database(DatabaseInput={"Name": "lake"})
+    for name in ("mine", "theirs"):
+        glue.create_table(DatabaseName="lake", TableInput={"Name": name})
+    arn = f"arn:aws:glue:{REGION}:{ACCOUNT}:table/lake/mine"
+    client = user_with(enforced, "reader", [{"Effect": "Allow", "Action": "glue:GetTable", "Resource": arn}]).client(
+        "glue"
+    )
+    assert client.get_table(DatabaseName="lake", Name="mine")["Table"]["Name"] == "mine"
+    with pytest.raises(ClientError) as denied:
+        client.get_table(DatabaseName="lake", Name="theirs")
+    assert code(denied.value) == "AccessDeniedException"
