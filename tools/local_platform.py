@@ -191,7 +191,15 @@ class Emulator:
             )
         self.state.mkdir(parents=True, exist_ok=True)
         log = open(self.log, "ab")  # noqa: SIM115 - handed to the server process
-        env = {**os.environ, **self.env, "LOCALAWS_STATE": str(self.state), "PYTHONPATH": str(ROOT / "src")}
+        # IAM enforced as in AWS: every function, job and state machine acts as its role
+        # (LOCALAWS_IAM=off in the environment turns it off)
+        env = {
+            "LOCALAWS_IAM": "enforce",
+            **os.environ,
+            **self.env,
+            "LOCALAWS_STATE": str(self.state),
+            "PYTHONPATH": str(ROOT / "src"),
+        }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "localaws", "--port", str(self.port)],
             stdout=log,
