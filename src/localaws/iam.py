@@ -118,10 +118,13 @@ _machine = _arn("states", "stateMachine:{}", "stateMachineArn")
 _execution = _arn("states", "execution:{}", "executionArn")
 _job = _arn("glue", "job/{}", "JobName")
 _glue_db = _arn("glue", "database/{}", "DatabaseName")
+
+
 def _glue_table(account: str, region: str, partition: str, params: Params, path: str) -> str:
     # GetTable names the table "Name", UpdateTable inside "TableInput", the partition calls "TableName"
     table = params.get("TableName") or params.get("Name") or (params.get("TableInput") or {}).get("Name", "")
     return f"arn:{partition}:glue:{region}:{account}:table/{params.get('DatabaseName', '')}/{table}"
+
 
 _topic = _arn("sns", "{}", "TopicArn")
 _rule = _arn("events", "rule/{}", "Name")
@@ -433,7 +436,7 @@ def _patch_state_machine_clients() -> None:
             current.credentials = None
 
     boto_client_for.localaws = True  # type: ignore[attr-defined]
-    boto_client.boto3 = SignedAs()  # type: ignore[assignment]
+    setattr(boto_client, "boto3", SignedAs())  # noqa: B010 - moto does not export it
     # the task modules import the function by name: load them all, then rebind each
     for info in pkgutil.walk_packages(component.__path__, f"{component.__name__}."):
         try:
@@ -442,8 +445,8 @@ def _patch_state_machine_clients() -> None:
             continue
     for module in list(sys.modules.values()):
         if getattr(module, "boto_client_for", None) is original:
-            module.boto_client_for = boto_client_for  # type: ignore[attr-defined]
-    boto_client.boto_client_for = boto_client_for  # type: ignore[assignment]
+            setattr(module, "boto_client_for", boto_client_for)  # noqa: B010
+    boto_client.boto_client_for = boto_client_for
 
 
 def install() -> None:
