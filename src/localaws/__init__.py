@@ -18,8 +18,10 @@ in process, to close exactly the gaps the platform hits without Docker:
 - emr_serverless: applications go CREATED/STARTED/STOPPED as in AWS (and
             apply with Terraform); job runs execute the entry point the same
             way.
-- iam:      requests judged on their resource ARN, 403 for a key the caller may
-            not list, a bootstrap admin; enforced with LOCALAWS_IAM=enforce.
+- iam:      requests judged on their resource ARN and IAM action, 403 for a key the
+            caller may not list; every Lambda, Glue job, EMR Serverless run and state
+            machine signs as its role (an STS session); the admin is ``test``/``test``;
+            enforced with LOCALAWS_IAM=enforce (the harness sets it).
 - replay:   an SDK's re-send of a mutating request already answered with a 2xx gets
             that answer again instead of a second execution (a lost answer to a
             CreateFunction otherwise becomes a 409 loop); dropped connections logged.
