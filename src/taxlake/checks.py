@@ -175,11 +175,6 @@ def date_bad(values: pa.Array) -> pa.Array:
     return parse_iso_dates(values)[0]
 
 
-def to_date(values: pa.Array) -> pa.Array:
-    """Parse ISO dates to date32 (null where not a real date)."""
-    return parse_iso_dates(values)[1]
-
-
 def dates_out_of_range(dates: pa.Array, as_of: dt.date) -> pa.Array:
     low = pc.less(dates, pa.scalar(MIN_DATE, pa.date32()))
     high = pc.greater(dates, pa.scalar(as_of, pa.date32()))

@@ -166,10 +166,6 @@ def assess_profile(profile: Profile, kind: str, records_valid: int) -> QualityRe
     return result
 
 
-def assess(table: pa.Table, kind: str, records_valid: int) -> QualityResult:
-    return assess_profile(profile_table(table, kind), kind, records_valid)
-
-
 # --- schema drift against the registered (Glue) schema ---------------------------------
 
 DRIFT_DETAIL_TYPE = "SchemaDriftDetected"
@@ -324,10 +320,6 @@ def profile_metrics(profile: Profile, kind: str) -> dict[str, float]:
     return out
 
 
-def file_metrics(table: pa.Table, kind: str) -> dict[str, float]:
-    return profile_metrics(profile_table(table, kind), kind)
-
-
 def _median(values: Sequence[float]) -> float:
     ordered = sorted(values)
     n = len(ordered)
@@ -359,55 +351,6 @@ def robust_z(value: float, history: Sequence[float], config: AnomalyConfig | Non
         z = (value - median) / (MEAN_AD_SCALE * mean_ad) if mean_ad > 0 else None
     anomaly = abs(z) > config.threshold if z is not None else value != median
     return Score(n, median, mad, z, anomaly)
-
-
-HISTORY_SCHEMA = pa.schema(
-    [
-        pa.field("kind", pa.string(), nullable=False),
-        pa.field("metric", pa.string(), nullable=False),
-        pa.field("source_id", pa.string(), nullable=False),
-        pa.field("processed_at", pa.timestamp("ms", tz="UTC"), nullable=False),
-        pa.field("value", pa.float64(), nullable=False),
-    ]
-)
-SCORED_SCHEMA = pa.schema(
-    [
-        *HISTORY_SCHEMA,
-        pa.field("history_size", pa.int32(), nullable=False),
-        pa.field("history_median", pa.float64()),
-        pa.field("history_mad", pa.float64()),
-        pa.field("z_score", pa.float64()),
-        pa.field("anomaly", pa.bool_(), nullable=False),
-    ]
-)
-
-
-def rolling_scores(history: pa.Table, config: AnomalyConfig | None = None) -> pa.Table:
-    """Score every row of a long history table (HISTORY_SCHEMA) against the
-    ``history_size`` rows before it of the same kind and metric, ordered by
-    (processed_at, source_id): the backfill form of what each pipeline run does for one file.
-    ``taxlake.spark_quality.rolling_robust_z`` is the Spark twin (tests hold them equal)."""
-    config = config or AnomalyConfig()
-    rows = sorted(history.to_pylist(), key=lambda r: (r["kind"], r["metric"], r["processed_at"], r["source_id"]))
-    out: list[dict[str, Any]] = []
-    previous: list[float] = []
-    group: tuple[str, str] | None = None
-    for row in rows:
-        if (row["kind"], row["metric"]) != group:
-            group, previous = (row["kind"], row["metric"]), []
-        s = robust_z(row["value"], previous[-config.history_size :], config)
-        out.append(
-            {
-                **row,
-                "history_size": s.history_size,
-                "history_median": s.median,
-                "history_mad": s.mad,
-                "z_score": s.z,
-                "anomaly": s.anomaly,
-            }
-        )
-        previous.append(row["value"])
-    return pa.Table.from_pylist(out, schema=SCORED_SCHEMA)
 
 
 # --- the analytics tables --------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import random
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -24,14 +23,13 @@ from taxlake.curate import _glue_type, curated_schema, glue_tables
 from taxlake.fraud import FLAG_SCHEMA
 from taxlake.ingest import IngestConfig, ObjectRef, process_object
 from taxlake.quality import (
-    HISTORY_SCHEMA,
     AnomalyConfig,
     SchemaDrift,
     analytics_glue_tables,
-    file_metrics,
     glue_type,
+    profile_metrics,
+    profile_table,
     robust_z,
-    rolling_scores,
     schema_drift,
 )
 
@@ -136,32 +134,17 @@ def test_a_constant_history_flags_any_change_without_a_z_score() -> None:
     assert (other.z, other.anomaly) == (None, True)
 
 
-def test_file_metrics_are_record_count_and_key_sums() -> None:
+def test_profile_metrics_are_record_count_and_key_sums() -> None:
     table = pa.table(
         {"net_gst": pa.array([100, 250, None], pa.float64()).cast(pa.decimal128(15, 2))},
     )
-    assert file_metrics(table, "bas") == {"record_count": 3.0, "sum_net_gst": 350.0}
+    assert profile_metrics(profile_table(table, "bas"), "bas") == {"record_count": 3.0, "sum_net_gst": 350.0}
     empty = curated_schema("lodgement").empty_table()
-    assert file_metrics(empty, "lodgement") == {
+    assert profile_metrics(profile_table(empty, "lodgement"), "lodgement") == {
         "record_count": 0.0,
         "sum_taxable_income": 0.0,
         "sum_refund_amount": 0.0,
     }
-
-
-def test_rolling_scores_compare_each_file_with_earlier_files_only() -> None:
-    values = [*STEADY, 5000.0, 1000.0]
-    rows = [
-        {"kind": "bas", "metric": "record_count", "source_id": f"s{i:02d}", "processed_at": T0 + dt.timedelta(hours=i),
-         "value": v}
-        for i, v in enumerate(values)
-    ]  # fmt: skip
-    random.Random(3).shuffle(rows)
-    scored = rolling_scores(pa.Table.from_pylist(rows, schema=HISTORY_SCHEMA), AnomalyConfig(history_size=8))
-    by_source = {r["source_id"]: r for r in scored.to_pylist()}
-    assert [by_source[f"s{i:02d}"]["history_size"] for i in range(12)] == [0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 8, 8]
-    assert [s for s, r in sorted(by_source.items()) if r["anomaly"]] == ["s10"]
-    assert by_source["s11"]["history_median"] == robust_z(1000.0, values[3:11]).median  # the spike is history now
 
 
 # --- the analytics tables -----------------------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 
 from taxlake.curate import curate_batch, curated_schema
 from taxlake.generate import GenerateSpec, generate_rows
-from taxlake.quality import Profile, assess, assess_profile, profile_parquet, profile_table
+from taxlake.quality import Profile, assess_profile, profile_parquet, profile_table
 
 AS_OF = dt.date(2026, 11, 1)
 
@@ -84,7 +84,9 @@ def test_profiles_add_up_and_assess_as_the_table() -> None:
     both = profile_parquet(parquet(first), "lodgement") + profile_parquet(parquet(second), "lodgement")
     whole = pa.concat_tables([first, second])
     assert both == profile_table(whole, "lodgement")
-    assert assess_profile(both, "lodgement", whole.num_rows) == assess(whole, "lodgement", whole.num_rows)
+    assert assess_profile(both, "lodgement", whole.num_rows) == assess_profile(
+        profile_table(whole, "lodgement"), "lodgement", whole.num_rows
+    )
     assert Profile(0, {}, {}) + both == both
 
 
