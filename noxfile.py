@@ -46,12 +46,13 @@ def _terraform(session: nox.Session, *args: str, cwd: Path) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff (lint + format), mypy, and terraform fmt."""
+    """ruff (lint + format), mypy, vulture (dead code), and terraform fmt."""
     # the test group too: mypy must see moto and boto3 as the code under check does
     session.install("-e", ".", *_group("lint"), *_group("test"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+    session.run("vulture")  # paths and the whitelist: [tool.vulture] in pyproject.toml
     session.run(
         "terraform", "fmt", "-check", "-recursive", "-diff", "modules", "terraform", external=True, env=terraform_env()
     )

@@ -154,13 +154,6 @@ def _pool_for(fn: Any) -> FunctionPool:
         return pool
 
 
-def shutdown() -> None:
-    with _pools_lock:
-        for pool in _pools.values():
-            pool.close()
-        _pools.clear()
-
-
 # --- logs and metrics ---------------------------------------------------------
 
 

@@ -58,7 +58,6 @@ class Replay:
         self.keep = keep
         self._answers: OrderedDict[tuple[str, ...], Answer] = OrderedDict()
         self._lock = threading.Lock()
-        self.replayed = 0
 
     @staticmethod
     def key(environ: dict[str, Any]) -> tuple[str, ...] | None:
@@ -76,7 +75,6 @@ class Replay:
             with self._lock:
                 answer = self._answers.get(key)
             if answer is not None:
-                self.replayed += 1
                 log.warning(
                     "%s %s: attempt %d re-sent an invocation answered %s %.3f s earlier (the client lost that "
                     "answer); replaying it instead of executing the request again",

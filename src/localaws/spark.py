@@ -236,7 +236,6 @@ class Outcome:
     stdout: list[tuple[int, str]] = field(default_factory=list)  # (epoch ms, line)
     stderr: list[tuple[int, str]] = field(default_factory=list)
     started: float = 0.0
-    ended: float = 0.0
 
 
 @dataclass
@@ -339,7 +338,6 @@ class JobProcess:
         for reader in readers:
             reader.join(timeout=10)
         outcome.stopped = self._stopped.is_set()
-        outcome.ended = time.time()
         return outcome
 
 

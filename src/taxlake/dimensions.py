@@ -66,13 +66,6 @@ POSTCODE_RANGES: tuple[tuple[int, int, str], ...] = (
 )
 
 
-def major_group(code: str | None) -> str | None:
-    """The ANZSCO major group of a 6-digit code (None if it is not one)."""
-    if code is None or len(code) != 6 or code[0] not in MAJOR_GROUPS:
-        return None
-    return code[0]
-
-
 def postcode_state(postcode: str | None) -> str | None:
     if postcode is None or len(postcode) != 4 or not postcode.isdigit():
         return None

@@ -171,6 +171,8 @@ def validate_input(payload: Mapping[str, Any], store: ObjectStore, settings: Set
         raise InputContractError("; ".join(problems))
     if obj["kind"] not in KINDS:
         raise InputContractError(f"kind {obj['kind']!r} is not one of {', '.join(KINDS)}")
+    if settings.landing_bucket and obj["bucket"] != settings.landing_bucket:
+        raise InputContractError(f"only objects of the landing bucket enter the pipeline, not {obj['bucket']!r}")
     if not str(obj["key"]).startswith("validated/"):
         raise InputContractError("only objects under validated/ enter the pipeline")
     report = _get_json(store, obj["bucket"], obj["report_key"])

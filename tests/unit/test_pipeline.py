@@ -105,6 +105,8 @@ def test_gzip_text_is_routed_by_its_decompressed_size(aws: Aws, lake, tmp_path: 
         ({"record_count": "12"}, "record_count must be int"),
         ({"kind": "payslip"}, "kind 'payslip'"),
         ({"key": "incoming/lodgement/a.csv"}, "only objects under validated/"),
+        # a forged input naming another bucket's object and report never reads them
+        ({"bucket": "someone-elses-bucket"}, "only objects of the landing bucket"),
         ({"record_count": 999}, "disagrees with the report"),
     ],
 )

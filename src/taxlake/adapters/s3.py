@@ -47,7 +47,6 @@ class S3ObjectReader(io.RawIOBase):
         self._size = size
         self._pos = 0
         self._body: Any = None
-        self.requests = 0
 
     def readable(self) -> bool:
         return True
@@ -75,7 +74,6 @@ class S3ObjectReader(io.RawIOBase):
         if self._pos >= self._size or len(buffer) == 0:
             return 0
         if self._body is None:
-            self.requests += 1
             self._body = self._client.get_object(**self._args, Range=f"bytes={self._pos}-")["Body"]
         data = self._body.read(len(buffer))
         n = len(data)
