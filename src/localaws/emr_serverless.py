@@ -179,7 +179,7 @@ class EmrRun:
             missing = spark.pyspark_missing()
             if missing:
                 raise RuntimeError(missing)
-            credentials = iam.role_credentials(self.job_run.execution_role_arn, "EMRServerlessSession")
+            credentials = self._credentials()
             client = spark.s3_client(self.region, credentials)
             script = spark.download(client, entry, root / "script") if entry.startswith("s3://") else Path(entry)
             submit_args, python_path = self._submit_args(client, str(submit.get("sparkSubmitParameters") or ""), root)
@@ -267,6 +267,10 @@ class EmrRun:
                 out.append(token)
         return out, python_path
 
+    def _credentials(self) -> iam.Credentials:
+        """The run's execution role: it stages the data, runs the job and writes its logs."""
+        return iam.role_credentials(self.job_run.execution_role_arn, "EMRServerlessSession")
+
     def _monitoring(self) -> dict[str, Any]:
         job = ((self.job_run.configuration_overrides or {}).get("monitoringConfiguration")) or {}
         app = getattr(self.application, "monitoring_configuration", None) or {}
@@ -278,9 +282,7 @@ class EmrRun:
         log_uri = (monitoring.get("s3MonitoringConfiguration") or {}).get("logUri")
         if log_uri:
             # the job's role writes its logs, as in AWS
-            client = spark.s3_client(
-                self.region, iam.role_credentials(self.job_run.execution_role_arn, "EMRServerlessSession")
-            )
+            client = spark.s3_client(self.region, self._credentials())
             bucket, key = spark.split_uri(log_uri)
             for name, lines in (("stdout", stdout), ("stderr", stderr)):
                 body = gzip.compress("".join(f"{line}\n" for _, line in lines).encode())
