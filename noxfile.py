@@ -28,8 +28,10 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 MODULES = (
     sorted(p for p in (ROOT / "modules").iterdir() if (p / "main.tf").exists()) if (ROOT / "modules").exists() else []
 )
-ROOTS = (
-    sorted(p for p in (ROOT / "terraform").iterdir() if (p / "main.tf").exists())
+# One root composes the platform; each environment is a tfvars (+ backend) file beside it.
+COMPOSITION = ROOT / "terraform" / "platform"
+ENVIRONMENTS = (
+    sorted(p.name for p in (ROOT / "terraform").iterdir() if (p / f"{p.name}.tfvars").exists())
     if (ROOT / "terraform").exists()
     else []
 )
@@ -82,29 +84,41 @@ def package(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def terraform(session: nox.Session) -> None:
-    """init + validate + terraform test every module and root offline; then each root's real plan (tests/terraform)."""
-    if not MODULES or not ROOTS:
-        session.error("no Terraform modules or roots found")
-    targets = [p for p in MODULES + ROOTS if not session.posargs or p.name in session.posargs]
+    """init + validate + terraform test every module and the root offline; then each environment's real plan.
+
+    The root's plan test runs once per environment (its tfvars); the real plans are tests/terraform."""
+    if not MODULES or not ENVIRONMENTS:
+        session.error("no Terraform modules or environments found")
+    targets = [p for p in [*MODULES, COMPOSITION] if not session.posargs or p.name in session.posargs]
     for path in targets:
         if not list((path / "tests").glob("*.tftest.hcl")):
             session.error(f"{path.relative_to(ROOT)} has no tests/*.tftest.hcl")
         # one at a time: the shared plugin cache is not safe for concurrent inits
         _terraform(session, "init", "-backend=false", "-input=false", "-no-color", cwd=path)
-    # validate + test per target are independent: run them side by side, report in order
     env = {**os.environ, **terraform_env()}
 
-    def check(path: Path) -> tuple[Path, int, str]:
-        out = []
-        for args in (["validate", "-no-color"], ["test", "-no-color"]):
-            done = subprocess.run(["terraform", *args], cwd=path, env=env, capture_output=True, text=True)
-            out.append(f"$ terraform {' '.join(args)}\n{done.stdout}{done.stderr}")
-            if done.returncode:
-                return path, done.returncode, "".join(out)
-        return path, 0, "".join(out)
+    def commands(path: Path) -> list[list[str]]:
+        if path != COMPOSITION:
+            return [["validate", "-no-color"], ["test", "-no-color"]]
+        tests = [p.name for p in (path / "tests").glob("*.tftest.hcl") if p.name != "plan.tftest.hcl"]
+        return [
+            ["validate", "-no-color"],
+            *(["test", "-no-color", f"-filter=tests/{name}"] for name in sorted(tests)),
+            *(
+                ["test", "-no-color", "-filter=tests/plan.tftest.hcl", f"-var-file=../{e}/{e}.tfvars"]
+                for e in ENVIRONMENTS
+            ),
+        ]
 
+    # the commands are independent: run them side by side, report in order
+    def check(job: tuple[Path, list[str]]) -> tuple[Path, int, str]:
+        path, args = job
+        done = subprocess.run(["terraform", *args], cwd=path, env=env, capture_output=True, text=True)
+        return path, done.returncode, f"$ terraform {' '.join(args)}\n{done.stdout}{done.stderr}"
+
+    jobs = [(path, args) for path in targets for args in commands(path)]
     with ThreadPoolExecutor(max_workers=TERRAFORM_JOBS) as pool:
-        results = list(pool.map(check, targets))
+        results = list(pool.map(check, jobs))
     failed = []
     for path, code, output in results:
         session.log(f"--- {path.relative_to(ROOT)}: {'ok' if code == 0 else f'FAILED ({code})'}")
@@ -112,8 +126,8 @@ def terraform(session: nox.Session) -> None:
         if code:
             failed.append(str(path.relative_to(ROOT)))
     if failed:
-        session.error(f"terraform validate/test failed in {', '.join(failed)}")
-    if session.posargs and not any(p.name in session.posargs for p in ROOTS):
+        session.error(f"terraform validate/test failed in {', '.join(sorted(set(failed)))}")
+    if session.posargs and COMPOSITION.name not in session.posargs:
         return
     # the real plan of each environment against an in-process moto server (no AWS calls)
     session.install(*_group("test"))

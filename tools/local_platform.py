@@ -2,9 +2,10 @@
 
 Shared by ``nox -s up`` (tools/local_up.py) and the integration tests, so the
 two exercise exactly the same path: ``python -m localaws`` on 127.0.0.1,
-``terraform apply`` of terraform/local (the same modules as dev/prod,
-endpoints pointed at the emulator), then files dropped into the landing
-bucket and followed through EventBridge and the validator Lambda.
+``terraform apply`` of terraform/platform with terraform/local's settings (the
+root dev/staging/prod apply, its endpoints pointed at the emulator and its state in
+the emulator's S3), then files dropped into the landing bucket and followed
+through EventBridge and the validator Lambda.
 """
 
 from __future__ import annotations
@@ -31,7 +32,11 @@ sys.path.insert(0, str(ROOT / "tools"))
 from terraform_cli import terraform_env  # noqa: E402
 
 REGION = "ap-southeast-2"
-TF_ROOT = ROOT / "terraform" / "local"
+# One root for every environment; local differs only by its tfvars (the emulator endpoint)
+# and its backend (state in the emulator's S3).
+TF_ROOT = ROOT / "terraform" / "platform"
+LOCAL_ENV = ROOT / "terraform" / "local"
+STATE_BUCKET = "taxlake-local-tfstate"
 
 
 def tail(text: str, lines: int = 30) -> str:
@@ -238,12 +243,12 @@ class Emulator:
 
 @dataclass
 class Terraform:
-    """terraform/local against one endpoint, with its own state and data dir."""
+    """terraform/platform with terraform/local's settings against one endpoint, with its own data dir."""
 
     endpoint: str
     state: Path
     artifacts_dir: Path = ROOT / "dist"
-    var_file: str = "local.tfvars"
+    var_file: Path = LOCAL_ENV / "local.tfvars"
     emulator_log: Path | None = None
 
     def env(self) -> dict[str, str]:
@@ -251,12 +256,11 @@ class Terraform:
             **os.environ,
             **terraform_env(),
             "TF_DATA_DIR": str(self.state / ".terraform"),
-            "TF_VAR_endpoint": self.endpoint,
             "TF_VAR_artifacts_dir": str(self.artifacts_dir),
         }
 
     def run(self, *args: str, check: bool = True, capture: bool = False) -> subprocess.CompletedProcess[str]:
-        """terraform ARGS in terraform/local; a captured run's output also goes to state/logs/.
+        """terraform ARGS in terraform/platform; a captured run's output also goes to state/logs/.
 
         With ``check``, a failure raises StepFailed with terraform's own last lines."""
         env, log = self.env(), None
@@ -279,19 +283,29 @@ class Terraform:
             f"terraform {command} (terraform/local, exit {done.returncode})", detail, log, self.emulator_log
         )
 
+    def variables(self) -> tuple[str, str]:
+        """local.tfvars, then this emulator's endpoint (a later -var wins over the file's)."""
+        return f"-var-file={self.var_file}", f"-var=endpoint={self.endpoint}"
+
     def init(self) -> None:
+        """The state lives in the emulator's S3, as the backend file says: make its bucket first."""
         self.state.mkdir(parents=True, exist_ok=True)
+        s3 = clients(self.endpoint, names=("s3",))["s3"]
+        if STATE_BUCKET not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
+            s3.create_bucket(Bucket=STATE_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+            s3.put_bucket_versioning(Bucket=STATE_BUCKET, VersioningConfiguration={"Status": "Enabled"})
         self.run(
             "init",
             "-input=false",
             "-no-color",
             "-reconfigure",
-            f"-backend-config=path={self.state / 'terraform.tfstate'}",
+            f"-backend-config={LOCAL_ENV / 'local.s3.tfbackend'}",
+            f'-backend-config=endpoints={{s3="{self.endpoint}"}}',
             capture=True,
         )
 
     def apply(self) -> dict[str, Any]:
-        self.run("apply", "-auto-approve", "-input=false", "-no-color", f"-var-file={self.var_file}", capture=True)
+        self.run("apply", "-auto-approve", "-input=false", "-no-color", *self.variables(), capture=True)
         return self.outputs()
 
     def outputs(self) -> dict[str, Any]:
@@ -305,7 +319,7 @@ class Terraform:
             "-detailed-exitcode",
             "-input=false",
             "-no-color",
-            f"-var-file={self.var_file}",
+            *self.variables(),
             check=False,
             capture=True,
         )
@@ -319,7 +333,7 @@ class Terraform:
         # EMR Serverless refuses to delete a STARTED application, and the provider does not
         # stop it first: stop it as an operator would (AWS behaves the same until the
         # application's idle auto-stop).
-        app = self.outputs().get("emr_application_id")
+        app = self.outputs()["jobs"]["emr"]["application_id"]
         if app:
             emr = clients(self.endpoint, names=("emr-serverless",))["emr-serverless"]
             if emr.get_application(applicationId=app)["application"]["state"] not in {"CREATED", "STOPPED"}:
@@ -329,7 +343,7 @@ class Terraform:
                     if time.time() > deadline:
                         raise TimeoutError(f"EMR Serverless application {app} did not stop")
                     time.sleep(1.0)
-        self.run("destroy", "-auto-approve", "-input=false", "-no-color", f"-var-file={self.var_file}", capture=True)
+        self.run("destroy", "-auto-approve", "-input=false", "-no-color", *self.variables(), capture=True)
 
 
 CLIENTS = ("s3", "lambda", "logs", "cloudwatch", "sqs", "sns", "dynamodb", "events", "stepfunctions", "glue", "iam")
@@ -374,7 +388,7 @@ class Landing:
 
     @property
     def bucket(self) -> str:
-        return str(self.outputs["landing_bucket_name"])
+        return str(self.outputs["buckets"]["landing"]["name"])
 
     def upload(self, files: Iterable[tuple[str, Path | bytes]]) -> list[str]:
         keys = []
@@ -442,7 +456,7 @@ class Landing:
             },
         }
         self.aws["lambda"].invoke(
-            FunctionName=self.outputs["validator_function_name"], InvocationType="Event", Payload=json.dumps(event)
+            FunctionName=self.outputs["validator"]["function_name"], InvocationType="Event", Payload=json.dumps(event)
         )
 
     def rejects_rows(self) -> int:
@@ -487,7 +501,7 @@ class Pipeline:
 
     @property
     def arn(self) -> str:
-        return str(self.outputs["state_machine_arn"])
+        return str(self.outputs["pipeline"]["state_machine"]["arn"])
 
     def executions(self) -> list[dict[str, Any]]:
         sfn = self.aws["stepfunctions"]
@@ -547,7 +561,7 @@ class Pipeline:
 
     def lake_partitions(self) -> dict[str, int]:
         """Registered partitions per curated table."""
-        glue, database = self.aws["glue"], self.outputs["glue_database_name"]
+        glue, database = self.aws["glue"], self.outputs["catalog"]["database"]
         out = {}
         for page in glue.get_paginator("get_tables").paginate(DatabaseName=database):
             for table in page["TableList"]:
@@ -569,15 +583,15 @@ class CurrentTables:
 
     @property
     def bucket(self) -> str:
-        return str(self.outputs["curated_bucket_name"])
+        return str(self.outputs["buckets"]["curated"]["name"])
 
     @property
     def prefix(self) -> str:
-        return str(self.outputs["current_tables"]["prefix"])
+        return str(self.outputs["buckets"]["curated"]["prefixes"]["current"].rstrip("/"))
 
     def run(self, timeout: float = 600) -> dict[str, Any]:
         """Start one run (what the scheduled trigger does) and wait for it: the finished JobRun."""
-        glue, job = self.aws["glue"], self.outputs["current_tables"]["job_name"]
+        glue, job = self.aws["glue"], self.outputs["jobs"]["current_tables"]["name"]
         run_id = glue.start_job_run(JobName=job)["JobRunId"]
         deadline = time.time() + timeout
         while time.time() < deadline:

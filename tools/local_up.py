@@ -114,12 +114,13 @@ def up(rows: int, port: int, keep_running: bool, timings: dict[str, float]) -> b
     tf.init()
     outputs = tf.apply()
     timings["terraform apply"] = time.perf_counter() - t
-    print(f"  landing bucket s3://{outputs['landing_bucket_name']}, function {outputs['validator_function_name']}")
+    landing_bucket, validator = outputs["buckets"]["landing"]["name"], outputs["validator"]["function_name"]
+    print(f"  landing bucket s3://{landing_bucket}, function {validator}")
 
     aws = clients(emulator.endpoint)
     landing = Landing(aws, outputs)
     t = time.perf_counter()
-    emr_min = int(outputs.get("routing", {}).get("emr_min_bytes", 0))
+    emr_min = int(outputs["pipeline"]["routing"].get("emr_min_bytes", 0))
     # only where the threshold is demo-sized (terraform/local), never a 1 GB file
     samples = sample_files(STATE / "samples", rows, int(emr_min * 1.1) if 0 < emr_min <= 50_000_000 else 0)
     keys = landing.upload((key, path) for key, path, _ in samples)
@@ -270,7 +271,8 @@ def pipeline_summary(pipeline: Pipeline, executions: list[dict[str, Any]], repor
 
 def current_summary(current: CurrentTables) -> bool:
     """One run of the scheduled current-tables job, as its trigger would start it."""
-    print(f"\ncurrent tables: running {current.outputs['current_tables']['job_name']} (its schedule, started now) ...")
+    job = current.outputs["jobs"]["current_tables"]["name"]
+    print(f"\ncurrent tables: running {job} (its schedule, started now) ...")
     run = current.run()
     if run["JobRunState"] != "SUCCEEDED":
         print(f"  {run['JobRunState']}: {run.get('ErrorMessage', '')[:200]}")

@@ -28,7 +28,7 @@ variable "kms_key_arn" {
 }
 
 variable "artifacts_bucket_name" {
-  description = "Bucket holding the entry point and library (uploaded by modules/platform) and the job logs under emr/logs/."
+  description = "Bucket holding the entry point and library (uploaded by the terraform/platform root) and the job logs under emr/logs/."
   type        = string
   nullable    = false
 

@@ -28,7 +28,7 @@ variable "kms_key_arn" {
 }
 
 variable "artifacts_bucket_name" {
-  description = "Bucket holding the job script and library (uploaded by modules/platform) and the job's temporary directory."
+  description = "Bucket holding the job script and library (uploaded by the terraform/platform root) and the job's temporary directory."
   type        = string
   nullable    = false
 

@@ -1,4 +1,6 @@
 # dev: short retention, small concurrency, everything disposable.
+environment = "dev"
+
 kms = {
   deletion_window_in_days = 7
 }

@@ -1,4 +1,8 @@
 # local: the emulator; smallest and most disposable settings that are still valid AWS values.
+environment = "local"
+# every service endpoint (tools/local_platform.py passes its own with -var)
+endpoint = "http://127.0.0.1:4566"
+
 kms = {
   deletion_window_in_days = 7
 }

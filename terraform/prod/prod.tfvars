@@ -1,5 +1,7 @@
 # prod: a year of function logs, seven years (2557 days) of access logs for tax-record
 # retention, and the largest concurrency slice.
+environment = "prod"
+
 kms = {
   deletion_window_in_days = 30
 }

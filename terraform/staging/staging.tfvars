@@ -1,4 +1,6 @@
 # staging: production-shaped but with shorter retention and a smaller concurrency slice.
+environment = "staging"
+
 kms = {
   deletion_window_in_days = 30
 }

@@ -1,9 +1,9 @@
-"""Real plans of each environment root, offline: `terraform plan -out` + `terraform show -json`.
+"""Real plans of each environment, offline: `terraform plan -out` + `terraform show -json`.
 
-Each root is copied into a temp dir with two `*_override.tf` files: a local backend and
-the aws provider pointed at an in-process moto server (the data sources, such as
-aws_caller_identity, need an API to answer), with fake credentials. The endpoint list
-is read from terraform/local/providers.tf, the one place it is kept.
+The one root (terraform/platform) is copied into a temp dir with a `backend_override.tf`
+(a local backend) and planned with each environment's tfvars, its provider pointed at an
+in-process moto server through the root's own `endpoint` variable (the data sources, such
+as aws_caller_identity, need an API to answer).
 """
 
 from __future__ import annotations
@@ -25,18 +25,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from terraform_cli import terraform_env  # noqa: E402
 
+COMPOSITION = ROOT / "terraform" / "platform"
 ENVIRONMENTS = ("dev", "staging", "prod", "local")
-LOCAL_PROVIDERS = ROOT / "terraform" / "local" / "providers.tf"
-
-
-def provider_override(endpoint: str) -> str:
-    """terraform/local's provider settings (credentials, skips, endpoints), pointed at ``endpoint``.
-
-    The root keeps its own region and default tags: the block stops before them."""
-    text = LOCAL_PROVIDERS.read_text()
-    block = text[text.index('provider "aws" {') : text.index("  default_tags")]
-    block = "\n".join(line for line in block.splitlines() if not line.strip().startswith("region "))
-    return block.replace("var.endpoint", f'"{endpoint}"') + "\n}\n"
 
 
 def _free_port() -> int:
@@ -66,30 +56,28 @@ def _run(args: list[str], cwd: Path, env: dict[str, str]) -> str:
 
 
 def real_plan(environment: str, endpoint: str, workdir: Path) -> dict[str, Any]:
-    """`terraform show -json` of the saved plan of terraform/<environment> with its tfvars."""
-    source = ROOT / "terraform" / environment
-    # terraform/<env>/../../modules must resolve: mirror the layout with a link to modules/
+    """`terraform show -json` of the saved plan of terraform/platform with <environment>.tfvars."""
+    # terraform/platform/../../modules must resolve: mirror the layout with a link to modules/
     (workdir / "modules").symlink_to(ROOT / "modules")
-    copy = workdir / "terraform" / environment
+    copy = workdir / "terraform" / COMPOSITION.name
     copy.mkdir(parents=True)
-    for tf in source.glob("*.tf"):
+    for tf in COMPOSITION.glob("*.tf"):
         shutil.copy2(tf, copy / tf.name)
     (copy / "backend_override.tf").write_text('terraform {\n  backend "local" {}\n}\n')
-    (copy / "providers_override.tf").write_text(provider_override(endpoint))
     env = {
         **os.environ,
         **terraform_env(),
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_EC2_METADATA_DISABLED": "true",
-        "TF_VAR_endpoint": endpoint,  # terraform/local's own endpoint variable
     }
-    tfvars = source / "tests" / f"{environment}.auto.tfvars"
+    tfvars = ROOT / "terraform" / environment / f"{environment}.tfvars"
     _run(["init", "-input=false", "-no-color"], copy, env)
     _run(
         [
             "plan", "-input=false", "-no-color", "-lock=false", "-out=plan.bin",
-            f"-var-file={tfvars.resolve()}", f"-var=artifacts_dir={source / 'tests' / 'fixtures'}",
+            f"-var-file={tfvars}", f"-var=endpoint={endpoint}",
+            f"-var=artifacts_dir={COMPOSITION / 'tests' / 'fixtures'}",
         ],
         copy, env,
     )  # fmt: skip

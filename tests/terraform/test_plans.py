@@ -103,7 +103,7 @@ def test_every_log_group_keeps_logs_for_a_bounded_positive_time(plan: dict[str, 
 
 
 # S3 server access logging delivers only to a bucket encrypted with SSE-S3 (AES256), not SSE-KMS
-SSE_S3_ONLY = ("module.platform.module.access_logs",)
+SSE_S3_ONLY = ("module.access_logs",)
 
 
 def test_every_bucket_encrypts_with_the_environment_key(plan: dict[str, Any]) -> None:

@@ -44,7 +44,7 @@ def test_the_scheduled_job_merges_what_the_pipeline_curated(platform, tmp_path: 
         ours.append(output(done)["source_id"])
 
     current = CurrentTables(platform.aws, platform.outputs)
-    assert platform.outputs["current_tables"]["table_format"] == "parquet"  # local Spark has no Delta jars
+    assert platform.outputs["jobs"]["current_tables"]["table_format"] == "parquet"  # local Spark has no Delta jars
     run = current.run()
     assert run["JobRunState"] == "SUCCEEDED", run.get("ErrorMessage")
 

@@ -32,13 +32,14 @@ def test_a_second_plan_is_empty(platform) -> None:
 
 def test_every_module_in_the_root_was_applied(platform) -> None:
     outputs = platform.outputs
-    config = platform.aws["lambda"].get_function_configuration(FunctionName=outputs["validator_function_name"])
+    config = platform.aws["lambda"].get_function_configuration(FunctionName=outputs["validator"]["function_name"])
     assert config["Runtime"] == "python3.12"
-    assert config["DeadLetterConfig"]["TargetArn"] == outputs["validator_dlq_arn"]
+    assert config["DeadLetterConfig"]["TargetArn"] == outputs["validator"]["dlq"]["arn"]
     assert config["Layers"][0]["Arn"] == outputs["runtime_layer_arn"]
-    rule = platform.aws["events"].describe_rule(Name=outputs["landing_event_rule_name"])
+    rule = platform.aws["events"].describe_rule(Name=outputs["validator"]["event_rule"]["name"])
     assert json.loads(rule["EventPattern"])["detail"]["object"]["key"] == [{"prefix": "incoming/"}]
-    notification = platform.aws["s3"].get_bucket_notification_configuration(Bucket=outputs["landing_bucket_name"])
+    landing = outputs["buckets"]["landing"]["name"]
+    notification = platform.aws["s3"].get_bucket_notification_configuration(Bucket=landing)
     assert "EventBridgeConfiguration" in notification
 
 
@@ -119,7 +120,7 @@ def test_the_function_logs_structured_lines_to_its_log_group(platform, tmp_path,
     key = f"incoming/lodgement/{prefix}/logged.csv"
     platform.landing.upload([(key, path)])
     platform.landing.wait_for_reports([key], timeout=120)
-    logs, group = platform.aws["logs"], platform.outputs["validator_log_group_name"]
+    logs, group = platform.aws["logs"], platform.outputs["validator"]["log_group_name"]
 
     def validated_line() -> list[dict]:
         # one stream per invocation: earlier tests leave more than a page of them
@@ -134,4 +135,4 @@ def test_the_function_logs_structured_lines_to_its_log_group(platform, tmp_path,
 
     (line,) = wait_for(validated_line, 30)
     assert (line["level"], line["status"], line["records_read"]) == ("INFO", "accepted", 20)
-    assert line["service"] == "validator" and line["function_name"] == platform.outputs["validator_function_name"]
+    assert line["service"] == "validator" and line["function_name"] == platform.outputs["validator"]["function_name"]

@@ -41,7 +41,7 @@ def prefix() -> str:
 
 
 def _execution(platform, key: str, version: str | None, kind: str) -> str:
-    arn = platform.outputs["state_machine_arn"].replace(":stateMachine:", ":execution:")
+    arn = platform.outputs["pipeline"]["state_machine"]["arn"].replace(":stateMachine:", ":execution:")
     return f"{arn}:{execution_name(ObjectRef(platform.landing.bucket, key, version), kind)}"
 
 
@@ -69,7 +69,7 @@ path_taken = Pipeline.path
 
 
 def lake_rows(platform, kind: str, manifest_key: str) -> pa.Table:
-    s3, bucket = platform.aws["s3"], platform.outputs["curated_bucket_name"]
+    s3, bucket = platform.aws["s3"], platform.outputs["buckets"]["curated"]["name"]
     manifest = json.loads(s3.get_object(Bucket=bucket, Key=manifest_key)["Body"].read())
     tables = [
         pq.read_table(io.BytesIO(s3.get_object(Bucket=bucket, Key=f["key"])["Body"].read())) for f in manifest["files"]
@@ -106,7 +106,7 @@ def test_a_small_file_takes_the_lambda_path_to_the_lake(platform, tmp_path: Path
     assert doc["quality"]["result"]["records_curated"] == got.num_rows
     catalog = doc["catalog"]["result"]
     partitions = platform.aws["glue"].get_partitions(
-        DatabaseName=platform.outputs["glue_database_name"], TableName=catalog["table"]
+        DatabaseName=platform.outputs["catalog"]["database"], TableName=catalog["table"]
     )
     assert len(partitions["Partitions"]) >= catalog["registered"] + catalog["already_registered"] >= 1
     dims = {"service": "pipeline-metrics", "Kind": "lodgement", "Engine": "lambda"}
@@ -127,7 +127,7 @@ def test_a_structured_file_takes_the_glue_path_and_lands_the_same_rows(platform,
 
 
 def test_a_file_above_the_emr_threshold_takes_the_emr_path(platform, tmp_path: Path, prefix: str) -> None:
-    threshold = int(platform.outputs.get("routing", {}).get("emr_min_bytes", 5_000_000))
+    threshold = int(platform.outputs["pipeline"]["routing"].get("emr_min_bytes", 5_000_000))
     path = tmp_path / "big.csv"
     # two planted refund rings: the Spark-side fraud pass has something to find
     rows = rows_for_size("lodgement", int(threshold * 1.3))
@@ -145,7 +145,8 @@ def test_a_file_above_the_emr_threshold_takes_the_emr_path(platform, tmp_path: P
     # the job ran the fraud rules on its rows; the fraud step published them as they were
     fraud = doc["fraud"]["result"]
     assert fraud["engine"] == "spark"
-    settings = Settings(curated_bucket=platform.outputs["curated_bucket_name"])  # default rules, as local deploys
+    # default rules, as local deploys
+    settings = Settings(curated_bucket=platform.outputs["buckets"]["curated"]["name"])
     totals = lake_payer_totals(rows, S3Store(platform.aws["s3"]), settings)
     expected = detect(rows, "lodgement", settings.fraud, payer_totals=totals)
     assert fraud["flags"] == expected.num_rows >= 12
@@ -156,7 +157,7 @@ def test_a_failing_step_takes_the_failure_branch_and_raises_the_alert(platform, 
     sfn, sqs, sns = platform.aws["stepfunctions"], platform.aws["sqs"], platform.aws["sns"]
     queue = sqs.create_queue(QueueName=f"{prefix}-alerts")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=platform.outputs["alerts_topic_arn"], Protocol="sqs", Endpoint=queue_arn,
+    sns.subscribe(TopicArn=platform.outputs["pipeline"]["topics"]["alerts"], Protocol="sqs", Endpoint=queue_arn,
                   Attributes={"RawMessageDelivery": "true"})  # fmt: skip
     ghost = {
         "bucket": platform.landing.bucket, "key": f"validated/lodgement/{prefix}/ghost.csv", "version_id": None,
@@ -164,7 +165,7 @@ def test_a_failing_step_takes_the_failure_branch_and_raises_the_alert(platform, 
         "record_count": 1, "records_rejected": 0, "report_key": f"validated/lodgement/{prefix}/ghost.csv.report.json",
     }  # fmt: skip
     arn = sfn.start_execution(
-        stateMachineArn=platform.outputs["state_machine_arn"], name=prefix, input=json.dumps(ghost)
+        stateMachineArn=platform.outputs["pipeline"]["state_machine"]["arn"], name=prefix, input=json.dumps(ghost)
     )["executionArn"]
     done = wait_for(lambda: (d := sfn.describe_execution(executionArn=arn))["status"] != "RUNNING" and d, 120)
     assert (done["status"], done["error"]) == ("FAILED", "ObjectNotFound")
@@ -174,7 +175,7 @@ def test_a_failing_step_takes_the_failure_branch_and_raises_the_alert(platform, 
     assert sum(1 for e in history if e["type"] == "TaskScheduled") == 3
     (alert,) = wait_for(lambda: sqs.receive_message(QueueUrl=queue).get("Messages"), 30)
     assert json.loads(alert["Body"])["Error"] == "ObjectNotFound"
-    analytics = platform.outputs["analytics_bucket_name"]
+    analytics = platform.outputs["buckets"]["analytics"]["name"]
     reports = platform.aws["s3"].list_objects_v2(Bucket=analytics, Prefix="failures/").get("Contents", [])
     assert any(o["Key"].endswith(f"/{prefix}.json") for o in reports)
 
@@ -235,7 +236,7 @@ def test_the_role_grants_exactly_what_the_deployed_definition_calls(platform) ->
     from taxlake.asl.policy import derive_statements
 
     sfn, iam = platform.aws["stepfunctions"], platform.aws["iam"]
-    machine = sfn.describe_state_machine(stateMachineArn=platform.outputs["state_machine_arn"])
+    machine = sfn.describe_state_machine(stateMachineArn=platform.outputs["pipeline"]["state_machine"]["arn"])
     role = machine["roleArn"].rsplit("/", 1)[-1]
     granted: set[tuple[str, str]] = set()
     for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:

@@ -56,7 +56,7 @@ def test_a_landed_file_is_kept_byte_identical_and_locked_in_the_raw_zone(
     raw = report["raw"]
     raw_copies.append(raw)
     assert report["status"] == "accepted"
-    assert raw["bucket"] == platform.outputs["raw_bucket_name"]
+    assert raw["bucket"] == platform.outputs["buckets"]["raw"]["name"]
     assert raw["key"] == f"raw/lodgement/{prefix}/kept.csv.gz/{version}/kept.csv.gz"
 
     s3 = platform.aws["s3"]
@@ -82,7 +82,8 @@ def test_a_landed_file_is_kept_byte_identical_and_locked_in_the_raw_zone(
     # lineage: the pipeline starts with the same raw location the report names
     def execution_input() -> dict[str, Any] | None:
         sfn = platform.aws["stepfunctions"]
-        for e in sfn.list_executions(stateMachineArn=platform.outputs["state_machine_arn"])["executions"]:
+        machine = platform.outputs["pipeline"]["state_machine"]["arn"]
+        for e in sfn.list_executions(stateMachineArn=machine)["executions"]:
             doc = json.loads(sfn.describe_execution(executionArn=e["executionArn"])["input"])
             if doc["source"]["key"] == key:
                 return doc

@@ -1,3 +1,26 @@
+variable "region" {
+  description = "AWS region the environment is deployed to."
+  type        = string
+  default     = "ap-southeast-2"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov)?-[a-z]+-\\d$", var.region))
+    error_message = "region must be an AWS region code such as \"ap-southeast-2\"."
+  }
+}
+
+variable "endpoint" {
+  description = "URL of a local AWS emulator every service endpoint points at (terraform/local); null is real AWS."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.endpoint == null || can(regex("^https?://[^/\\s]+$", var.endpoint))
+    error_message = "endpoint must be null or a scheme, host and port without a path, e.g. \"http://127.0.0.1:4566\"."
+  }
+}
+
 variable "environment" {
   description = "Environment this instance of the platform is: dev, staging, prod, or local (the emulator)."
   type        = string
@@ -23,13 +46,14 @@ variable "name_prefix" {
 }
 
 variable "artifacts_dir" {
-  description = "Directory holding the build (tools/build.py): layers/runtime.zip, lambdas/validator.zip, lambdas/pipeline.zip, glue/jobs/curate.py, glue/taxlake.zip; a relative path is taken from the root module (path.root)."
+  description = "Directory holding the build (tools/build.py): layers/runtime.zip, lambdas/validator.zip, lambdas/pipeline.zip, glue/jobs/curate.py, glue/taxlake.zip; a relative path is taken from this root (path.root)."
   type        = string
+  default     = "../../dist"
   nullable    = false
 
   validation {
     condition     = length(trimspace(var.artifacts_dir)) > 0
-    error_message = "artifacts_dir must not be empty; it is usually \"../../dist\" (the output of tools/build.py) seen from an environment root."
+    error_message = "artifacts_dir must not be empty; the default \"../../dist\" is the output of tools/build.py seen from this root."
   }
 }
 

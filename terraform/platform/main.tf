@@ -17,7 +17,7 @@ locals {
 }
 
 module "kms" {
-  source = "../kms"
+  source = "../../modules/kms"
 
   name_prefix             = local.name_prefix
   deletion_window_in_days = var.kms.deletion_window_in_days
@@ -29,7 +29,7 @@ module "kms" {
 
 # Server access logs: S3 log delivery cannot write SSE-KMS, so this bucket is SSE-S3.
 module "access_logs" {
-  source = "../s3-bucket"
+  source = "../../modules/s3-bucket"
 
   name                      = "${local.name_prefix}-access-logs-${local.account_id}"
   kms_key_arn               = null
@@ -46,7 +46,7 @@ module "access_logs" {
 }
 
 module "landing" {
-  source = "../landing"
+  source = "../../modules/landing"
 
   name_prefix                        = local.name_prefix
   kms_key_arn                        = module.kms.key_arn
@@ -58,7 +58,7 @@ module "landing" {
 }
 
 module "runtime_layer" {
-  source = "../lambda-layer"
+  source = "../../modules/lambda-layer"
 
   name_prefix = local.name_prefix
   layer_name  = "runtime"
@@ -70,7 +70,7 @@ module "runtime_layer" {
 }
 
 module "validator" {
-  source = "../validator"
+  source = "../../modules/validator"
 
   name_prefix        = local.name_prefix
   package_path       = "${local.artifacts_dir}/lambdas/validator.zip"
@@ -96,7 +96,7 @@ module "validator" {
 }
 
 module "data_lake" {
-  source = "../data-lake"
+  source = "../../modules/data-lake"
 
   name_prefix       = local.name_prefix
   kms_key_arn       = module.kms.key_arn
@@ -115,7 +115,7 @@ module "data_lake" {
 # Build outputs the jobs run from (tools/build.py -> dist/), plus Glue's TempDir and the
 # EMR Serverless job logs.
 module "artifacts" {
-  source = "../s3-bucket"
+  source = "../../modules/s3-bucket"
 
   name          = "${local.name_prefix}-artifacts-${local.account_id}"
   kms_key_arn   = module.kms.key_arn
@@ -158,7 +158,7 @@ resource "aws_s3_object" "artifact" {
 }
 
 module "glue_etl" {
-  source = "../glue-etl"
+  source = "../../modules/glue-etl"
 
   name_prefix           = local.name_prefix
   kms_key_arn           = module.kms.key_arn
@@ -182,7 +182,7 @@ module "glue_etl" {
 }
 
 module "emr_serverless" {
-  source = "../emr-serverless"
+  source = "../../modules/emr-serverless"
 
   name_prefix           = local.name_prefix
   kms_key_arn           = module.kms.key_arn
@@ -205,7 +205,7 @@ module "emr_serverless" {
 }
 
 module "orchestrator" {
-  source = "../orchestrator"
+  source = "../../modules/orchestrator"
 
   name_prefix           = local.name_prefix
   package_path          = "${local.artifacts_dir}/lambdas/pipeline.zip"

@@ -90,79 +90,79 @@ run "names_follow_the_environment" {
   command = plan
 
   assert {
-    condition     = output.lake_formation_locations == {}
+    condition     = output.catalog.lake_formation_locations == {}
     error_message = "Lake Formation registration must be off unless lake.lake_formation.enabled."
   }
 
   assert {
-    condition     = output.name_prefix == "taxlake-dev" && output.kms_alias_name == "alias/taxlake-dev"
+    condition     = output.name_prefix == "taxlake-dev" && output.key.alias == "alias/taxlake-dev"
     error_message = "A null name_prefix must derive taxlake-<environment>, and the key alias follow it."
   }
 
   assert {
-    condition     = output.access_log_bucket_name == "taxlake-dev-access-logs-123456789012" && output.landing_bucket_name == "taxlake-dev-landing-123456789012"
+    condition     = output.buckets.access_logs.name == "taxlake-dev-access-logs-123456789012" && output.buckets.landing.name == "taxlake-dev-landing-123456789012"
     error_message = "Bucket names must be <name_prefix>-<purpose>-<account>."
   }
 
   assert {
-    condition     = output.landing_event_rule_name == "taxlake-dev-landing-object-created" && output.landing_incoming_prefix == "incoming/"
+    condition     = output.validator.event_rule.name == "taxlake-dev-landing-object-created" && output.buckets.landing.prefixes.incoming == "incoming/"
     error_message = "The landing rule must be named after the environment and watch incoming/."
   }
 
   assert {
     condition = (
-      output.validator_function_name == "taxlake-dev-validator" &&
-      output.validator_log_group_name == "/aws/lambda/taxlake-dev-validator" &&
-      output.idempotency_table_name == "taxlake-dev-validator-idempotency"
+      output.validator.function_name == "taxlake-dev-validator" &&
+      output.validator.log_group_name == "/aws/lambda/taxlake-dev-validator" &&
+      output.validator.idempotency_table == "taxlake-dev-validator-idempotency"
     )
     error_message = "The validator, its log group and its idempotency table must be named after the environment."
   }
 
   assert {
     condition = (
-      output.curated_bucket_name == "taxlake-dev-curated-123456789012" &&
-      output.analytics_bucket_name == "taxlake-dev-analytics-123456789012" &&
-      output.artifacts_bucket_name == "taxlake-dev-artifacts-123456789012"
+      output.buckets.curated.name == "taxlake-dev-curated-123456789012" &&
+      output.buckets.analytics.name == "taxlake-dev-analytics-123456789012" &&
+      output.buckets.artifacts.name == "taxlake-dev-artifacts-123456789012"
     )
     error_message = "Lake and artifacts buckets must be <name_prefix>-<purpose>-<account>."
   }
 
   assert {
     condition = (
-      output.glue_database_name == "taxlake_dev_lake" &&
-      output.glue_table_names == { lodgement = "curated_lodgement", bas = "curated_bas", "payer-report" = "curated_payer_report" } &&
-      output.glue_job_name == "taxlake-dev-curate" &&
-      output.state_machine_name == "taxlake-dev-pipeline" &&
-      output.state_machine_log_group_name == "/aws/vendedlogs/states/taxlake-dev-pipeline"
+      output.catalog.database == "taxlake_dev_lake" &&
+      output.catalog.tables == { lodgement = "curated_lodgement", bas = "curated_bas", "payer-report" = "curated_payer_report" } &&
+      output.jobs.curate.name == "taxlake-dev-curate" &&
+      output.pipeline.state_machine.name == "taxlake-dev-pipeline" &&
+      output.pipeline.state_machine.log_group_name == "/aws/vendedlogs/states/taxlake-dev-pipeline"
     )
     error_message = "Database, tables, Glue job and state machine must be named after the environment."
   }
 
   assert {
-    condition     = output.pipeline_function_names == { for s in ["validate-input", "process", "quality", "catalog", "fraud", "metrics", "failure"] : s => "taxlake-dev-pipeline-${s}" }
+    condition     = output.pipeline.functions == { for s in ["validate-input", "process", "quality", "catalog", "fraud", "metrics", "failure"] : s => "taxlake-dev-pipeline-${s}" }
     error_message = "The seven pipeline functions must be taxlake-dev-pipeline-<step>."
   }
 
   assert {
-    condition     = output.artifact_keys == tolist(["glue/jobs/curate.py", "glue/jobs/current.py", "glue/taxlake.zip"]) && output.emr_entry_point == "s3://taxlake-dev-artifacts-123456789012/glue/jobs/curate.py"
+    condition     = sort([for o in aws_s3_object.artifact : o.key]) == tolist(["glue/jobs/curate.py", "glue/jobs/current.py", "glue/taxlake.zip"]) && output.jobs.emr.entry_point == "s3://taxlake-dev-artifacts-123456789012/glue/jobs/curate.py"
     error_message = "The job scripts and library must be uploaded to the artifacts bucket, the curate script doubling as the EMR entry point."
   }
 
   assert {
     condition = (
-      output.glue_job_default_arguments["--extra-py-files"] == "s3://taxlake-dev-artifacts-123456789012/glue/taxlake.zip" &&
-      output.glue_job_default_arguments["--lake-bucket"] == "taxlake-dev-curated-123456789012" &&
-      output.glue_job_default_arguments["--TempDir"] == "s3://taxlake-dev-artifacts-123456789012/glue/tmp/"
+      module.glue_etl.default_arguments["--extra-py-files"] == "s3://taxlake-dev-artifacts-123456789012/glue/taxlake.zip" &&
+      module.glue_etl.default_arguments["--lake-bucket"] == "taxlake-dev-curated-123456789012" &&
+      module.glue_etl.default_arguments["--TempDir"] == "s3://taxlake-dev-artifacts-123456789012/glue/tmp/"
     )
     error_message = "The Glue job must read its library from the artifacts bucket and write the curated bucket."
   }
 
   assert {
     condition = (
-      output.pipeline_function_environments["validate-input"].LANDING_BUCKET == "taxlake-dev-landing-123456789012" &&
-      output.pipeline_function_environments["process"].CURATED_BUCKET == "taxlake-dev-curated-123456789012" &&
-      output.pipeline_function_environments["quality"].ANALYTICS_BUCKET == "taxlake-dev-analytics-123456789012" &&
-      output.pipeline_function_environments["catalog"].GLUE_DATABASE == "taxlake_dev_lake"
+      module.orchestrator.function_environments["validate-input"].LANDING_BUCKET == "taxlake-dev-landing-123456789012" &&
+      module.orchestrator.function_environments["process"].CURATED_BUCKET == "taxlake-dev-curated-123456789012" &&
+      module.orchestrator.function_environments["quality"].ANALYTICS_BUCKET == "taxlake-dev-analytics-123456789012" &&
+      module.orchestrator.function_environments["catalog"].GLUE_DATABASE == "taxlake_dev_lake"
     )
     error_message = "The pipeline functions must be wired to the landing, lake and catalog of the environment."
   }
@@ -176,29 +176,29 @@ run "production_defaults" {
   }
 
   assert {
-    condition     = output.validator_reserved_concurrency == 50 && output.validator_log_retention_days == 365
+    condition     = module.validator.reserved_concurrency == 50 && module.validator.log_retention_days == 365
     error_message = "Unset validator settings must take the validator module's defaults (50 reserved, 365 days of logs)."
   }
 
   assert {
-    condition     = alltrue([for r in values(output.landing_lifecycle_rules) : r.noncurrent_expiration_days == 90 && r.transitions[0].days == 0])
+    condition     = alltrue([for r in values(module.landing.lifecycle_rules) : r.noncurrent_expiration_days == 90 && r.transitions[0].days == 0])
     error_message = "Landing versions must be kept 90 days and objects tiered at once by default."
   }
 
   assert {
-    condition     = alltrue(flatten([for zone, rules in output.lake_lifecycle_rules : [for r in values(rules) : r.noncurrent_expiration_days == 90 && r.transitions[0].days == 0]]))
+    condition     = alltrue(flatten([for zone, rules in module.data_lake.lifecycle_rules : [for r in values(rules) : r.noncurrent_expiration_days == 90 && r.transitions[0].days == 0]]))
     error_message = "Lake versions must be kept 90 days and objects tiered at once by default."
   }
 
   assert {
     condition = (
-      output.pipeline_function_environments["validate-input"].GLUE_EXECUTION_CLASS == "FLEX" &&
-      output.pipeline_function_environments["validate-input"].GLUE_WORKER_TYPE == "G.1X" &&
-      output.pipeline_function_environments["validate-input"].GLUE_MIN_WORKERS == "2" &&
-      output.pipeline_function_environments["validate-input"].GLUE_MAX_WORKERS == "10" &&
-      output.pipeline_function_environments["validate-input"].URGENT_KINDS == "" &&
-      output.pipeline_function_environments["fraud"].FRAUD_ACCOUNT_MAX_TFNS == "3" &&
-      alltrue([for e in values(output.pipeline_function_environments) : e.POWERTOOLS_LOG_LEVEL == "INFO" && e.POWERTOOLS_METRICS_NAMESPACE == "Taxlake"])
+      module.orchestrator.function_environments["validate-input"].GLUE_EXECUTION_CLASS == "FLEX" &&
+      module.orchestrator.function_environments["validate-input"].GLUE_WORKER_TYPE == "G.1X" &&
+      module.orchestrator.function_environments["validate-input"].GLUE_MIN_WORKERS == "2" &&
+      module.orchestrator.function_environments["validate-input"].GLUE_MAX_WORKERS == "10" &&
+      module.orchestrator.function_environments["validate-input"].URGENT_KINDS == "" &&
+      module.orchestrator.function_environments["fraud"].FRAUD_ACCOUNT_MAX_TFNS == "3" &&
+      alltrue([for e in values(module.orchestrator.function_environments) : e.POWERTOOLS_LOG_LEVEL == "INFO" && e.POWERTOOLS_METRICS_NAMESPACE == "Taxlake"])
     )
     error_message = "Unset pipeline settings must take the orchestrator's production defaults (Flex G.1X runs of 2-10 workers, INFO logs, Taxlake namespace)."
   }
@@ -231,75 +231,75 @@ run "settings_reach_their_components" {
   }
 
   assert {
-    condition     = output.name_prefix == "tl-ci" && output.kms_alias_name == "alias/tl-ci" && output.validator_function_name == "tl-ci-validator"
+    condition     = output.name_prefix == "tl-ci" && output.key.alias == "alias/tl-ci" && output.validator.function_name == "tl-ci-validator"
     error_message = "An explicit name_prefix must replace taxlake-<environment> everywhere."
   }
 
   assert {
-    condition     = output.access_log_bucket_name == "tl-ci-access-logs-123456789012" && output.landing_bucket_name == "tl-ci-landing-123456789012"
+    condition     = output.buckets.access_logs.name == "tl-ci-access-logs-123456789012" && output.buckets.landing.name == "tl-ci-landing-123456789012"
     error_message = "Bucket names must follow an explicit name_prefix."
   }
 
   assert {
-    condition     = output.validator_reserved_concurrency == 2 && output.validator_log_retention_days == 1
+    condition     = module.validator.reserved_concurrency == 2 && module.validator.log_retention_days == 1
     error_message = "Validator settings must reach the function and its log group."
   }
 
   assert {
-    condition     = alltrue([for r in values(output.landing_lifecycle_rules) : r.noncurrent_expiration_days == 1 && r.transitions[0].days == 30])
+    condition     = alltrue([for r in values(module.landing.lifecycle_rules) : r.noncurrent_expiration_days == 1 && r.transitions[0].days == 30])
     error_message = "Landing settings must reach every landing lifecycle rule."
   }
 
   assert {
-    condition     = output.runtime_layer_arn == "arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-test-runtime:1" && output.validator_dlq_arn == "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-validator-dlq"
+    condition     = output.runtime_layer_arn == "arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-test-runtime:1" && output.validator.dlq.arn == "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-validator-dlq"
     error_message = "Layer and DLQ outputs must be wired through."
   }
 
   assert {
     condition = (
-      output.lake_lifecycle_rules.curated["curated-tiering"].noncurrent_expiration_days == 3 &&
-      output.lake_lifecycle_rules.curated["curated-tiering"].transitions[0].days == 0 &&
-      output.lake_lifecycle_rules.analytics["analytics-tiering"].noncurrent_expiration_days == 1 &&
-      output.lake_lifecycle_rules.analytics["analytics-tiering"].transitions[0].days == 5
+      module.data_lake.lifecycle_rules.curated["curated-tiering"].noncurrent_expiration_days == 3 &&
+      module.data_lake.lifecycle_rules.curated["curated-tiering"].transitions[0].days == 0 &&
+      module.data_lake.lifecycle_rules.analytics["analytics-tiering"].noncurrent_expiration_days == 1 &&
+      module.data_lake.lifecycle_rules.analytics["analytics-tiering"].transitions[0].days == 5
     )
     error_message = "Lake settings must reach each zone, unset fields keeping the module defaults."
   }
 
   assert {
-    condition     = toset(keys(output.lake_formation_locations)) == toset(["curated", "analytics"])
+    condition     = toset(keys(output.catalog.lake_formation_locations)) == toset(["curated", "analytics"])
     error_message = "lake.lake_formation must reach the data-lake module."
   }
 
   assert {
     condition = (
-      jsondecode(output.rendered_definition).States.ValidateInput.Parameters.Payload.routing["emr_min_bytes.$"] == "States.StringToJson('200000000')" &&
-      jsondecode(output.rendered_definition).States.ValidateInput.Parameters.Payload.routing["lambda_max_bytes.$"] == "States.StringToJson('1000000')" &&
-      jsondecode(output.rendered_definition).States.ProcessWithGlue.Parameters.JobName == "tl-ci-curate" &&
-      jsondecode(output.rendered_definition).States.ProcessWithEMR.Parameters.ApplicationId == "00fmockapplication"
+      jsondecode(module.orchestrator.rendered_definition).States.ValidateInput.Parameters.Payload.routing["emr_min_bytes.$"] == "States.StringToJson('200000000')" &&
+      jsondecode(module.orchestrator.rendered_definition).States.ValidateInput.Parameters.Payload.routing["lambda_max_bytes.$"] == "States.StringToJson('1000000')" &&
+      jsondecode(module.orchestrator.rendered_definition).States.ProcessWithGlue.Parameters.JobName == "tl-ci-curate" &&
+      jsondecode(module.orchestrator.rendered_definition).States.ProcessWithEMR.Parameters.ApplicationId == "00fmockapplication"
     )
     error_message = "Routing thresholds, the Glue job and the EMR application must reach the deployed definition."
   }
 
   assert {
-    condition     = contains(flatten([for s in output.derived_task_statements : s.resources if contains(s.actions, "glue:StartJobRun")]), "arn:aws:glue:ap-southeast-2:123456789012:job/tl-ci-curate")
+    condition     = contains(flatten([for s in module.orchestrator.derived_task_statements : s.resources if contains(s.actions, "glue:StartJobRun")]), "arn:aws:glue:ap-southeast-2:123456789012:job/tl-ci-curate")
     error_message = "The state machine role must be allowed to run the environment's Glue job."
   }
 
   assert {
     condition = (
-      output.pipeline_function_environments["validate-input"].GLUE_WORKER_TYPE == "G.2X" &&
-      output.pipeline_function_environments["validate-input"].GLUE_MAX_WORKERS == "4" &&
-      output.pipeline_function_environments["validate-input"].GLUE_EXECUTION_CLASS == "STANDARD" &&
-      output.pipeline_function_environments["validate-input"].URGENT_KINDS == "bas" &&
-      output.pipeline_function_environments["fraud"].FRAUD_HIGH_SCORE == "0.5" &&
-      output.pipeline_function_environments["validate-input"].FRAUD_HIGH_SCORE == "0.5" &&
-      alltrue([for e in values(output.pipeline_function_environments) : e.POWERTOOLS_LOG_LEVEL == "DEBUG"])
+      module.orchestrator.function_environments["validate-input"].GLUE_WORKER_TYPE == "G.2X" &&
+      module.orchestrator.function_environments["validate-input"].GLUE_MAX_WORKERS == "4" &&
+      module.orchestrator.function_environments["validate-input"].GLUE_EXECUTION_CLASS == "STANDARD" &&
+      module.orchestrator.function_environments["validate-input"].URGENT_KINDS == "bas" &&
+      module.orchestrator.function_environments["fraud"].FRAUD_HIGH_SCORE == "0.5" &&
+      module.orchestrator.function_environments["validate-input"].FRAUD_HIGH_SCORE == "0.5" &&
+      alltrue([for e in values(module.orchestrator.function_environments) : e.POWERTOOLS_LOG_LEVEL == "DEBUG"])
     )
     error_message = "Glue sizing, fraud thresholds and function settings must reach the pipeline functions."
   }
 
   assert {
-    condition     = output.state_machine_arn == "arn:aws:states:ap-southeast-2:123456789012:stateMachine:taxlake-test-pipeline" && output.emr_application_id == "00fmockapplication"
+    condition     = output.pipeline.state_machine.arn == "arn:aws:states:ap-southeast-2:123456789012:stateMachine:taxlake-test-pipeline" && output.jobs.emr.application_id == "00fmockapplication"
     error_message = "State machine and EMR application outputs must be wired through."
   }
 }
@@ -310,7 +310,7 @@ run "current_tables_job_and_catalog_agree" {
   command = plan
 
   assert {
-    condition     = output.current_tables.prefix == "current" && output.current_tables.table_format == "delta" && output.current_tables.job_name == "taxlake-dev-current"
+    condition     = output.buckets.curated.prefixes.current == "current/" && output.jobs.current_tables.table_format == "delta" && output.jobs.current_tables.name == "taxlake-dev-current"
     error_message = "By default the current tables are Delta under current/, written by <name_prefix>-current."
   }
 
@@ -329,7 +329,7 @@ run "current_tables_settings_reach_job_and_catalog" {
 
   assert {
     condition = (
-      output.current_tables.prefix == "latest" && output.current_tables.table_format == "parquet" &&
+      output.buckets.curated.prefixes.current == "latest/" && output.jobs.current_tables.table_format == "parquet" &&
       module.glue_etl.current_job_name == "taxlake-dev-current" &&
       module.data_lake.current_table_locations.bas == "s3://taxlake-dev-curated-123456789012/latest/bas/"
     )
@@ -345,7 +345,7 @@ run "absolute_artifacts_dir" {
   }
 
   assert {
-    condition     = output.validator_function_name == "taxlake-dev-validator"
+    condition     = output.validator.function_name == "taxlake-dev-validator"
     error_message = "An absolute artifacts_dir must be used as given."
   }
 }
@@ -434,12 +434,12 @@ run "raw_zone_is_locked_and_fed_by_the_validator" {
   }
 
   assert {
-    condition     = output.raw_bucket_name == "taxlake-prod-raw-123456789012" && output.raw_object_lock == { mode = "COMPLIANCE", days = 2555 }
+    condition     = output.buckets.raw.name == "taxlake-prod-raw-123456789012" && output.buckets.raw.object_lock == { mode = "COMPLIANCE", days = 2555 }
     error_message = "Unset raw settings must lock landed files in COMPLIANCE mode for 2555 days in <prefix>-raw-<account>."
   }
 
   assert {
-    condition     = module.validator.environment["RAW_BUCKET"] == output.raw_bucket_name && module.validator.environment["RAW_PREFIX"] == "raw/"
+    condition     = module.validator.environment["RAW_BUCKET"] == output.buckets.raw.name && module.validator.environment["RAW_PREFIX"] == "raw/"
     error_message = "The validator must copy landed files into the raw bucket under raw/."
   }
 }
@@ -453,7 +453,7 @@ run "raw_settings_reach_the_raw_bucket" {
   }
 
   assert {
-    condition     = output.raw_object_lock == { mode = "GOVERNANCE", days = 1 }
+    condition     = output.buckets.raw.object_lock == { mode = "GOVERNANCE", days = 1 }
     error_message = "raw.object_lock_mode and raw.retention_days must reach the raw bucket."
   }
 }

@@ -1,0 +1,197 @@
+# Plan inventory of one environment, with fixture artifacts instead of dist/. Run once per
+# environment with its settings (nox -s terraform does):
+#   terraform test -filter=tests/plan.tftest.hcl -var-file=../<environment>/<environment>.tfvars
+# Names are checked against the environment; each environment's settings against the
+# values its tfvars promise, written out below so an edit of a tfvars file shows up here.
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "ap-southeast-2" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = {
+      arn    = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+      key_id = "11111111-2222-3333-4444-555555555555"
+    }
+  }
+  mock_resource "aws_kms_alias" {
+    defaults = { arn = "arn:aws:kms:ap-southeast-2:123456789012:alias/taxlake-env" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::mock" }
+  }
+  mock_resource "aws_cloudwatch_event_rule" {
+    defaults = { arn = "arn:aws:events:ap-southeast-2:123456789012:rule/taxlake-env-landing-object-created" }
+  }
+  mock_resource "aws_lambda_layer_version" {
+    defaults = {
+      arn       = "arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-env-runtime:1"
+      layer_arn = "arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-env-runtime"
+      version   = "1"
+    }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/taxlake-env-validator" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:ap-southeast-2:123456789012:function:taxlake-env-validator"
+      invoke_arn = "arn:aws:apigateway:ap-southeast-2:lambda:path/2015-03-31/functions/arn:aws:lambda:ap-southeast-2:123456789012:function:taxlake-env-validator/invocations"
+    }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:ap-southeast-2:123456789012:log-group:/aws/lambda/taxlake-env-validator" }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-env-validator-dlq"
+      id  = "https://sqs.ap-southeast-2.amazonaws.com/123456789012/taxlake-env-validator-dlq"
+      url = "https://sqs.ap-southeast-2.amazonaws.com/123456789012/taxlake-env-validator-dlq"
+    }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:ap-southeast-2:123456789012:table/taxlake-env-validator-idempotency" }
+  }
+  mock_resource "aws_glue_catalog_database" {
+    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:database/taxlake_env_lake" }
+  }
+  mock_resource "aws_glue_catalog_table" {
+    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:table/taxlake_env_lake/curated" }
+  }
+  mock_resource "aws_glue_job" {
+    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:job/taxlake-env-curate" }
+  }
+  mock_resource "aws_emrserverless_application" {
+    defaults = {
+      id  = "00fmockapplication"
+      arn = "arn:aws:emr-serverless:ap-southeast-2:123456789012:/applications/00fmockapplication"
+    }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:ap-southeast-2:123456789012:taxlake-env-alerts" }
+  }
+  mock_resource "aws_sfn_state_machine" {
+    defaults = { arn = "arn:aws:states:ap-southeast-2:123456789012:stateMachine:taxlake-env-pipeline" }
+  }
+}
+
+variables {
+  artifacts_dir = "tests/fixtures"
+  expected = {
+    dev     = { reserved = 10, log_days = 30, landing_noncurrent = 7, glue_max_workers = "4", lake_noncurrent = 7, raw_lock = { mode = "GOVERNANCE", days = 7 } }
+    staging = { reserved = 50, log_days = 90, landing_noncurrent = 30, glue_max_workers = "10", lake_noncurrent = 30, raw_lock = { mode = "GOVERNANCE", days = 30 } }
+    prod    = { reserved = 200, log_days = 365, landing_noncurrent = 90, glue_max_workers = "20", lake_noncurrent = 90, raw_lock = { mode = "COMPLIANCE", days = 2555 } }
+    local   = { reserved = 2, log_days = 1, landing_noncurrent = 1, glue_max_workers = "2", lake_noncurrent = 1, raw_lock = { mode = "GOVERNANCE", days = 1 } }
+  }
+}
+
+run "inventory" {
+  command = plan
+
+  assert {
+    condition     = output.key.alias == "alias/taxlake-${var.environment}"
+    error_message = "The key alias must be alias/taxlake-<environment>."
+  }
+
+  assert {
+    condition = alltrue([
+      for zone, bucket in output.buckets : bucket.name == "taxlake-${var.environment}-${replace(zone, "_", "-")}-123456789012"
+    ])
+    error_message = "Bucket names must be taxlake-<environment>-<zone>-<account>."
+  }
+
+  assert {
+    condition     = output.validator.event_rule.name == "taxlake-${var.environment}-landing-object-created" && output.buckets.landing.prefixes.incoming == "incoming/"
+    error_message = "The landing rule must be named after the environment and watch incoming/."
+  }
+
+  assert {
+    condition     = output.validator.function_name == "taxlake-${var.environment}-validator" && output.validator.log_group_name == "/aws/lambda/taxlake-${var.environment}-validator"
+    error_message = "The validator and its log group must be named after the environment."
+  }
+
+  assert {
+    condition     = output.validator.idempotency_table == "taxlake-${var.environment}-validator-idempotency"
+    error_message = "The idempotency table must be named after the environment."
+  }
+
+  assert {
+    condition     = module.validator.reserved_concurrency == var.expected[var.environment].reserved
+    error_message = "The validator's reserved concurrency must be what the environment's tfvars set."
+  }
+
+  assert {
+    condition     = module.validator.log_retention_days == var.expected[var.environment].log_days
+    error_message = "The validator's log retention must be what the environment's tfvars set."
+  }
+
+  assert {
+    condition     = alltrue([for r in values(module.landing.lifecycle_rules) : r.noncurrent_expiration_days == var.expected[var.environment].landing_noncurrent])
+    error_message = "Superseded landing versions must be kept as the environment's tfvars set."
+  }
+
+  assert {
+    condition     = output.catalog.database == "taxlake_${var.environment}_lake" && output.jobs.curate.name == "taxlake-${var.environment}-curate"
+    error_message = "The catalog database and Glue job must be named after the environment."
+  }
+
+  assert {
+    condition     = output.pipeline.state_machine.name == "taxlake-${var.environment}-pipeline" && output.pipeline.functions["process"] == "taxlake-${var.environment}-pipeline-process"
+    error_message = "The state machine and its functions must be named after the environment."
+  }
+
+  assert {
+    condition = alltrue([for e in values(module.orchestrator.function_environments) : e.POWERTOOLS_LOG_LEVEL == module.orchestrator.function_environments["process"].POWERTOOLS_LOG_LEVEL]) && (
+      module.orchestrator.function_environments["validate-input"].GLUE_MAX_WORKERS == var.expected[var.environment].glue_max_workers
+    )
+    error_message = "Glue runs must be sized up to the environment's maximum, and every function log at one level."
+  }
+
+  assert {
+    condition     = alltrue(flatten([for zone, rules in module.data_lake.lifecycle_rules : [for r in values(rules) : r.noncurrent_expiration_days == var.expected[var.environment].lake_noncurrent]]))
+    error_message = "Superseded lake versions must be kept as the environment's tfvars set."
+  }
+
+  assert {
+    condition     = output.buckets.raw.object_lock == var.expected[var.environment].raw_lock
+    error_message = "Landed files must be locked in the raw bucket as the environment's tfvars set."
+  }
+}
+
+run "wired_after_apply" {
+  command = apply
+
+  # Each value below is read from one component and compared with the component that
+  # uses it, so a wrong reference fails even though the mocks make up every ARN.
+  assert {
+    condition     = length(regexall("[$][{]", module.orchestrator.rendered_definition)) == 0
+    error_message = "The deployed definition must have every placeholder filled."
+  }
+
+  assert {
+    condition = (
+      jsondecode(module.orchestrator.rendered_definition).States.ProcessWithGlue.Parameters.JobName == output.jobs.curate.name &&
+      jsondecode(module.orchestrator.rendered_definition).States.ProcessWithEMR.Parameters.ApplicationId == output.jobs.emr.application_id &&
+      jsondecode(module.orchestrator.rendered_definition).States.AlertFraud.Parameters.TopicArn == output.pipeline.topics.alerts
+    )
+    error_message = "The definition must run the environment's Glue job and EMR application and alert its topic."
+  }
+
+  assert {
+    condition     = contains(flatten([for s in module.orchestrator.derived_task_statements : s.resources if contains(s.actions, "glue:StartJobRun")]), "arn:aws:glue:ap-southeast-2:123456789012:job/${output.jobs.curate.name}")
+    error_message = "The state machine role must be allowed to run exactly the environment's Glue job."
+  }
+
+  assert {
+    condition     = output.buckets.landing.arn == "arn:aws:s3:::${output.buckets.landing.name}"
+    error_message = "The landing bucket ARN must be the ARN of the bucket it names."
+  }
+}
