@@ -1,4 +1,5 @@
-# Only for asynchronously invoked functions: events that exhausted Lambda's retries.
+# Only for asynchronously invoked functions: events that exhausted Lambda's retries (and
+# what dead_letter_senders could not deliver).
 # No redrive_allow_policy: moto hangs on it.
 resource "aws_sqs_queue" "dlq" {
   count = var.dead_letter_queue ? 1 : 0
@@ -28,6 +29,28 @@ data "aws_iam_policy_document" "dlq" {
       test     = "Bool"
       variable = "aws:SecureTransport"
       values   = ["false"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.dead_letter_senders
+
+    content {
+      sid       = statement.key
+      effect    = "Allow"
+      actions   = ["sqs:SendMessage"]
+      resources = [aws_sqs_queue.dlq[0].arn]
+
+      principals {
+        type        = "Service"
+        identifiers = [statement.value.principal]
+      }
+
+      condition {
+        test     = "ArnEquals"
+        variable = "aws:SourceArn"
+        values   = [statement.value.source_arn]
+      }
     }
   }
 }

@@ -58,3 +58,31 @@ resource "aws_lambda_function" "this" {
     aws_iam_role_policy.this,
   ]
 }
+
+resource "aws_lambda_function_event_invoke_config" "this" {
+  count = var.async_invocation == null ? 0 : 1
+
+  function_name                = aws_lambda_function.this.function_name
+  maximum_retry_attempts       = var.async_invocation.maximum_retry_attempts
+  maximum_event_age_in_seconds = var.async_invocation.maximum_event_age_in_seconds
+
+  dynamic "destination_config" {
+    for_each = aws_sqs_queue.dlq[*].arn
+
+    content {
+      on_failure {
+        destination = destination_config.value
+      }
+    }
+  }
+}
+
+resource "aws_lambda_permission" "trigger" {
+  for_each = var.allowed_triggers
+
+  statement_id  = each.key
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = each.value.principal
+  source_arn    = each.value.source_arn
+}

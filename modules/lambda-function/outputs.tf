@@ -42,3 +42,17 @@ output "dlq_arn" {
   description = "ARN of the dead-letter queue, or null when dead_letter_queue = false."
   value       = one(aws_sqs_queue.dlq[*].arn)
 }
+
+output "dlq_url" {
+  description = "URL of the dead-letter queue, or null when dead_letter_queue = false."
+  value       = one(aws_sqs_queue.dlq[*].url)
+}
+
+output "statements" {
+  description = "What the role is allowed, as granted: the caller's statements and the module's own ({sid, actions, resources})."
+  value = [for s in data.aws_iam_policy_document.this.statement : {
+    sid       = s.sid
+    actions   = sort(tolist(s.actions))
+    resources = sort(tolist(s.resources))
+  }]
+}

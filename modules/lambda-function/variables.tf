@@ -186,3 +186,52 @@ variable "settings" {
     error_message = "settings.log_level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL."
   }
 }
+
+variable "async_invocation" {
+  description = "Retries of asynchronous invocations (EventBridge, S3); null keeps Lambda's defaults. Events that exhaust them go to the dead-letter queue as an on-failure destination when dead_letter_queue = true."
+  type = object({
+    maximum_retry_attempts       = optional(number, 2)
+    maximum_event_age_in_seconds = optional(number, 3600)
+  })
+  default = null
+
+  validation {
+    condition     = var.async_invocation == null || (contains([0, 1, 2], try(var.async_invocation.maximum_retry_attempts, -1)) && try(var.async_invocation.maximum_event_age_in_seconds >= 60 && var.async_invocation.maximum_event_age_in_seconds <= 21600, false))
+    error_message = "async_invocation.maximum_retry_attempts must be 0, 1 or 2 and maximum_event_age_in_seconds from 60 to 21600."
+  }
+}
+
+variable "allowed_triggers" {
+  description = "Services allowed to invoke the function, keyed by permission statement id: { principal (e.g. events.amazonaws.com), source_arn }."
+  type = map(object({
+    principal  = string
+    source_arn = string
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for id, t in var.allowed_triggers : can(regex("^[A-Za-z0-9_-]{1,100}$", id)) && endswith(t.principal, ".amazonaws.com") && startswith(t.source_arn, "arn:")])
+    error_message = "allowed_triggers keys must be statement ids (letters, digits, _ and -), principals AWS service principals (*.amazonaws.com) and source_arn an ARN: no trigger without a source."
+  }
+}
+
+variable "dead_letter_senders" {
+  description = "Services besides the function that may send to its dead-letter queue (e.g. an EventBridge rule's target DLQ), keyed by statement id: { principal, source_arn }. Needs dead_letter_queue = true."
+  type = map(object({
+    principal  = string
+    source_arn = string
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = length(var.dead_letter_senders) == 0 || var.dead_letter_queue
+    error_message = "dead_letter_senders needs dead_letter_queue = true."
+  }
+
+  validation {
+    condition     = alltrue([for id, s in var.dead_letter_senders : can(regex("^[A-Za-z0-9]+$", id)) && endswith(s.principal, ".amazonaws.com") && startswith(s.source_arn, "arn:")])
+    error_message = "dead_letter_senders keys must be alphanumeric sids, principals AWS service principals and source_arn an ARN."
+  }
+}

@@ -1,178 +1,55 @@
+data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  account_id = data.aws_caller_identity.current.account_id
   # SchemaDriftDetected goes to the account's default bus, where rules can route it.
-  default_bus_arn = "arn:${data.aws_partition.current.partition}:events:${data.aws_region.current.name}:${local.account_id}:event-bus/default"
-}
-
-data "aws_iam_policy_document" "assume" {
-  statement {
-    sid     = "LambdaAssumeRole"
-    effect  = "Allow"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-
-    # Confused-deputy guard: only Lambda acting for this account may assume the role.
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "this" {
-  name               = local.function_name
-  description        = "Execution role of the ${local.function_name} Lambda function."
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
-}
-
-data "aws_iam_policy_document" "this" {
-  statement {
-    sid       = "ReadIncoming"
-    effect    = "Allow"
-    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
-    resources = ["${var.landing_bucket_arn}/${var.incoming_prefix}*"]
-  }
-
-  statement {
-    sid     = "WriteResults"
-    effect  = "Allow"
-    actions = ["s3:AbortMultipartUpload", "s3:PutObject"]
-    resources = [
-      "${var.landing_bucket_arn}/${var.validated_prefix}*",
-      "${var.landing_bucket_arn}/${var.quarantine_prefix}*",
-    ]
-  }
-
-  # HEAD of the copy just written, to confirm it before reporting success.
-  statement {
-    sid       = "ReadValidated"
-    effect    = "Allow"
-    actions   = ["s3:GetObject"]
-    resources = ["${var.landing_bucket_arn}/${var.validated_prefix}*"]
-  }
+  default_bus_arn = "arn:${data.aws_partition.current.partition}:events:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:event-bus/default"
 
   # The raw zone: a copy of each landed version, locked by the bucket's default retention
-  # on write, so no s3:PutObjectRetention (nor any bypass) is granted.
-  dynamic "statement" {
-    for_each = var.raw_bucket == null ? [] : [var.raw_bucket]
+  # on write, so no s3:PutObjectRetention (nor any bypass) is granted. HEAD of an earlier
+  # copy, which a retried event reuses instead of locking a second one; without ListBucket
+  # S3 answers a HEAD of a missing copy 403, not 404.
+  raw_statements = var.raw_bucket == null ? [] : [
+    { sid = "KeepRaw", actions = ["s3:AbortMultipartUpload", "s3:PutObject"], resources = ["${var.raw_bucket.arn}/${var.raw_bucket.prefix}*"] },
+    { sid = "ReadRaw", actions = ["s3:GetObject"], resources = ["${var.raw_bucket.arn}/${var.raw_bucket.prefix}*"] },
+    { sid = "FindRaw", actions = ["s3:ListBucket"], resources = [var.raw_bucket.arn] },
+  ]
 
-    content {
-      sid       = "KeepRaw"
-      effect    = "Allow"
-      actions   = ["s3:AbortMultipartUpload", "s3:PutObject"]
-      resources = ["${statement.value.arn}/${statement.value.prefix}*"]
-    }
-  }
+  start_statements = var.state_machine_arn == null ? [] : [
+    { sid = "StartPipeline", actions = ["states:StartExecution"], resources = [var.state_machine_arn] },
+  ]
 
-  # HEAD of an earlier copy, which a retried event reuses instead of locking a second one.
-  dynamic "statement" {
-    for_each = var.raw_bucket == null ? [] : [var.raw_bucket]
-
-    content {
-      sid       = "ReadRaw"
-      effect    = "Allow"
-      actions   = ["s3:GetObject"]
-      resources = ["${statement.value.arn}/${statement.value.prefix}*"]
-    }
-  }
-
-  # Without it S3 answers a HEAD of a missing copy 403, not 404 (and s3:prefix conditions
-  # do not apply to that check).
-  dynamic "statement" {
-    for_each = var.raw_bucket == null ? [] : [var.raw_bucket]
-
-    content {
-      sid       = "FindRaw"
-      effect    = "Allow"
-      actions   = ["s3:ListBucket"]
-      resources = [statement.value.arn]
-    }
-  }
-
-  # SSE-KMS objects, the encrypted DLQ and the encrypted idempotency table.
-  statement {
-    sid       = "UseDataKey"
-    effect    = "Allow"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = [var.kms_key_arn]
-  }
-
-  statement {
-    sid       = "IdempotencyRecords"
-    effect    = "Allow"
-    actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
-    resources = [aws_dynamodb_table.idempotency.arn]
-  }
-
-  dynamic "statement" {
-    for_each = var.state_machine_arn == null ? [] : [var.state_machine_arn]
-
-    content {
-      sid       = "StartPipeline"
-      effect    = "Allow"
-      actions   = ["states:StartExecution"]
-      resources = [statement.value]
-    }
-  }
-
-  # A file quarantined for SCHEMA_DRIFT is announced; only that event, from this source.
-  statement {
-    sid       = "PutSchemaDriftEvents"
-    effect    = "Allow"
-    actions   = ["events:PutEvents"]
-    resources = [local.default_bus_arn]
-
-    condition {
-      test     = "StringEquals"
-      variable = "events:source"
-      values   = ["taxlake.validator"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "events:detail-type"
-      values   = ["SchemaDriftDetected"]
-    }
-  }
-
-  statement {
-    sid       = "DeadLetters"
-    effect    = "Allow"
-    actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.dlq.arn]
-  }
-
-  statement {
-    sid       = "WriteLogs"
-    effect    = "Allow"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
-  }
-
-  # X-Ray trace APIs have no resource-level permissions: AWS requires Resource "*".
-  dynamic "statement" {
-    for_each = var.settings.tracing ? ["xray"] : []
-
-    content {
-      sid       = "WriteTraces"
-      effect    = "Allow"
-      actions   = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
-      resources = ["*"]
-    }
-  }
-}
-
-resource "aws_iam_role_policy" "this" {
-  name   = "${local.function_name}-least-privilege"
-  role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.this.json
+  # The function's own permissions; the module adds logs, traces and its dead-letter queue.
+  statements = concat(
+    [
+      { sid = "ReadIncoming", actions = ["s3:GetObject", "s3:GetObjectVersion"], resources = ["${var.landing_bucket_arn}/${var.incoming_prefix}*"] },
+      {
+        sid       = "WriteResults"
+        actions   = ["s3:AbortMultipartUpload", "s3:PutObject"]
+        resources = ["${var.landing_bucket_arn}/${var.validated_prefix}*", "${var.landing_bucket_arn}/${var.quarantine_prefix}*"]
+      },
+      # HEAD of the copy just written, to confirm it before reporting success.
+      { sid = "ReadValidated", actions = ["s3:GetObject"], resources = ["${var.landing_bucket_arn}/${var.validated_prefix}*"] },
+      # SSE-KMS objects and the encrypted idempotency table.
+      { sid = "UseDataKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [var.kms_key_arn] },
+      {
+        sid       = "IdempotencyRecords"
+        actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+        resources = [aws_dynamodb_table.idempotency.arn]
+      },
+      # A file quarantined for SCHEMA_DRIFT is announced; only that event, from this source.
+      {
+        sid       = "PutSchemaDriftEvents"
+        actions   = ["events:PutEvents"]
+        resources = [local.default_bus_arn]
+        conditions = [
+          { test = "StringEquals", variable = "events:source", values = ["taxlake.validator"] },
+          { test = "StringEquals", variable = "events:detail-type", values = ["SchemaDriftDetected"] },
+        ]
+      },
+    ],
+    local.raw_statements,
+    local.start_statements,
+  )
 }

@@ -1,5 +1,3 @@
-data "aws_caller_identity" "current" {}
-
 locals {
   function_name = "${var.name_prefix}-validator"
 
@@ -12,7 +10,6 @@ locals {
   environment = merge({
     POWERTOOLS_SERVICE_NAME      = "validator"
     POWERTOOLS_METRICS_NAMESPACE = var.settings.metrics_namespace
-    POWERTOOLS_LOG_LEVEL         = var.settings.log_level
     IDEMPOTENCY_TABLE            = aws_dynamodb_table.idempotency.name
     IDEMPOTENCY_TTL_SECONDS      = tostring(var.settings.idempotency_ttl_seconds)
     STATE_MACHINE_ARN            = var.state_machine_arn == null ? "" : var.state_machine_arn
@@ -23,78 +20,46 @@ locals {
   }, local.raw_environment)
 }
 
-resource "aws_lambda_function" "this" {
-  #checkov:skip=CKV_AWS_117:The function calls only regional AWS APIs (S3, DynamoDB, SQS, KMS, Step Functions) and reaches no private network resources; the platform has no VPC.
-  #checkov:skip=CKV_AWS_50:Tracing is Active unless a caller sets settings.tracing = false (default true); checkov cannot resolve the optional() default.
-  #checkov:skip=CKV_AWS_272:Code signing needs AWS Signer profiles, which the moto emulator the platform is verified against does not implement; package integrity is pinned by source_code_hash of the reproducible build.
-  function_name = local.function_name
-  description   = "Validates lodgements landed in ${var.landing_bucket_id}/${var.incoming_prefix} and routes them to ${var.validated_prefix} or ${var.quarantine_prefix}."
-  role          = aws_iam_role.this.arn
-  runtime       = "python3.12"
-  handler       = "handler.lambda_handler"
-  architectures = ["x86_64"]
-  layers        = var.layer_arns
+# The function, its role, log group and dead-letter queue: the platform's one Lambda module.
+# The queue takes every failure path: Lambda's async retries exhausted (the on-failure
+# destination) and events the landing rule could not deliver (its target DLQ).
+module "function" {
+  source = "../lambda-function"
 
-  filename         = var.package_path
-  source_code_hash = filebase64sha256(var.package_path)
+  name_prefix  = var.name_prefix
+  name         = "validator"
+  description  = "Validates lodgements landed in ${var.landing_bucket_id}/${var.incoming_prefix} and routes them to ${var.validated_prefix} or ${var.quarantine_prefix}."
+  handler      = "handler.lambda_handler"
+  package_path = var.package_path
+  layer_arns   = var.layer_arns
+  kms_key_arn  = var.kms_key_arn
+  environment  = local.environment
+  statements   = local.statements
+  tags         = var.tags
 
-  memory_size                    = var.settings.memory_mb
-  timeout                        = var.settings.timeout_seconds
-  reserved_concurrent_executions = var.settings.reserved_concurrency
-  kms_key_arn                    = var.kms_key_arn
-
-  environment {
-    variables = local.environment
+  settings = {
+    memory_mb            = var.settings.memory_mb
+    timeout_seconds      = var.settings.timeout_seconds
+    reserved_concurrency = var.settings.reserved_concurrency
+    log_retention_days   = var.settings.log_retention_days
+    log_level            = var.settings.log_level
+    tracing              = var.settings.tracing
   }
 
-  tracing_config {
-    mode = var.settings.tracing ? "Active" : "PassThrough"
+  dead_letter_queue = true
+  async_invocation  = { maximum_retry_attempts = 2, maximum_event_age_in_seconds = 3600 }
+  allowed_triggers = {
+    AllowLandingRuleInvoke = { principal = "events.amazonaws.com", source_arn = var.event_rule_arn }
   }
-
-  # Catches asynchronous (EventBridge) invocations that exhaust their retries.
-  dead_letter_config {
-    target_arn = aws_sqs_queue.dlq.arn
+  dead_letter_senders = {
+    AllowLandingRuleDeadLetters = { principal = "events.amazonaws.com", source_arn = var.event_rule_arn }
   }
-
-  logging_config {
-    log_format = "JSON"
-    log_group  = aws_cloudwatch_log_group.this.name
-  }
-
-  tags = var.tags
-
-  # Without these the first invocation could create an unencrypted, never-expiring
-  # log group or fail on missing permissions.
-  depends_on = [
-    aws_cloudwatch_log_group.this,
-    aws_iam_role_policy.this,
-  ]
-}
-
-resource "aws_lambda_function_event_invoke_config" "this" {
-  function_name                = aws_lambda_function.this.function_name
-  maximum_retry_attempts       = 2
-  maximum_event_age_in_seconds = 3600
-
-  destination_config {
-    on_failure {
-      destination = aws_sqs_queue.dlq.arn
-    }
-  }
-}
-
-resource "aws_lambda_permission" "events" {
-  statement_id  = "AllowLandingRuleInvoke"
-  action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.this.function_name
-  principal     = "events.amazonaws.com"
-  source_arn    = var.event_rule_arn
 }
 
 resource "aws_cloudwatch_event_target" "this" {
   rule      = var.event_rule_name
   target_id = "validator"
-  arn       = aws_lambda_function.this.arn
+  arn       = module.function.function_arn
 
   retry_policy {
     maximum_event_age_in_seconds = 3600
@@ -103,8 +68,9 @@ resource "aws_cloudwatch_event_target" "this" {
 
   # Events EventBridge could not deliver (e.g. throttled past the retry window).
   dead_letter_config {
-    arn = aws_sqs_queue.dlq.arn
+    arn = module.function.dlq_arn
   }
 
-  depends_on = [aws_lambda_permission.events]
+  # the permission is created with the function (allowed_triggers)
+  depends_on = [module.function]
 }

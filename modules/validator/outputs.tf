@@ -1,46 +1,46 @@
 output "function_name" {
   description = "Name of the validator function."
-  value       = aws_lambda_function.this.function_name
+  value       = module.function.function_name
 }
 
 output "function_arn" {
   description = "ARN of the validator function."
-  value       = aws_lambda_function.this.arn
+  value       = module.function.function_arn
 }
 
 output "role_arn" {
   description = "ARN of the function's execution role."
-  value       = aws_iam_role.this.arn
+  value       = module.function.role_arn
 }
 
 output "role_name" {
   description = "Name of the function's execution role."
-  value       = aws_iam_role.this.name
+  value       = module.function.role_name
 }
 
 output "log_group_name" {
   description = "Name of the function's log group."
-  value       = aws_cloudwatch_log_group.this.name
+  value       = module.function.log_group_name
 }
 
 output "log_retention_days" {
   description = "Retention of the function's log group, in days."
-  value       = aws_cloudwatch_log_group.this.retention_in_days
+  value       = module.function.log_retention_days
 }
 
 output "reserved_concurrency" {
   description = "Reserved concurrent executions of the function (-1 = unreserved)."
-  value       = aws_lambda_function.this.reserved_concurrent_executions
+  value       = module.function.reserved_concurrency
 }
 
 output "dlq_arn" {
   description = "ARN of the dead-letter queue shared by Lambda and the EventBridge target."
-  value       = aws_sqs_queue.dlq.arn
+  value       = module.function.dlq_arn
 }
 
 output "dlq_url" {
   description = "URL of the dead-letter queue."
-  value       = aws_sqs_queue.dlq.url
+  value       = module.function.dlq_url
 }
 
 output "idempotency_table_name" {
@@ -55,5 +55,10 @@ output "idempotency_table_arn" {
 
 output "environment" {
   description = "Environment variables of the function (names of its tables, buckets and prefixes; no secrets)."
-  value       = local.environment
+  value       = module.function.environment
+}
+
+output "statements" {
+  description = "What the function's role is allowed ({sid, actions, resources}): its own statements and the function module's."
+  value       = module.function.statements
 }

@@ -157,7 +157,7 @@ variable "state_machine_arn" {
 }
 
 variable "settings" {
-  description = "Function sizing, logging, validation and idempotency settings."
+  description = "Function sizing, logging, validation and idempotency settings; the function settings are validated by modules/lambda-function."
   type = object({
     memory_mb               = optional(number, 1024)
     timeout_seconds         = optional(number, 900)
@@ -172,31 +172,6 @@ variable "settings" {
   })
   default  = {}
   nullable = false
-
-  validation {
-    condition     = var.settings.memory_mb >= 128 && var.settings.memory_mb <= 10240 && floor(var.settings.memory_mb) == var.settings.memory_mb
-    error_message = "settings.memory_mb must be a whole number from 128 to 10240."
-  }
-
-  validation {
-    condition     = var.settings.timeout_seconds >= 1 && var.settings.timeout_seconds <= 900 && floor(var.settings.timeout_seconds) == var.settings.timeout_seconds
-    error_message = "settings.timeout_seconds must be a whole number from 1 to 900."
-  }
-
-  validation {
-    condition     = var.settings.reserved_concurrency >= -1 && floor(var.settings.reserved_concurrency) == var.settings.reserved_concurrency
-    error_message = "settings.reserved_concurrency must be -1 (unreserved), 0 (disabled) or a positive whole number."
-  }
-
-  validation {
-    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.settings.log_retention_days)
-    error_message = "settings.log_retention_days must be a CloudWatch Logs retention value: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
-  }
-
-  validation {
-    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], var.settings.log_level)
-    error_message = "settings.log_level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL."
-  }
 
   validation {
     condition     = var.settings.reject_threshold >= 0 && var.settings.reject_threshold <= 1

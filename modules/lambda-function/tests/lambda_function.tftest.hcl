@@ -213,6 +213,81 @@ run "async_function_with_dlq_and_settings" {
   }
 }
 
+run "asynchronous_triggers_retries_and_dead_letters" {
+  command = apply
+
+  variables {
+    dead_letter_queue = true
+    async_invocation  = { maximum_retry_attempts = 1 }
+    allowed_triggers = {
+      AllowRuleInvoke = { principal = "events.amazonaws.com", source_arn = "arn:aws:events:ap-southeast-2:123456789012:rule/taxlake-test-landing" }
+    }
+    dead_letter_senders = {
+      AllowRuleDeadLetters = { principal = "events.amazonaws.com", source_arn = "arn:aws:events:ap-southeast-2:123456789012:rule/taxlake-test-landing" }
+    }
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function_event_invoke_config.this[0].maximum_retry_attempts == 1 &&
+      aws_lambda_function_event_invoke_config.this[0].maximum_event_age_in_seconds == 3600 &&
+      one(one(aws_lambda_function_event_invoke_config.this[0].destination_config).on_failure).destination == output.dlq_arn
+    )
+    error_message = "Async invocations must retry as asked (the age defaulting to an hour), then go to the dead-letter queue."
+  }
+
+  assert {
+    condition = (
+      aws_lambda_permission.trigger["AllowRuleInvoke"].statement_id == "AllowRuleInvoke" &&
+      aws_lambda_permission.trigger["AllowRuleInvoke"].action == "lambda:InvokeFunction" &&
+      aws_lambda_permission.trigger["AllowRuleInvoke"].principal == "events.amazonaws.com" &&
+      aws_lambda_permission.trigger["AllowRuleInvoke"].source_arn == var.allowed_triggers.AllowRuleInvoke.source_arn &&
+      length(aws_lambda_permission.trigger) == 1
+    )
+    error_message = "Exactly the allowed triggers may invoke the function, each from its source only."
+  }
+
+  assert {
+    condition = anytrue([for s in data.aws_iam_policy_document.dlq[0].statement : (
+      s.sid == "AllowRuleDeadLetters" && s.effect == "Allow" && s.actions == toset(["sqs:SendMessage"]) &&
+      one(s.principals).identifiers == toset(["events.amazonaws.com"]) &&
+      jsonencode(one(s.condition)) == jsonencode({ test = "ArnEquals", values = [var.dead_letter_senders.AllowRuleDeadLetters.source_arn], variable = "aws:SourceArn" })
+    )])
+    error_message = "The queue policy must let each dead-letter sender in from its source only."
+  }
+}
+
+run "synchronous_function_has_no_triggers_or_retries" {
+  command = plan
+
+  assert {
+    condition     = length(aws_lambda_function_event_invoke_config.this) == 0 && length(aws_lambda_permission.trigger) == 0 && length(aws_sqs_queue.dlq) == 0
+    error_message = "Without async_invocation, allowed_triggers and dead_letter_queue the module creates none of them."
+  }
+}
+
+run "rejects_dead_letter_senders_without_a_queue" {
+  command = plan
+
+  variables {
+    dead_letter_senders = {
+      AllowRuleDeadLetters = { principal = "events.amazonaws.com", source_arn = "arn:aws:events:ap-southeast-2:123456789012:rule/taxlake-test-landing" }
+    }
+  }
+
+  expect_failures = [var.dead_letter_senders]
+}
+
+run "rejects_trigger_without_source" {
+  command = plan
+
+  variables {
+    allowed_triggers = { AllowAnyone = { principal = "events.amazonaws.com", source_arn = "" } }
+  }
+
+  expect_failures = [var.allowed_triggers]
+}
+
 run "rejects_wildcard_action" {
   command = plan
 
