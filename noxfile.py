@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from terraform_cli import terraform_env  # noqa: E402
 
-nox.options.sessions = ["lint", "tests", "spark", "package", "terraform", "security", "integration"]
+nox.options.sessions = ["lint", "docs", "tests", "spark", "package", "terraform", "security", "integration"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
@@ -58,6 +58,13 @@ def lint(session: nox.Session) -> None:
     session.run(
         "terraform", "fmt", "-check", "-recursive", "-diff", "modules", "terraform", external=True, env=terraform_env()
     )
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Each module README's Inputs/Outputs tables match its *.tf files (`python tools/tfdocs.py` rewrites them)."""
+    session.install(*_group("docs"))
+    session.run("python", "tools/tfdocs.py", "--check", *session.posargs)
 
 
 @nox.session(python=PYTHON)

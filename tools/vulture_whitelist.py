@@ -7,7 +7,7 @@ Each group says who uses them. A name that is really dead is deleted, never list
 _ = object()
 
 # nox finds sessions and options by decorator and attribute
-tests, package, security, bench, mutation, up_under_load  # noqa: F821
+docs, tests, package, security, bench, mutation, up_under_load  # noqa: F821
 _.sessions, _.reuse_existing_virtualenvs, _.error_on_missing_interpreters
 
 # pytest finds fixtures and hooks by name
