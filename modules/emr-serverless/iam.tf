@@ -25,54 +25,17 @@ resource "aws_iam_role" "this" {
   tags               = var.tags
 }
 
-# The Glue job role's data access (no TempDir: Spark on EMR stages nothing in S3), plus
-# the job logs.
+# The curate data (modules/spark-data-access, the same grant as the Glue job's) plus what
+# the engine needs: the job files, the job logs and the key (no TempDir: Spark on EMR
+# stages nothing in S3).
 data "aws_iam_policy_document" "this" {
-  statement {
-    sid       = "ReadValidated"
-    effect    = "Allow"
-    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
-    resources = ["${local.landing_arn}/${var.validated_prefix}*"]
-  }
-
-  statement {
-    sid       = "ListValidated"
-    effect    = "Allow"
-    actions   = ["s3:ListBucket"]
-    resources = [local.landing_arn]
-
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["${var.validated_prefix}*"]
-    }
-  }
+  source_policy_documents = [var.data_access.policy_json]
 
   statement {
     sid       = "ReadJobArtifacts"
     effect    = "Allow"
     actions   = ["s3:GetObject"]
     resources = ["${local.artifacts_arn}/glue/*"]
-  }
-
-  statement {
-    sid       = "WriteCurated"
-    effect    = "Allow"
-    actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
-    resources = ["${local.curated_arn}/${var.curated_prefix}/*"]
-  }
-
-  statement {
-    sid       = "ListCurated"
-    effect    = "Allow"
-    actions   = ["s3:ListBucket"]
-    resources = [local.curated_arn]
-
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["${var.curated_prefix}/*"]
-    }
   }
 
   statement {

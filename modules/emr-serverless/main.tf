@@ -6,8 +6,6 @@ locals {
   account_id    = data.aws_caller_identity.current.account_id
   partition     = data.aws_partition.current.partition
   artifacts_arn = "arn:${local.partition}:s3:::${var.artifacts_bucket_name}"
-  landing_arn   = "arn:${local.partition}:s3:::${var.landing_bucket_name}"
-  curated_arn   = "arn:${local.partition}:s3:::${var.curated_bucket_name}"
   logs_prefix   = "emr/logs/"
 
   # The Glue job script doubles as the Spark entry point: one curate job for both engines.

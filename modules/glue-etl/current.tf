@@ -24,12 +24,12 @@ locals {
       # the job's own markers (current/_applied/) say which sources are in; a bookmark
       # would be a second, opaque record of the same thing
       "--job-bookmark-option" = "job-bookmark-disable"
-      "--lake-bucket"         = var.curated_bucket_name
-      "--curated-prefix"      = var.curated_prefix
+      "--lake-bucket"         = var.data_access.curated_bucket_name
+      "--curated-prefix"      = var.data_access.curated_prefix
       "--current-prefix"      = local.current_prefix
       # the same places as URIs for Spark (a local emulator stages data arguments)
-      "--curated-root" = "s3://${var.curated_bucket_name}/${var.curated_prefix}"
-      "--current-root" = "s3://${var.curated_bucket_name}/${local.current_prefix}"
+      "--curated-root" = "s3://${var.data_access.curated_bucket_name}/${var.data_access.curated_prefix}"
+      "--current-root" = "s3://${var.data_access.curated_bucket_name}/${local.current_prefix}"
       "--format"       = var.current_tables.table_format
       "--max-sources"  = tostring(var.current_tables.max_sources)
     },
@@ -53,7 +53,7 @@ data "aws_iam_policy_document" "current" {
     sid       = "ReadCurated"
     effect    = "Allow"
     actions   = ["s3:GetObject"]
-    resources = ["${local.curated_arn}/${var.curated_prefix}/*"]
+    resources = ["${local.curated_arn}/${var.data_access.curated_prefix}/*"]
   }
 
   statement {
@@ -72,7 +72,7 @@ data "aws_iam_policy_document" "current" {
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["${var.curated_prefix}/*", "${local.current_prefix}/*"]
+      values   = ["${var.data_access.curated_prefix}/*", "${local.current_prefix}/*"]
     }
   }
 }

@@ -75,48 +75,9 @@ data "aws_iam_policy_document" "runtime" {
   }
 }
 
+# The job's data: the one data-access policy of the Spark jobs (modules/spark-data-access).
 data "aws_iam_policy_document" "this" {
-  source_policy_documents = [data.aws_iam_policy_document.runtime.json]
-
-  statement {
-    sid       = "ReadValidated"
-    effect    = "Allow"
-    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
-    resources = ["${local.landing_arn}/${var.validated_prefix}*"]
-  }
-
-  statement {
-    sid       = "ListValidated"
-    effect    = "Allow"
-    actions   = ["s3:ListBucket"]
-    resources = [local.landing_arn]
-
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["${var.validated_prefix}*"]
-    }
-  }
-
-  statement {
-    sid       = "WriteCurated"
-    effect    = "Allow"
-    actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
-    resources = ["${local.curated_arn}/${var.curated_prefix}/*"]
-  }
-
-  statement {
-    sid       = "ListCurated"
-    effect    = "Allow"
-    actions   = ["s3:ListBucket"]
-    resources = [local.curated_arn]
-
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["${var.curated_prefix}/*"]
-    }
-  }
+  source_policy_documents = [data.aws_iam_policy_document.runtime.json, var.data_access.policy_json]
 }
 
 resource "aws_iam_role_policy" "this" {

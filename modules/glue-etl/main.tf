@@ -7,8 +7,7 @@ locals {
   account_id    = data.aws_caller_identity.current.account_id
   partition     = data.aws_partition.current.partition
   artifacts_arn = "arn:${local.partition}:s3:::${var.artifacts_bucket_name}"
-  landing_arn   = "arn:${local.partition}:s3:::${var.landing_bucket_name}"
-  curated_arn   = "arn:${local.partition}:s3:::${var.curated_bucket_name}"
+  curated_arn   = "arn:${local.partition}:s3:::${var.data_access.curated_bucket_name}"
   temp_prefix   = "glue/tmp/"
 
   script_location = "s3://${var.artifacts_bucket_name}/${var.script_key}"
@@ -22,7 +21,7 @@ locals {
     "--enable-continuous-cloudwatch-log" = "true"
     "--enable-metrics"                   = "true"
     "--enable-observability-metrics"     = "true"
-    "--lake-bucket"                      = var.curated_bucket_name
+    "--lake-bucket"                      = var.data_access.curated_bucket_name
     "--TempDir"                          = local.temp_dir
   }
 }

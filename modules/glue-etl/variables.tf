@@ -62,50 +62,14 @@ variable "library_key" {
   }
 }
 
-variable "landing_bucket_name" {
-  description = "Name of the landing bucket the job reads validated files from."
-  type        = string
-  nullable    = false
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.landing_bucket_name))
-    error_message = "landing_bucket_name must be a bucket name (not an ARN)."
-  }
-}
-
-variable "validated_prefix" {
-  description = "Key prefix of validated lodgements in the landing bucket (the only part the job may read)."
-  type        = string
-  default     = "validated/"
-  nullable    = false
-
-  validation {
-    condition     = endswith(var.validated_prefix, "/") && length(var.validated_prefix) > 1
-    error_message = "validated_prefix must be a non-empty key prefix ending in \"/\"."
-  }
-}
-
-variable "curated_bucket_name" {
-  description = "Name of the curated lake bucket the job writes to (--lake-bucket)."
-  type        = string
-  nullable    = false
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.curated_bucket_name))
-    error_message = "curated_bucket_name must be a bucket name (not an ARN)."
-  }
-}
-
-variable "curated_prefix" {
-  description = "Key prefix (no trailing slash) the job writes curated tables under (the only part of the lake it may write)."
-  type        = string
-  default     = "curated"
-  nullable    = false
-
-  validation {
-    condition     = can(regex("^[a-z0-9_-]+$", var.curated_prefix))
-    error_message = "curated_prefix must be one path segment of lower-case letters, digits, _ and -, without slashes."
-  }
+variable "data_access" {
+  description = "What the job reads and writes: modules/spark-data-access's grant (its policy and the curated location), the one data-access policy of the Spark jobs."
+  type = object({
+    policy_json         = string
+    curated_bucket_name = string
+    curated_prefix      = string
+  })
+  nullable = false
 }
 
 variable "settings" {
@@ -164,7 +128,7 @@ variable "current_tables" {
   nullable = false
 
   validation {
-    condition     = can(regex("^[a-z0-9_-]+$", var.current_tables.prefix)) && var.current_tables.prefix != var.curated_prefix
+    condition     = can(regex("^[a-z0-9_-]+$", var.current_tables.prefix)) && var.current_tables.prefix != var.data_access.curated_prefix
     error_message = "current_tables.prefix must be one path segment of lower-case letters, digits, _ and -, and differ from curated_prefix (the job reads one and rewrites the other)."
   }
 

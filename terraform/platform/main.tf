@@ -157,6 +157,16 @@ resource "aws_s3_object" "artifact" {
   tags                   = merge(var.tags, { component = "artifacts" })
 }
 
+# One data-access policy for the curate job, whichever engine runs it.
+module "spark_data_access" {
+  source = "../../modules/spark-data-access"
+
+  landing_bucket_name = module.landing.bucket_id
+  validated_prefix    = module.landing.validated_prefix
+  curated_bucket_name = module.data_lake.curated_bucket_name
+  curated_prefix      = module.data_lake.curated_prefix
+}
+
 module "glue_etl" {
   source = "../../modules/glue-etl"
 
@@ -165,10 +175,7 @@ module "glue_etl" {
   artifacts_bucket_name = module.artifacts.bucket_id
   script_key            = aws_s3_object.artifact["glue/jobs/curate.py"].key
   library_key           = aws_s3_object.artifact["glue/taxlake.zip"].key
-  landing_bucket_name   = module.landing.bucket_id
-  validated_prefix      = module.landing.validated_prefix
-  curated_bucket_name   = module.data_lake.curated_bucket_name
-  curated_prefix        = module.data_lake.curated_prefix
+  data_access           = module.spark_data_access.grant
   current_script_key    = aws_s3_object.artifact["glue/jobs/current.py"].key
   current_tables        = var.glue.current_tables
   tags                  = merge(var.tags, { component = "glue-etl" })
@@ -189,10 +196,7 @@ module "emr_serverless" {
   artifacts_bucket_name = module.artifacts.bucket_id
   script_key            = aws_s3_object.artifact["glue/jobs/curate.py"].key
   library_key           = aws_s3_object.artifact["glue/taxlake.zip"].key
-  landing_bucket_name   = module.landing.bucket_id
-  validated_prefix      = module.landing.validated_prefix
-  curated_bucket_name   = module.data_lake.curated_bucket_name
-  curated_prefix        = module.data_lake.curated_prefix
+  data_access           = module.spark_data_access.grant
   network               = var.emr.network
   tags                  = merge(var.tags, { component = "emr-serverless" })
 

@@ -1,0 +1,73 @@
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+}
+
+variables {
+  landing_bucket_name = "taxlake-test-landing-123456789012"
+  curated_bucket_name = "taxlake-test-curated-123456789012"
+}
+
+run "reads_validated_and_writes_curated_only" {
+  command = plan
+
+  assert {
+    condition = jsonencode(output.statements) == jsonencode([
+      { sid = "ReadValidated", actions = ["s3:GetObject", "s3:GetObjectVersion"], resources = ["arn:aws:s3:::taxlake-test-landing-123456789012/validated/*"], conditions = [] },
+      { sid = "ListValidated", actions = ["s3:ListBucket"], resources = ["arn:aws:s3:::taxlake-test-landing-123456789012"], conditions = [{ test = "StringLike", variable = "s3:prefix", values = ["validated/*"] }] },
+      { sid = "WriteCurated", actions = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"], resources = ["arn:aws:s3:::taxlake-test-curated-123456789012/curated/*"], conditions = [] },
+      { sid = "ListCurated", actions = ["s3:ListBucket"], resources = ["arn:aws:s3:::taxlake-test-curated-123456789012"], conditions = [{ test = "StringLike", variable = "s3:prefix", values = ["curated/*"] }] },
+    ])
+    error_message = "A curate run may read validated/ and write curated/ only, each listed under its own prefix."
+  }
+
+  assert {
+    condition     = output.grant.curated_bucket_name == var.curated_bucket_name && output.grant.curated_prefix == "curated"
+    error_message = "The grant must carry the curated location it allows."
+  }
+}
+
+run "prefixes_follow_the_inputs" {
+  command = plan
+
+  variables {
+    validated_prefix = "checked/"
+    curated_prefix   = "lake"
+  }
+
+  assert {
+    condition     = flatten([for s in output.statements : s.resources if s.sid == "ReadValidated" || s.sid == "WriteCurated"]) == ["arn:aws:s3:::taxlake-test-landing-123456789012/checked/*", "arn:aws:s3:::taxlake-test-curated-123456789012/lake/*"]
+    error_message = "The grant must follow the prefixes it is given."
+  }
+}
+
+run "rejects_prefix_without_trailing_slash" {
+  command = plan
+
+  variables {
+    validated_prefix = "validated"
+  }
+
+  expect_failures = [var.validated_prefix]
+}
+
+run "rejects_curated_prefix_with_slash" {
+  command = plan
+
+  variables {
+    curated_prefix = "curated/"
+  }
+
+  expect_failures = [var.curated_prefix]
+}
+
+run "rejects_bucket_arn_for_name" {
+  command = plan
+
+  variables {
+    landing_bucket_name = "arn:aws:s3:::taxlake-test-landing-123456789012"
+  }
+
+  expect_failures = [var.landing_bucket_name]
+}
