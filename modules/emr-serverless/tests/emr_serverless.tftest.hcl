@@ -1,15 +1,8 @@
 # The EMR Serverless application for files too large for Glue's sweet spot: Spark 3.5,
 # auto start/stop, capped capacity, and a job role with the Glue job's data access.
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_partition" {
-    defaults = { partition = "aws" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
+  source = "../../tests/terraform/mocks"
+
   mock_resource "aws_iam_role" {
     defaults = { arn = "arn:aws:iam::123456789012:role/taxlake-test-curate-emr" }
   }

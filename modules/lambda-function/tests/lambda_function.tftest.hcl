@@ -1,12 +1,8 @@
 # The generic function: names, package and sizing pass through, the role holds exactly
 # the caller's statements plus logs (and X-Ray / the DLQ when on), never a wildcard action.
 mock_provider "aws" {
-  mock_data "aws_caller_identity" {
-    defaults = { account_id = "123456789012" }
-  }
-  mock_data "aws_iam_policy_document" {
-    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
-  }
+  source = "../../tests/terraform/mocks"
+
   mock_resource "aws_iam_role" {
     defaults = { arn = "arn:aws:iam::123456789012:role/taxlake-test-pipeline-process" }
   }
