@@ -1,13 +1,7 @@
 variable "name_prefix" {
-  description = "Prefix for resource names: buckets <name_prefix>-curated|analytics-<account>, database <name_prefix with _>_lake."
+  description = "Prefix for resource names: buckets <name_prefix>-curated|analytics-<account>, database <name_prefix with _>_lake; its format and length are validated once, where it is derived (terraform/platform)."
   type        = string
   nullable    = false
-
-  validation {
-    # 30 keeps "<prefix>-analytics-<12-digit account>" within S3's 63-character limit.
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,28}[a-z0-9]$", var.name_prefix))
-    error_message = "name_prefix must be 2-30 characters of lower-case letters, digits and hyphens, starting and ending with a letter or digit."
-  }
 }
 
 variable "tags" {
@@ -18,14 +12,9 @@ variable "tags" {
 }
 
 variable "kms_key_arn" {
-  description = "ARN of the KMS key that encrypts the lake buckets."
+  description = "ARN of the KMS key that encrypts the lake buckets (modules/kms key_arn: a key ARN, not an alias)."
   type        = string
   nullable    = false
-
-  validation {
-    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
-    error_message = "kms_key_arn must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
-  }
 }
 
 variable "access_log_bucket" {

@@ -1,11 +1,7 @@
 variable "name_prefix" {
-  description = "Prefix for resource names; the key alias becomes alias/<name_prefix>."
+  description = "Prefix for resource names; the key alias becomes alias/<name_prefix>; its format and length are validated once, where it is derived (terraform/platform)."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$", var.name_prefix))
-    error_message = "name_prefix must be 2-40 characters of lower-case letters, digits and hyphens, starting and ending with a letter or digit (e.g. \"taxlake-dev\")."
-  }
+  nullable    = false
 }
 
 variable "tags" {

@@ -1,12 +1,7 @@
 variable "name_prefix" {
-  description = "Prefix for resource names: <name_prefix>-pipeline (state machine), <name_prefix>-pipeline-<step> (functions), <name_prefix>-alerts|notifications (topics)."
+  description = "Prefix for resource names: <name_prefix>-pipeline (state machine), <name_prefix>-pipeline-<step> (functions), <name_prefix>-alerts|notifications (topics); its format and length are validated once, where it is derived (terraform/platform)."
   type        = string
   nullable    = false
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$", var.name_prefix))
-    error_message = "name_prefix must be 2-40 characters of lower-case letters, digits and hyphens, starting and ending with a letter or digit."
-  }
 }
 
 variable "tags" {
@@ -46,14 +41,9 @@ variable "layer_arns" {
 }
 
 variable "kms_key_arn" {
-  description = "ARN of the platform key: state machine data, topics, log groups, function environments and the lake's SSE-KMS objects."
+  description = "ARN of the platform key: state machine data, topics, log groups, function environments and the lake's SSE-KMS objects (modules/kms key_arn: a key ARN, not an alias)."
   type        = string
   nullable    = false
-
-  validation {
-    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
-    error_message = "kms_key_arn must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias."
-  }
 }
 
 variable "landing_bucket_name" {

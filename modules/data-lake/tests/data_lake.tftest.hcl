@@ -168,16 +168,6 @@ run "rejects_zero_day_noncurrent_expiry" {
   expect_failures = [var.settings]
 }
 
-run "rejects_name_prefix_too_long_for_bucket_names" {
-  command = plan
-
-  variables {
-    name_prefix = "taxlake-a-very-long-environment-name"
-  }
-
-  expect_failures = [var.name_prefix]
-}
-
 run "analytics_tables_follow_the_contract" {
   command = plan
 
