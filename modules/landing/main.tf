@@ -1,18 +1,12 @@
 data "aws_caller_identity" "current" {}
 
 locals {
-  bucket_name       = coalesce(var.bucket_name, "${var.name_prefix}-landing-${data.aws_caller_identity.current.account_id}")
-  validated_prefix  = "validated/"
-  quarantine_prefix = "quarantine/"
+  bucket_name = coalesce(var.bucket_name, "${var.name_prefix}-landing-${data.aws_caller_identity.current.account_id}")
 
   # One rule per prefix: S3 rejects overlapping prefixes that share an action type,
   # so there is no whole-bucket rule beside these.
   lifecycle_rules = {
-    for name, prefix in {
-      incoming   = var.incoming_prefix
-      validated  = local.validated_prefix
-      quarantine = local.quarantine_prefix
-      } : name => {
+    for name, prefix in var.prefixes : name => {
       prefix                          = prefix
       transitions                     = [{ days = var.intelligent_tiering_days, storage_class = "INTELLIGENT_TIERING" }]
       noncurrent_expiration_days      = var.noncurrent_version_expiration_days
@@ -41,7 +35,7 @@ module "bucket" {
 # Lodgements arriving under the incoming prefix start validation.
 resource "aws_cloudwatch_event_rule" "this" {
   name           = "${var.name_prefix}-landing-object-created"
-  description    = "Objects created under ${var.incoming_prefix} in ${local.bucket_name}."
+  description    = "Objects created under ${var.prefixes.incoming} in ${local.bucket_name}."
   event_bus_name = "default"
   tags           = var.tags
 
@@ -50,7 +44,7 @@ resource "aws_cloudwatch_event_rule" "this" {
     detail-type = ["Object Created"]
     detail = {
       bucket = { name = [local.bucket_name] }
-      object = { key = [{ prefix = var.incoming_prefix }] }
+      object = { key = [{ prefix = var.prefixes.incoming }] }
     }
   })
 }

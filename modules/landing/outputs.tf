@@ -18,19 +18,9 @@ output "event_rule_arn" {
   value       = aws_cloudwatch_event_rule.this.arn
 }
 
-output "incoming_prefix" {
-  description = "Key prefix where lodgements arrive."
-  value       = var.incoming_prefix
-}
-
-output "validated_prefix" {
-  description = "Key prefix for lodgements that passed validation."
-  value       = local.validated_prefix
-}
-
-output "quarantine_prefix" {
-  description = "Key prefix for lodgements that failed validation."
-  value       = local.quarantine_prefix
+output "prefixes" {
+  description = "The bucket's key prefixes, each ending in \"/\": { incoming, validated, quarantine }."
+  value       = var.prefixes
 }
 
 output "lifecycle_rules" {

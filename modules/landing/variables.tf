@@ -34,15 +34,26 @@ variable "access_log_bucket" {
   }
 }
 
-variable "incoming_prefix" {
-  description = "Key prefix where lodgements arrive and which triggers the event rule."
-  type        = string
-  default     = "incoming/"
-  nullable    = false
+variable "prefixes" {
+  description = "The bucket's three key prefixes: where lodgements arrive (and which starts validation), where the validator puts the ones it accepts and the ones it quarantines. The platform's one rule for a key prefix: S3-safe path segments, ending in \"/\"; none inside another."
+  type = object({
+    incoming   = optional(string, "incoming/")
+    validated  = optional(string, "validated/")
+    quarantine = optional(string, "quarantine/")
+  })
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*/$", var.incoming_prefix)) && !contains(["validated/", "quarantine/"], var.incoming_prefix)
-    error_message = "incoming_prefix must be a non-empty key prefix ending in \"/\" (e.g. \"incoming/\") and must differ from validated/ and quarantine/."
+    condition     = alltrue([for p in values(var.prefixes) : can(regex("^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*/$", p))])
+    error_message = "Every prefix must be a non-empty key prefix of S3-safe characters ending in \"/\" (e.g. \"incoming/\")."
+  }
+
+  # one lifecycle rule per prefix: S3 refuses overlapping prefixes, and a file must never
+  # be both incoming and validated
+  validation {
+    condition     = alltrue([for a, p in var.prefixes : alltrue([for b, q in var.prefixes : a == b || !startswith(q, p)])])
+    error_message = "No prefix may contain another (incoming, validated and quarantine must be disjoint)."
   }
 }
 

@@ -23,14 +23,9 @@ variable "definition_path" {
 }
 
 variable "package_path" {
-  description = "Path to the pipeline functions' zip (dist/lambdas/pipeline.zip); one package, one handler per step."
+  description = "Path to the pipeline functions' zip (dist/lambdas/pipeline.zip); one package, one handler per step (checked by modules/lambda-function)."
   type        = string
   nullable    = false
-
-  validation {
-    condition     = endswith(var.package_path, ".zip") && fileexists(var.package_path)
-    error_message = "package_path must point to an existing .zip; run the build (tools/build.py) first or fix artifacts_dir."
-  }
 }
 
 variable "layer_arns" {
@@ -53,15 +48,10 @@ variable "landing_bucket_name" {
 }
 
 variable "validated_prefix" {
-  description = "Key prefix of validated lodgements in the landing bucket."
+  description = "Key prefix of validated lodgements in the landing bucket (modules/landing validated_prefix, where it is defined and checked)."
   type        = string
   default     = "validated/"
   nullable    = false
-
-  validation {
-    condition     = endswith(var.validated_prefix, "/") && length(var.validated_prefix) > 1
-    error_message = "validated_prefix must be a non-empty key prefix ending in \"/\"."
-  }
 }
 
 variable "curated_bucket_name" {
@@ -71,15 +61,10 @@ variable "curated_bucket_name" {
 }
 
 variable "curated_prefix" {
-  description = "Key prefix (no trailing slash) of the curated tables in the curated bucket."
+  description = "Path segment (no slashes) of the curated tables in the curated bucket (modules/data-lake curated_prefix, where it is defined)."
   type        = string
   default     = "curated"
   nullable    = false
-
-  validation {
-    condition     = can(regex("^[a-z0-9_-]+$", var.curated_prefix))
-    error_message = "curated_prefix must be one path segment of lower-case letters, digits, _ and -, without slashes."
-  }
 }
 
 variable "analytics_bucket_name" {

@@ -23,14 +23,14 @@ locals {
   # The function's own permissions; the module adds logs, traces and its dead-letter queue.
   statements = concat(
     [
-      { sid = "ReadIncoming", actions = ["s3:GetObject", "s3:GetObjectVersion"], resources = ["${var.landing_bucket_arn}/${var.incoming_prefix}*"] },
+      { sid = "ReadIncoming", actions = ["s3:GetObject", "s3:GetObjectVersion"], resources = ["${var.landing_bucket_arn}/${var.prefixes.incoming}*"] },
       {
         sid       = "WriteResults"
         actions   = ["s3:AbortMultipartUpload", "s3:PutObject"]
-        resources = ["${var.landing_bucket_arn}/${var.validated_prefix}*", "${var.landing_bucket_arn}/${var.quarantine_prefix}*"]
+        resources = ["${var.landing_bucket_arn}/${var.prefixes.validated}*", "${var.landing_bucket_arn}/${var.prefixes.quarantine}*"]
       },
       # HEAD of the copy just written, to confirm it before reporting success.
-      { sid = "ReadValidated", actions = ["s3:GetObject"], resources = ["${var.landing_bucket_arn}/${var.validated_prefix}*"] },
+      { sid = "ReadValidated", actions = ["s3:GetObject"], resources = ["${var.landing_bucket_arn}/${var.prefixes.validated}*"] },
       # SSE-KMS objects and the encrypted idempotency table.
       { sid = "UseDataKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [var.kms_key_arn] },
       {

@@ -14,9 +14,9 @@ locals {
     IDEMPOTENCY_TTL_SECONDS      = tostring(var.settings.idempotency_ttl_seconds)
     STATE_MACHINE_ARN            = var.state_machine_arn == null ? "" : var.state_machine_arn
     REJECT_THRESHOLD             = tostring(var.settings.reject_threshold)
-    INCOMING_PREFIX              = var.incoming_prefix
-    VALIDATED_PREFIX             = var.validated_prefix
-    QUARANTINE_PREFIX            = var.quarantine_prefix
+    INCOMING_PREFIX              = var.prefixes.incoming
+    VALIDATED_PREFIX             = var.prefixes.validated
+    QUARANTINE_PREFIX            = var.prefixes.quarantine
   }, local.raw_environment)
 }
 
@@ -28,7 +28,7 @@ module "function" {
 
   name_prefix  = var.name_prefix
   name         = "validator"
-  description  = "Validates lodgements landed in ${var.landing_bucket_id}/${var.incoming_prefix} and routes them to ${var.validated_prefix} or ${var.quarantine_prefix}."
+  description  = "Validates lodgements landed in ${var.landing_bucket_id}/${var.prefixes.incoming} and routes them to ${var.prefixes.validated} or ${var.prefixes.quarantine}."
   handler      = "handler.lambda_handler"
   package_path = var.package_path
   layer_arns   = var.layer_arns

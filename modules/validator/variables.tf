@@ -12,26 +12,16 @@ variable "tags" {
 }
 
 variable "package_path" {
-  description = "Path to the function zip (built by tools/build.py) whose root holds handler.py."
+  description = "Path to the function zip (built by tools/build.py) whose root holds handler.py (checked by modules/lambda-function)."
   type        = string
   nullable    = false
-
-  validation {
-    condition     = endswith(var.package_path, ".zip") && fileexists(var.package_path)
-    error_message = "package_path must point to an existing .zip; run the build (tools/build.py) first or fix artifacts_dir."
-  }
 }
 
 variable "layer_arns" {
-  description = "Versioned ARNs of the Lambda layers the function uses, in load order."
+  description = "Versioned ARNs of the Lambda layers the function uses, in load order (checked by modules/lambda-function)."
   type        = list(string)
   default     = []
   nullable    = false
-
-  validation {
-    condition     = length(var.layer_arns) <= 5 && alltrue([for a in var.layer_arns : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\\d{12}:layer:[A-Za-z0-9_-]+:\\d+$", a))])
-    error_message = "layer_arns must hold at most 5 versioned layer ARNs (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)."
-  }
 }
 
 variable "kms_key_arn" {
@@ -62,40 +52,15 @@ variable "landing_bucket_id" {
   }
 }
 
-variable "incoming_prefix" {
-  description = "Key prefix the function reads lodgements from."
-  type        = string
-  default     = "incoming/"
-  nullable    = false
-
-  validation {
-    condition     = endswith(var.incoming_prefix, "/") && length(var.incoming_prefix) > 1
-    error_message = "incoming_prefix must be a non-empty key prefix ending in \"/\"."
-  }
-}
-
-variable "validated_prefix" {
-  description = "Key prefix the function writes accepted lodgements to."
-  type        = string
-  default     = "validated/"
-  nullable    = false
-
-  validation {
-    condition     = endswith(var.validated_prefix, "/") && length(var.validated_prefix) > 1 && var.validated_prefix != var.incoming_prefix
-    error_message = "validated_prefix must be a non-empty key prefix ending in \"/\" that differs from incoming_prefix."
-  }
-}
-
-variable "quarantine_prefix" {
-  description = "Key prefix the function writes rejected lodgements to."
-  type        = string
-  default     = "quarantine/"
-  nullable    = false
-
-  validation {
-    condition     = endswith(var.quarantine_prefix, "/") && length(var.quarantine_prefix) > 1 && !contains([var.incoming_prefix, var.validated_prefix], var.quarantine_prefix)
-    error_message = "quarantine_prefix must be a non-empty key prefix ending in \"/\" that differs from incoming_prefix and validated_prefix."
-  }
+variable "prefixes" {
+  description = "The landing bucket's key prefixes (modules/landing prefixes, where their rule is checked): incoming (read), validated and quarantine (written)."
+  type = object({
+    incoming   = string
+    validated  = string
+    quarantine = string
+  })
+  default  = { incoming = "incoming/", validated = "validated/", quarantine = "quarantine/" }
+  nullable = false
 }
 
 variable "raw_bucket" {

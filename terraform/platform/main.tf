@@ -78,9 +78,7 @@ module "validator" {
   kms_key_arn        = module.kms.key_arn
   landing_bucket_arn = module.landing.bucket_arn
   landing_bucket_id  = module.landing.bucket_id
-  incoming_prefix    = module.landing.incoming_prefix
-  validated_prefix   = module.landing.validated_prefix
-  quarantine_prefix  = module.landing.quarantine_prefix
+  prefixes           = module.landing.prefixes
   event_rule_name    = module.landing.event_rule_name
   event_rule_arn     = module.landing.event_rule_arn
   state_machine_arn  = module.orchestrator.state_machine_arn
@@ -162,7 +160,7 @@ module "spark_data_access" {
   source = "../../modules/spark-data-access"
 
   landing_bucket_name = module.landing.bucket_id
-  validated_prefix    = module.landing.validated_prefix
+  validated_prefix    = module.landing.prefixes.validated
   curated_bucket_name = module.data_lake.curated_bucket_name
   curated_prefix      = module.data_lake.curated_prefix
 }
@@ -216,7 +214,7 @@ module "orchestrator" {
   layer_arns            = [module.runtime_layer.layer_arn]
   kms_key_arn           = module.kms.key_arn
   landing_bucket_name   = module.landing.bucket_id
-  validated_prefix      = module.landing.validated_prefix
+  validated_prefix      = module.landing.prefixes.validated
   curated_bucket_name   = module.data_lake.curated_bucket_name
   curated_prefix        = module.data_lake.curated_prefix
   analytics_bucket_name = module.data_lake.analytics_bucket_name

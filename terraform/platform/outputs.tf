@@ -20,13 +20,9 @@ output "buckets" {
   value = {
     access_logs = { name = module.access_logs.bucket_name, arn = module.access_logs.bucket_arn }
     landing = {
-      name = module.landing.bucket_id
-      arn  = module.landing.bucket_arn
-      prefixes = {
-        incoming   = module.landing.incoming_prefix
-        validated  = module.landing.validated_prefix
-        quarantine = module.landing.quarantine_prefix
-      }
+      name     = module.landing.bucket_id
+      arn      = module.landing.bucket_arn
+      prefixes = module.landing.prefixes
     }
     raw = {
       name        = module.data_lake.raw_bucket_name

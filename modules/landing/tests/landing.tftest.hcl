@@ -45,7 +45,7 @@ run "event_rule_matches_incoming_objects" {
   }
 
   assert {
-    condition     = output.incoming_prefix == "incoming/" && output.validated_prefix == "validated/" && output.quarantine_prefix == "quarantine/"
+    condition     = output.prefixes == { incoming = "incoming/", validated = "validated/", quarantine = "quarantine/" }
     error_message = "Prefix outputs must be incoming/, validated/ and quarantine/."
   }
 }
@@ -91,8 +91,8 @@ run "custom_bucket_name_and_prefix" {
   command = plan
 
   variables {
-    bucket_name     = "taxlake-lodgements-test"
-    incoming_prefix = "inbox/lodgements/"
+    bucket_name = "taxlake-lodgements-test"
+    prefixes    = { incoming = "inbox/lodgements/" }
   }
 
   assert {
@@ -102,7 +102,7 @@ run "custom_bucket_name_and_prefix" {
 
   assert {
     condition     = jsondecode(aws_cloudwatch_event_rule.this.event_pattern).detail.object.key == [{ prefix = "inbox/lodgements/" }]
-    error_message = "incoming_prefix must drive the rule's key filter."
+    error_message = "prefixes.incoming must drive the rule's key filter."
   }
 }
 
@@ -110,20 +110,20 @@ run "rejects_prefix_without_slash" {
   command = plan
 
   variables {
-    incoming_prefix = "incoming"
+    prefixes = { incoming = "incoming" }
   }
 
-  expect_failures = [var.incoming_prefix]
+  expect_failures = [var.prefixes]
 }
 
 run "rejects_prefix_colliding_with_outputs" {
   command = plan
 
   variables {
-    incoming_prefix = "validated/"
+    prefixes = { quarantine = "validated/rejected/" }
   }
 
-  expect_failures = [var.incoming_prefix]
+  expect_failures = [var.prefixes]
 }
 
 run "rejects_negative_tiering_days" {
