@@ -130,7 +130,7 @@ def duckdb_curate_sql(csv_path: str, source_file: str) -> tuple[str, str]:
     lodgement_id (latest lodgement_date, then later source line) and sorts rows
     the way taxlake.curate.canonical does.
     """
-    from taxlake.curate import MONEY, _arrow_type
+    from taxlake.curate import MONEY, arrow_type
     from taxlake.schemas import get_schema
 
     schema = get_schema(KIND)
@@ -143,7 +143,7 @@ def duckdb_curate_sql(csv_path: str, source_file: str) -> tuple[str, str]:
     typed = []
     for c in schema.columns:
         text = f"NULLIF(trim({c.name}), '')"
-        target = _arrow_type(c.rule)
+        target = arrow_type(c.rule)
         typed.append(
             f"CAST({text} AS {sql_types[target]}) AS {c.name}" if target in sql_types else f"{text} AS {c.name}"
         )

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, Protocol
 
 import pyarrow as pa
 
@@ -103,15 +103,18 @@ def applied_key(prefix: str, kind: str, source: str) -> str:
     return f"{prefix.rstrip('/')}/_applied/{kind}/{source}.json"
 
 
-def _listing(s3: Any, bucket: str, prefix: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        found.extend(page.get("Contents", []))
-    return found
+class MarkerStore(Protocol):
+    """What the markers need of an object store (``taxlake.adapters.s3.S3Store``)."""
+
+    def list_objects(self, bucket: str, prefix: str) -> list[dict[str, Any]]: ...
+
+    def get_bytes(self, bucket: str, key: str) -> bytes: ...
+
+    def put_bytes(self, bucket: str, key: str, body: bytes, content_type: str) -> str | None: ...
 
 
 def pending_sources(
-    s3: Any, bucket: str, kind: str, *, curated_prefix: str, current_prefix: str, limit: int
+    store: MarkerStore, bucket: str, kind: str, *, curated_prefix: str, current_prefix: str, limit: int
 ) -> list[dict[str, Any]]:
     """Manifests of curated sources not yet in ``kind``'s current table, oldest first.
 
@@ -120,17 +123,23 @@ def pending_sources(
     """
     manifests_prefix = f"{curated_prefix.rstrip('/')}/_manifests/{kind}/"
     applied_prefix = applied_key(current_prefix, kind, "")[: -len(".json")]
-    done = {o["Key"][len(applied_prefix) : -len(".json")] for o in _listing(s3, bucket, applied_prefix)}
+    done = {o["Key"][len(applied_prefix) : -len(".json")] for o in store.list_objects(bucket, applied_prefix)}
     todo = [
-        o for o in _listing(s3, bucket, manifests_prefix)
+        o for o in store.list_objects(bucket, manifests_prefix)
         if o["Key"].endswith(".json") and o["Key"][len(manifests_prefix) : -len(".json")] not in done
     ]  # fmt: skip
     todo.sort(key=lambda o: (o["LastModified"], o["Key"]))
-    return [json.loads(s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()) for o in todo[:limit]]
+    return [json.loads(store.get_bytes(bucket, o["Key"])) for o in todo[:limit]]
 
 
 def mark_applied(
-    s3: Any, bucket: str, kind: str, manifests: list[dict[str, Any]], *, current_prefix: str, run: dict[str, Any]
+    store: MarkerStore,
+    bucket: str,
+    kind: str,
+    manifests: list[dict[str, Any]],
+    *,
+    current_prefix: str,
+    run: dict[str, Any],
 ) -> list[str]:
     """After the commit: one marker per applied source, naming the run that applied it."""
     at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -139,7 +148,7 @@ def mark_applied(
         key = applied_key(current_prefix, kind, str(doc["source_id"]))
         body = {"source_id": doc["source_id"], "source_file": doc.get("source_file"), "applied_at": at, **run}
         doc_bytes = json.dumps(body, sort_keys=True).encode()
-        s3.put_object(Bucket=bucket, Key=key, Body=doc_bytes, ContentType="application/json")
+        store.put_bytes(bucket, key, doc_bytes, "application/json")
         keys.append(key)
     return keys
 

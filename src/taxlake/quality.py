@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from taxlake.curate import _glue_type
+from taxlake.curate import curated_glue_type
 from taxlake.fraud import FLAG_SCHEMA
 from taxlake.schemas import get_schema
 
@@ -204,7 +204,7 @@ def glue_type(t: pa.DataType) -> str:
     if pa.types.is_struct(t):
         return "struct<" + ",".join(f"{f.name}:{glue_type(f.type)}" for f in t) + ">"
     try:
-        return _glue_type(t)  # string, int, bigint, double, date, decimal(p,s): as glue_tables() says
+        return curated_glue_type(t)  # string, int, bigint, double, date, decimal(p,s): as glue_tables() says
     except TypeError:
         return str(t)
 

@@ -19,7 +19,7 @@ import pytest
 from taxlake import pipeline
 from taxlake.adapters.events import EventBridgePublisher
 from taxlake.adapters.s3 import S3Store
-from taxlake.curate import _glue_type, curated_schema, glue_tables
+from taxlake.curate import curated_glue_type, curated_schema, glue_tables
 from taxlake.fraud import FLAG_SCHEMA
 from taxlake.ingest import IngestConfig, ObjectRef, process_object
 from taxlake.quality import (
@@ -55,7 +55,7 @@ def registered(kind: str) -> dict[str, str]:
 def test_glue_type_agrees_with_the_curated_catalog_mapping() -> None:
     for kind in glue_tables():
         for f in curated_schema(kind):
-            assert glue_type(f.type) == _glue_type(f.type)
+            assert glue_type(f.type) == curated_glue_type(f.type)
 
 
 def test_curated_schema_has_no_drift_from_its_registered_table() -> None:
@@ -157,7 +157,7 @@ def test_the_analytics_catalog_file_matches_the_python_schemas() -> None:
     )
     assert [c["name"] for c in committed["fraud_flags"]["columns"]] == FLAG_SCHEMA.names
     assert [(c["name"], c["type"]) for c in committed["fraud_flags"]["columns"]] == [
-        (f.name, _glue_type(f.type)) for f in FLAG_SCHEMA
+        (f.name, curated_glue_type(f.type)) for f in FLAG_SCHEMA
     ]
 
 

@@ -14,6 +14,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from taxlake import pipeline
+from taxlake.adapters.glue import glue_client
 from taxlake.adapters.s3 import S3Store
 
 logger = Logger()
@@ -26,9 +27,7 @@ _glue: Any = None
 def _glue_client() -> Any:
     global _glue
     if _glue is None:
-        import boto3
-
-        _glue = boto3.client("glue")
+        _glue = glue_client()
     return _glue
 
 
