@@ -15,13 +15,16 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from taxlake import pipeline
 from taxlake.adapters.s3 import S3Store
-from taxlake.curate import curate_batch, curate_chunks
-from taxlake.fraud import FLAG_SCHEMA, RULES, FraudConfig, detect, group_median, payer_totals
+from taxlake.fraud.rules import FLAG_SCHEMA, RULES, FraudConfig, detect, group_median, payer_totals
 from taxlake.generate import BURST_SIZE, GenerateSpec, Truth, generate_rows, make_tfn, write_sample
-from taxlake.readers import iter_chunks, open_source
-from taxlake.schemas import get_schema
+from taxlake.lake.curate import curate_batch, curate_chunks
+from taxlake.pipeline.fraud import fraud
+from taxlake.pipeline.process import process
+from taxlake.pipeline.settings import Settings
+from taxlake.pipeline.validate_input import validate_input
+from taxlake.records.readers import iter_chunks, open_source
+from taxlake.records.schemas import get_schema
 
 from .aws import BUCKET, REGION, Aws
 from .conftest import AS_OF, GOOD_LODGEMENT, GOOD_PAYER, csv_bytes
@@ -237,20 +240,20 @@ def test_planted_patterns_need_enough_lodgement_rows() -> None:
 LAKE, ANALYTICS = "taxlake-test-curated", "taxlake-test-analytics"
 
 
-def curate_in_lake(aws: Aws, settings: pipeline.Settings, kind: str, body: bytes, name: str) -> dict:
+def curate_in_lake(aws: Aws, settings: Settings, kind: str, body: bytes, name: str) -> dict:
     from .test_pipeline import ROUTING, landed
 
     store = S3Store(aws.s3)
     obj = landed(aws, f"incoming/{kind}/{name}", body)
-    doc = pipeline.validate_input({"object": obj, "routing": ROUTING, "execution": "arn:exec:1"}, store, settings)
-    doc["processing"] = pipeline.process(doc, store, settings)
+    doc = validate_input({"object": obj, "routing": ROUTING, "execution": "arn:exec:1"}, store, settings)
+    doc["processing"] = process(doc, store, settings)
     return doc
 
 
 def test_the_fraud_step_compares_income_with_payer_reports_in_the_lake(aws: Aws) -> None:
     for name in (LAKE, ANALYTICS):
         aws.s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
-    settings = pipeline.Settings(landing_bucket=BUCKET, curated_bucket=LAKE, analytics_bucket=ANALYTICS)
+    settings = Settings(landing_bucket=BUCKET, curated_bucket=LAKE, analytics_bucket=ANALYTICS)
     low, fine = make_tfn(random.Random(1)), make_tfn(random.Random(2))
     payers = [
         {**GOOD_PAYER, "payee_tfn": low, "gross_amount": "60000.00"},
@@ -261,7 +264,7 @@ def test_the_fraud_step_compares_income_with_payer_reports_in_the_lake(aws: Aws)
     curate_in_lake(aws, settings, "payer-report", csv_bytes("payer-report", payers), "p.csv")
     rows = [lodgement(1, tfn=low, taxable_income="25000.00"), lodgement(2, tfn=fine, taxable_income="78000.00")]
     doc = curate_in_lake(aws, settings, "lodgement", csv_bytes("lodgement", rows), "l.csv")
-    out = pipeline.fraud(doc, S3Store(aws.s3), settings)
+    out = fraud(doc, S3Store(aws.s3), settings)
     assert out["rules"] == {"INCOME_BELOW_THIRD_PARTY": 1} and out["third_party_totals"] == 2
     flags = pq.read_table(io.BytesIO(aws.s3.get_object(Bucket=ANALYTICS, Key=out["flags_key"])["Body"].read()))
     assert flags.column("lodgement_id").to_pylist() == [rows[0]["lodgement_id"]]
@@ -277,8 +280,8 @@ def test_fraud_thresholds_come_from_the_environment() -> None:
         "FRAUD_AGENT_MAX_DAILY": "40",
         "FRAUD_AGENT_Z": "5",
     }
-    got = pipeline.Settings.from_env(env).fraud
+    got = Settings.from_env(env).fraud
     assert got == FraudConfig(
         deductions_z=4, deductions_min_peers=50, income_ratio=0.5, income_gap_floor=2500, agent_max_daily=40, agent_z=5
     )
-    assert pipeline.Settings.from_env({}).fraud == FraudConfig()
+    assert Settings.from_env({}).fraud == FraudConfig()

@@ -47,7 +47,7 @@ def test_lambda_and_glue_bundles_are_reproducible(tmp_path: Path) -> None:
     assert "lambdas/validator.zip" in ma["artifacts"]
     with zipfile.ZipFile(tmp_path / "a" / "lambdas" / "validator.zip") as zf:
         names = zf.namelist()
-    assert "handler.py" in names and "taxlake/validation.py" in names
+    assert "handler.py" in names and "taxlake/records/validation.py" in names
     assert not any(n.endswith(".pyc") for n in names)
 
 

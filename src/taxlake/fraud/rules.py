@@ -2,7 +2,7 @@
 
 Runs per landed file (near real time): every statistic below is taken over
 the batch (the file), except the payer-report totals, which come from the
-lake. Each rule is two steps, so the Spark job (``taxlake.spark_fraud``)
+lake. Each rule is two steps, so the Spark job (``taxlake.spark.fraud``)
 computes the same statistics in a distributed way and shares the last step:
 
 1. *hits*: the statistics and the rows that break the rule (``HIT_COLUMNS``),
@@ -44,7 +44,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from taxlake.dimensions import MAJOR_GROUPS, OCCUPATIONS, postcode_state
+from taxlake.fraud.dimensions import MAJOR_GROUPS, OCCUPATIONS, postcode_state
 
 FLAG_SCHEMA = pa.schema(
     [

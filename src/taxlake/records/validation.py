@@ -24,9 +24,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from taxlake import __version__
-from taxlake.checks import CHECKS, Reason, dates_out_of_range, parse_iso_dates, tax_year_bad
-from taxlake.readers import Chunk, CountingReader, FileRejected, Limits, RecordSource, iter_chunks, open_source
-from taxlake.schemas import Rule, Schema, get_schema, kind_from_header, kind_from_path
+from taxlake.records.checks import CHECKS, Reason, dates_out_of_range, parse_iso_dates, tax_year_bad
+from taxlake.records.readers import Chunk, CountingReader, FileRejected, Limits, RecordSource, iter_chunks, open_source
+from taxlake.records.schemas import Rule, Schema, get_schema, kind_from_header, kind_from_path
 
 REPORT_VERSION = 1
 ACCEPTED = "accepted"

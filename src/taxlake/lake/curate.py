@@ -5,7 +5,7 @@ Lambda path calls ``curate_batch`` on each chunk it streams, and the Spark
 jobs (Glue, EMR Serverless) call the same function through
 ``DataFrame.mapInArrow``. Only the cross-batch step (keeping one row per
 key) is written twice, as ``deduplicate`` here and as a window in
-``taxlake.spark``; tests hold the two to the same output.
+``taxlake.spark.curate``; tests hold the two to the same output.
 
 A record is curated only if it passes validation: an accepted file may
 still hold up to the reject threshold of bad rows, and those stay in the
@@ -22,10 +22,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from taxlake.checks import parse_iso_dates
-from taxlake.readers import Chunk
-from taxlake.schemas import Rule, Schema, get_schema
-from taxlake.validation import ValidationConfig, check_chunk, normalise
+from taxlake.records.checks import parse_iso_dates
+from taxlake.records.readers import Chunk
+from taxlake.records.schemas import Rule, Schema, get_schema
+from taxlake.records.validation import ValidationConfig, check_chunk, normalise
 
 MONEY = pa.decimal128(15, 2)
 LINEAGE = [pa.field("source_file", pa.string(), nullable=False), pa.field("source_line", pa.int64(), nullable=False)]

@@ -1,4 +1,4 @@
-"""The current tables (``taxlake.amend``) in a table format: Delta Lake, or plain parquet.
+"""The current tables (``taxlake.lake.amend``) in a table format: Delta Lake, or plain parquet.
 
 Every writer does the same three things: read the current rows of the tax
 years the batch touches, ``merge_current`` them with the batch, and replace
@@ -23,8 +23,8 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from taxlake.amend import CURRENT_KEYS, affected_years, merge_current
-from taxlake.curate import ORDER, curated_schema
+from taxlake.lake.amend import CURRENT_KEYS, affected_years, merge_current
+from taxlake.lake.curate import ORDER, curated_schema
 
 SOURCE_ID = "taxlake.source_id"
 HISTORY_WINDOW = 200
@@ -91,7 +91,7 @@ class DeltaRsCurrent:
 
 # --- which curated sources a current table still lacks ---------------------------------
 #
-# Every curation writes a manifest (``taxlake.curate.manifest_key``); after a merge commits,
+# Every curation writes a manifest (``taxlake.lake.curate.manifest_key``); after a merge commits,
 # the current-table job leaves one marker per source it applied. Pending = manifests
 # without a marker. The markers, not Glue job bookmarks, say what is applied: they work the
 # same on Glue, EMR Serverless and local Spark, in both table formats, and they answer
@@ -157,7 +157,7 @@ def mark_applied(
 
 
 def merge_current_df(current: Any, incoming: Any, kind: str) -> Any:
-    """``taxlake.amend.merge_current`` on Spark DataFrames (same rules, same ties)."""
+    """``taxlake.lake.amend.merge_current`` on Spark DataFrames (same rules, same ties)."""
     from pyspark.sql import functions as F
     from pyspark.sql.window import Window
 
@@ -184,7 +184,7 @@ def spark_upsert(spark: Any, incoming: Any, kind: str, path: str, *, fmt: str = 
     from pyspark.sql import functions as F
 
     from taxlake.adapters.errors import is_missing_path
-    from taxlake.spark import spark_schema
+    from taxlake.spark.curate import spark_schema
 
     years = sorted(int(r[PARTITION]) for r in incoming.select(PARTITION).distinct().collect() if r[PARTITION])
     try:
