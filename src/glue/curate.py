@@ -81,7 +81,7 @@ def detect_fraud(spark: Any, df: Any, args: argparse.Namespace, source: str) -> 
     from taxlake.spark.curate import deduplicate_df, spark_schema
     from taxlake.spark.fraud import detect_df
 
-    config = FraudConfig(**json.loads(args.fraud_config))
+    config = FraudConfig.from_json(args.fraud_config)
     years = sorted(r["tax_year"] for r in df.select("tax_year").distinct().collect() if r["tax_year"] is not None)
     where = args.payer_reports or f"s3://{args.lake_bucket}/{args.lake_prefix}/payer-report"
     schema = curated_schema("payer-report")

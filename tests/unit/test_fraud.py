@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import json
 import random
 from collections import defaultdict
 from decimal import Decimal
@@ -271,17 +273,44 @@ def test_the_fraud_step_compares_income_with_payer_reports_in_the_lake(aws: Aws)
     assert "25% of the 100000.00 gross" in flags.column("detail")[0].as_py()
 
 
-def test_fraud_thresholds_come_from_the_environment() -> None:
-    env = {
-        "FRAUD_DEDUCTIONS_Z": "4",
-        "FRAUD_DEDUCTIONS_MIN_PEERS": "50",
-        "FRAUD_INCOME_RATIO": "0.5",
-        "FRAUD_INCOME_GAP_FLOOR": "2500",
-        "FRAUD_AGENT_MAX_DAILY": "40",
-        "FRAUD_AGENT_Z": "5",
-    }
-    got = Settings.from_env(env).fraud
+def test_fraud_thresholds_come_from_the_environment_as_one_json_object() -> None:
+    # what Terraform's jsonencode(var.fraud) gives: every key, whole numbers without a point
+    doc = {f.name: f.default for f in dataclasses.fields(FraudConfig)}
+    doc |= {"deductions_z": 4, "deductions_min_peers": 50, "income_ratio": 0.5, "income_gap_floor": 2500}
+    doc |= {"agent_max_daily": 40, "agent_z": 5}
+    got = Settings.from_env({"FRAUD_CONFIG": json.dumps(doc), "FRAUD_PREFIX": "flags"}).fraud
     assert got == FraudConfig(
         deductions_z=4, deductions_min_peers=50, income_ratio=0.5, income_gap_floor=2500, agent_max_daily=40, agent_z=5
     )
-    assert Settings.from_env({}).fraud == FraudConfig()
+    assert isinstance(got.income_gap_floor, float) and isinstance(got.agent_max_daily, int)
+    assert Settings.from_env({}).fraud == FraudConfig() == Settings.from_env({"FRAUD_CONFIG": ""}).fraud
+    assert Settings.from_env({"FRAUD_CONFIG": '{"agent_z": 5}'}).fraud == FraudConfig(agent_z=5)
+
+
+def test_the_fraud_config_round_trips_through_its_json() -> None:
+    config = FraudConfig(account_max_tfns=4, income_gap_floor=0)
+    assert FraudConfig.from_json(config.to_json()) == config
+    assert json.loads(config.to_json()) == dataclasses.asdict(config)
+    assert FraudConfig.from_json('{"account_max_tfns": 5.0}').account_max_tfns == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"agent_zz": 4}', r"unknown fraud settings \['agent_zz'\]"),
+        ('{"account_max_tfns": 2.5}', "must be a whole number"),
+        ('{"refund_ratio": "1.5"}', "must be a number"),
+        ('{"refund_ratio": true}', "must be a number"),
+        ("[1, 2]", "must be a JSON object"),
+    ],
+)
+def test_a_fraud_config_that_is_not_the_dataclass_is_refused(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Settings.from_env({"FRAUD_CONFIG": text})
+
+
+def test_a_threshold_set_the_old_way_is_refused_not_ignored() -> None:
+    with pytest.raises(
+        ValueError, match=r"FRAUD_AGENT_Z, FRAUD_REFUND_RATIO: the fraud thresholds are read from FRAUD_CONFIG"
+    ):
+        Settings.from_env({"FRAUD_AGENT_Z": "5", "FRAUD_REFUND_RATIO": "2", "FRAUD_CONFIG": "{}"})

@@ -231,7 +231,7 @@ def test_lodgement_jobs_get_the_fraud_settings_and_other_kinds_none(aws: Aws, la
          "routing": ROUTING}, store, lake,
     )  # fmt: skip
     args = doc["job_arguments"]
-    assert FraudConfig(**json.loads(args["--fraud-config"])) == lake.fraud
+    assert FraudConfig.from_json(args["--fraud-config"]) == lake.fraud
     assert json.loads(args["--fraud-config"]) == dataclasses.asdict(lake.fraud)
     assert args["--payer-reports"] == f"s3://{LAKE}/curated/payer-report"
     assert doc["emr_arguments"][doc["emr_arguments"].index("--fraud-config") + 1] == args["--fraud-config"]

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from taxlake.fraud.rules import FraudConfig
 from taxlake.quality.anomaly import AnomalyConfig
 
+FRAUD_CONFIG = "FRAUD_CONFIG"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -34,6 +36,15 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        """The settings the functions' environment names; the fraud thresholds are one JSON
+        object, ``FRAUD_CONFIG`` (``FraudConfig.from_json``). A threshold still set the old
+        way, one variable each, is refused rather than silently replaced by its default."""
+        legacy = sorted(k for k in env if k.startswith("FRAUD_") and k not in (FRAUD_CONFIG, "FRAUD_PREFIX"))
+        if legacy:
+            raise ValueError(
+                f"{', '.join(legacy)}: the fraud thresholds are read from {FRAUD_CONFIG} (one JSON object)"
+            )
+
         def num(name: str, default: int) -> int:
             return int(env.get(name) or default)
 
@@ -53,17 +64,7 @@ class Settings:
             urgent_kinds=frozenset(k for k in env.get("URGENT_KINDS", "").split(",") if k),
             glue_database=env.get("GLUE_DATABASE", ""),
             tables=json.loads(env["TABLES"]) if env.get("TABLES") else None,
-            fraud=FraudConfig(
-                account_max_tfns=num("FRAUD_ACCOUNT_MAX_TFNS", 3),
-                refund_ratio=float(env.get("FRAUD_REFUND_RATIO") or 1.5),
-                high_score=float(env.get("FRAUD_HIGH_SCORE") or 0.8),
-                deductions_z=float(env.get("FRAUD_DEDUCTIONS_Z") or 3.5),
-                deductions_min_peers=num("FRAUD_DEDUCTIONS_MIN_PEERS", 30),
-                income_ratio=float(env.get("FRAUD_INCOME_RATIO") or 0.6),
-                income_gap_floor=float(env.get("FRAUD_INCOME_GAP_FLOOR") or 10_000),
-                agent_max_daily=num("FRAUD_AGENT_MAX_DAILY", 20),
-                agent_z=float(env.get("FRAUD_AGENT_Z") or 3.5),
-            ),
+            fraud=FraudConfig.from_json(env.get(FRAUD_CONFIG, "")),
             quality_metrics_prefix=env.get("QUALITY_METRICS_PREFIX", "quality_metrics"),
             quality=AnomalyConfig(
                 history_size=num("QUALITY_HISTORY_SIZE", 30),

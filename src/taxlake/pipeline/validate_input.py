@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import json
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -74,7 +72,7 @@ def validate_input(payload: Mapping[str, Any], store: ObjectStore, settings: Set
     }
     if obj["kind"] == "lodgement":
         # the Spark paths run the fraud rules on the rows they hold (see ``fraud``)
-        args["--fraud-config"] = json.dumps(dataclasses.asdict(settings.fraud), sort_keys=True)
+        args["--fraud-config"] = settings.fraud.to_json()
         args["--payer-reports"] = f"s3://{settings.curated_bucket}/{settings.curated_prefix}/payer-report"
     return {
         **{k: obj[k] for k in REQUIRED_INPUT},
