@@ -43,6 +43,7 @@ def handler(aws: Aws, lake: Settings, monkeypatch: pytest.MonkeyPatch) -> Module
         "ANALYTICS_BUCKET": ANALYTICS,
         "GLUE_DATABASE": lake.glue_database,
         "URGENT_KINDS": "bas",
+        "FRAUD_CONFIG": lake.fraud.to_json(),
         "POWERTOOLS_SERVICE_NAME": "pipeline",
         "POWERTOOLS_METRICS_NAMESPACE": "Taxlake",
         "POWERTOOLS_TRACE_DISABLED": "true",
@@ -75,6 +76,7 @@ def test_every_entry_point_terraform_configures_is_a_handler_and_no_other(handle
 def test_settings_come_from_the_functions_environment(handler: ModuleType, lake: Settings) -> None:
     assert (handler.settings.curated_bucket, handler.settings.analytics_bucket) == (LAKE, ANALYTICS)
     assert (handler.settings.glue_database, handler.settings.urgent_kinds) == (lake.glue_database, frozenset({"bas"}))
+    assert handler.settings.fraud == lake.fraud
 
 
 def test_a_file_goes_through_every_step_handler(aws: Aws, handler: ModuleType, capsys) -> None:
