@@ -179,7 +179,7 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON, default=False)
 def mutation(session: nox.Session) -> None:
-    """mutmut over taxlake.pipeline and taxlake.ingest against their unit tests; prints the survival rate."""
+    """mutmut over taxlake.pipeline and taxlake.records.ingest against their unit tests; prints the survival rate."""
     session.install("-e", ".", *_group("test"), *_group("mutation"))
     # a fresh copy each run: mutmut's cached results would hide a change to the tests
     shutil.rmtree(ROOT / "mutants", ignore_errors=True)

@@ -11,12 +11,12 @@ must write the same rows, and the bench checks that they do.
 1. transform  Curate the input and write the partitioned lake (zstd, local disk),
               each engine in a fresh subprocess with its process tree's peak RSS
               sampled: DuckDB (the named baseline: the equivalent SQL), the
-              pyarrow Lambda path (taxlake.curate: stream chunks, curate_chunks,
+              pyarrow Lambda path (taxlake.lake.curate: stream chunks, curate_chunks,
               write_partitions: the whole file in memory) and Spark local[2]
-              (taxlake.spark.curate_file + write_curated, JVM start included), then
+              (taxlake.spark.curate.curate_file + write_curated, JVM start included), then
               Spark again at --scale times the input to show how it scales.
 2. compression  The curated table (the pyarrow path's output) written as the lake
-              writes it (taxlake.curate.parquet_bytes, one file per partition) with
+              writes it (taxlake.lake.curate.parquet_bytes, one file per partition) with
               none (the reference), snappy, gzip and zstd: size, write and read time.
 3. pruning    One month of one tax year (count and sums), via pyarrow.dataset over a
               filesystem that counts the bytes actually read: the partitioned layout
@@ -120,7 +120,7 @@ def lake_input(size: int) -> Path:
 
 
 def duckdb_curate_sql(csv_path: str, source_file: str) -> tuple[str, str]:
-    """(load, query): DuckDB's version of taxlake.curate for a clean lodgement CSV.
+    """(load, query): DuckDB's version of taxlake.lake.curate for a clean lodgement CSV.
 
     ``load`` reads the CSV as text into table ``raw`` (insertion order is kept, so
     rowid + 2 is the physical line when no value spans lines); ``query`` types,
@@ -128,10 +128,10 @@ def duckdb_curate_sql(csv_path: str, source_file: str) -> tuple[str, str]:
     deductions_ratio (zero denominator -> null, rounded half-even to 6 places, as
     pyarrow rounds) and lodgement_month, adds lineage, keeps one row per
     lodgement_id (latest lodgement_date, then later source line) and sorts rows
-    the way taxlake.curate.canonical does.
+    the way taxlake.lake.curate.canonical does.
     """
-    from taxlake.curate import MONEY, _arrow_type
-    from taxlake.schemas import get_schema
+    from taxlake.lake.curate import MONEY, arrow_type
+    from taxlake.records.schemas import get_schema
 
     schema = get_schema(KIND)
     columns = ", ".join(f"'{c.name}': 'VARCHAR'" for c in schema.columns)
@@ -143,7 +143,7 @@ def duckdb_curate_sql(csv_path: str, source_file: str) -> tuple[str, str]:
     typed = []
     for c in schema.columns:
         text = f"NULLIF(trim({c.name}), '')"
-        target = _arrow_type(c.rule)
+        target = arrow_type(c.rule)
         typed.append(
             f"CAST({text} AS {sql_types[target]}) AS {c.name}" if target in sql_types else f"{text} AS {c.name}"
         )
@@ -173,7 +173,7 @@ def duckdb_curate(csv_path: str, source_file: str = SOURCE_FILE) -> pa.Table:
     """The curate SQL's result as an arrow table with the curated schema (for tests)."""
     import duckdb
 
-    from taxlake.curate import curated_schema
+    from taxlake.lake.curate import curated_schema
 
     load, query = duckdb_curate_sql(csv_path, source_file)
     con = duckdb.connect()
@@ -278,9 +278,9 @@ con.execute(f"COPY ({query}) TO '{OUT}' (FORMAT parquet, COMPRESSION zstd, "
             "PARTITION_BY (tax_year, lodgement_month), WRITE_PARTITION_COLUMNS true)")
 """,
     "pyarrow": """
-from taxlake.readers import open_source, iter_chunks
-from taxlake.curate import curate_chunks, write_partitions
-from taxlake.schemas import get_schema
+from taxlake.records.readers import open_source, iter_chunks
+from taxlake.lake.curate import curate_chunks, write_partitions
+from taxlake.records.schemas import get_schema
 with open(PATH, "rb") as fh:
     source, _ = open_source(fh, PATH)
     table = curate_chunks(iter_chunks(source, get_schema("lodgement").names), "lodgement", source_file=SOURCE_FILE)
@@ -289,7 +289,7 @@ write_partitions(table, "lodgement", prefix=OUT, source="bench", put=put)
     "spark": """
 os.environ["PYSPARK_PYTHON"] = sys.executable
 from pyspark.sql import SparkSession
-from taxlake.spark import curate_file, write_curated
+from taxlake.spark.curate import curate_file, write_curated
 spark = SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false").getOrCreate()
 df = curate_file(spark, PATH, "lodgement", source_file=SOURCE_FILE, fmt="csv")
 write_curated(df, "lodgement", prefix=OUT, source="bench", put_factory=lambda: put)
@@ -470,7 +470,7 @@ def split_partitions(table: pa.Table) -> list[tuple[str, pa.Table]]:
     """(relative key, rows) per partition, in the lake's layout and row order."""
     import pyarrow.compute as pc
 
-    from taxlake.curate import PARTITIONS, canonical, partition_key, partition_values
+    from taxlake.lake.curate import PARTITIONS, canonical, partition_key, partition_values
 
     parts: list[tuple[str, pa.Table]] = []
     for values in partition_values(table, KIND):
@@ -485,7 +485,7 @@ def split_partitions(table: pa.Table) -> list[tuple[str, pa.Table]]:
 def write_codec(parts: list[tuple[str, pa.Table]], codec: str, root: Path) -> Written:
     import pyarrow.parquet as pq
 
-    from taxlake.curate import parquet_bytes
+    from taxlake.lake.curate import parquet_bytes
 
     shutil.rmtree(root, ignore_errors=True)
     started = time.perf_counter()
@@ -521,9 +521,7 @@ def bench_compression(table: pa.Table, work: Path) -> dict[str, Written]:
                 f"{w.read_s / base.read_s:.2f}x",
             ]
         )
-    print(
-        f"\ncompression: {table.num_rows:,} curated rows, {len(parts)} partition files (taxlake.curate.parquet_bytes)"
-    )
+    print(f"\ncompression: {table.num_rows:,} curated rows, {len(parts)} partition files (lake.curate.parquet_bytes)")
     print_table(
         [
             ("codec", 18),
@@ -548,7 +546,7 @@ def month_query(root: Path, partitioned: bool) -> tuple[dict[str, Any], Counting
     import pyarrow.compute as pc
     import pyarrow.dataset as ds
 
-    from taxlake.curate import curated_schema
+    from taxlake.lake.curate import curated_schema
 
     fs, handler = counting_filesystem()
     started = time.perf_counter()
@@ -572,7 +570,7 @@ def month_query(root: Path, partitioned: bool) -> tuple[dict[str, Any], Counting
 
 
 def bench_pruning(table: pa.Table, partitioned_root: Path, work: Path, min_saving: float) -> bool:
-    from taxlake.curate import canonical, parquet_bytes
+    from taxlake.lake.curate import canonical, parquet_bytes
 
     flat = work / "flat"
     shutil.rmtree(flat, ignore_errors=True)

@@ -26,9 +26,9 @@ from bench_validator import CACHE, parse_size  # noqa: E402
 
 LAMBDA_PATH = """
 import json, time, io
-from taxlake.readers import open_source, iter_chunks
-from taxlake.curate import curate_chunks, write_partitions
-from taxlake.schemas import get_schema
+from taxlake.records.readers import open_source, iter_chunks
+from taxlake.lake.curate import curate_chunks, write_partitions
+from taxlake.records.schemas import get_schema
 started = time.perf_counter()
 with open(PATH, "rb") as fh:
     source, _ = open_source(fh, PATH)
@@ -42,7 +42,7 @@ import json, time, os, sys
 os.environ["PYSPARK_PYTHON"] = sys.executable
 started = time.perf_counter()
 from pyspark.sql import SparkSession
-from taxlake.spark import curate_file, write_curated
+from taxlake.spark.curate import curate_file, write_curated
 spark = SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false").getOrCreate()
 df = curate_file(spark, PATH, "lodgement", source_file="s3://b/k", fmt="csv")
 written = write_curated(df, "lodgement", prefix="curated", source="bench", put_factory=lambda: (lambda k, b: None))

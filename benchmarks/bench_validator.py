@@ -29,7 +29,7 @@ CACHE = ROOT / ".cache" / "bench"
 CHILD = {
     "pyarrow-stream": """
 import pyarrow as pa, pyarrow.csv as pacsv
-from taxlake.schemas import get_schema
+from taxlake.records.schemas import get_schema
 names = get_schema("lodgement").names
 reader = pacsv.open_csv(PATH, read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 20),
     convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}))
@@ -37,19 +37,19 @@ rows = sum(b.num_rows for b in reader)
 """,
     "pyarrow-read": """
 import pyarrow as pa, pyarrow.csv as pacsv
-from taxlake.schemas import get_schema
+from taxlake.records.schemas import get_schema
 names = get_schema("lodgement").names
 rows = pacsv.read_csv(PATH, convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names})).num_rows
 """,
     "validator": """
-from taxlake.validation import ValidationConfig, validate_path
+from taxlake.records.validation import ValidationConfig, validate_path
 report = validate_path(PATH, config=ValidationConfig(reject_threshold=1.0, threads=THREADS))
 rows = report.records_read
 assert report.records_rejected > 0, "the bench file carries planted defects"
 """,
     "validator-stream": """
 import sys
-from taxlake.validation import ValidationConfig, validate_stream
+from taxlake.records.validation import ValidationConfig, validate_stream
 config = ValidationConfig(reject_threshold=1.0, threads=THREADS)
 report = validate_stream(sys.stdin.buffer, "incoming/lodgement/stream.csv", config=config)
 rows = report.records_read

@@ -5,22 +5,37 @@
                            platform (manylinux x86_64, CPython 3.12), pruned
                            of headers, tests and Arrow Flight.
 - dist/lambdas/<fn>.zip    one per directory in src/lambdas: the handler
-                           modules plus the taxlake package.
-- dist/glue/taxlake.zip    the taxlake package for Glue ``--extra-py-files``,
-  dist/glue/jobs/*.py      and the job entry points from src/glue.
+                           modules plus the taxlake modules they import
+                           (transitively), with their bytecode.
+- dist/glue/taxlake.zip    the taxlake modules the Glue/EMR jobs import, for
+  dist/glue/jobs/*.py      ``--extra-py-files``, and the job entry points
+                           from src/glue.
 - dist/manifest.json       sha256 (hex) and base64 sha256 (Terraform's
                            ``filebase64sha256``) per artifact.
 
+What ships is the import closure of the entry points, read with ``ast`` (lazy
+imports inside functions count): the developer tools (``taxlake.asl``, the
+sample generator, the CLI) are never reached, and the build fails if they are.
+
+Bytecode: the Lambda zips carry PEP 552 unchecked-hash ``.pyc`` files in
+``__pycache__/`` (what the importer looks for in an unpacked /var/task, which
+is read-only, so the runtime could never cache them itself), compiled by a
+CPython 3.12 like the Lambda runtime (``--python``, else python3.12 on PATH
+or under pyenv), hash seed fixed. The Glue zip stays source only: zipimport
+never reads ``__pycache__/``, and Glue 5 runs Python 3.11.
+
 Reproducible: entries sorted, timestamps fixed at 1980-01-01, permissions
-normalised, no bytecode; the same source gives the same bytes, so a rebuild
-with no change gives Terraform no diff.
+normalised, bytecode compiled with the archive's own paths; the same source
+gives the same bytes, so a rebuild with no change gives Terraform no diff.
 
 Usage: python tools/build.py [--out dist] [--pip PIP] [--only lambdas,glue,layer]
+       [--python PYTHON3.12 | --no-bytecode]
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import base64
 import hashlib
 import json
@@ -45,6 +60,9 @@ PROVIDED_BY_RUNTIME = ("boto3", "botocore", "s3transfer", "urllib3", "python-dat
 PRUNE_DIRS = ("include", "tests", "src", "__pycache__", "benchmarks")
 PRUNE_SUFFIXES = (".pyx", ".pxd", ".pxi", ".h", ".hpp", ".cc", ".cpp", ".pyc", ".pyi")
 PRUNE_NAME_PARTS = ("flight",)
+SRC = ROOT / "src"
+# developer tools: never shipped (the build fails if an entry point reaches one)
+DEV_ONLY = ("taxlake.asl", "taxlake.generate", "taxlake.cli")
 
 
 def deterministic_zip(out: Path, files: Iterable[tuple[str, Path]]) -> Path:
@@ -135,17 +153,122 @@ def vendor_layer(pip: list[str], cache: Path) -> Path:
     return target
 
 
-def library_files(prefix: str = "") -> list[tuple[str, Path]]:
-    return [(f"{prefix}taxlake/{name}", path) for name, path in tree_files(ROOT / "src" / "taxlake")]
+def _module_path(module: str) -> Path | None:
+    """The file of a taxlake module or package under src, if there is one."""
+    base = SRC.joinpath(*module.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
 
 
-def build_lambdas(out: Path) -> list[Path]:
+def _imports(path: Path) -> Iterator[tuple[str, bool]]:
+    """(module, required) for every import in the file, nested ones included; for
+    ``from m import n`` also ``m.n``, not required (``n`` may be a name, not a submodule)."""
+    parts = path.relative_to(SRC).with_suffix("").parts if path.is_relative_to(SRC) else ()
+    package = list(parts if path.name == "__init__.py" else parts[:-1])
+    if package[-1:] == ["__init__"]:
+        package.pop()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            yield from ((alias.name, True) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, node.module] if node.module else base)
+            yield module, True
+            yield from ((f"{module}.{alias.name}", False) for alias in node.names)
+
+
+def import_closure(entry_points: Iterable[Path]) -> list[Path]:
+    """Every taxlake file the entry points import, transitively, with the ``__init__.py``
+    of each package on the way (sorted). SystemExit if a developer tool is reached."""
+    todo, seen, found = list(entry_points), set(), set()
+    reached: dict[str, Path] = {}
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for module, required in _imports(path):
+            if module != "taxlake" and not module.startswith("taxlake."):
+                continue
+            parts = module.split(".")
+            target = _module_path(module)
+            if target is None:
+                if required:
+                    raise SystemExit(f"{path}: imports {module}, which is not in src/")
+                continue
+            for i in range(1, len(parts) + 1):
+                name = ".".join(parts[:i])
+                file = _module_path(name)
+                if file is not None and file not in found:
+                    found.add(file)
+                    todo.append(file)
+                    reached.setdefault(name, path)
+    for name, by in sorted(reached.items()):
+        if any(name == tool or name.startswith(tool + ".") for tool in DEV_ONLY):
+            raise SystemExit(f"{name} is a developer tool, yet {by} imports it: it would ship")
+    return sorted(found)
+
+
+def library_files(entry_points: Iterable[Path]) -> list[tuple[str, Path]]:
+    """The taxlake files the entry points need, as (archive name, path)."""
+    return [(path.relative_to(SRC).as_posix(), path) for path in import_closure(entry_points)]
+
+
+def find_python(version: str = LAMBDA_PYTHON) -> str | None:
+    """A CPython ``version`` interpreter: python<version> on PATH, else the newest under pyenv."""
+    pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    candidates = [shutil.which(f"python{version}")]
+    candidates += [str(p) for p in sorted(pyenv.glob(f"versions/{version}.*/bin/python{version}"), reverse=True)]
+    for candidate in (c for c in candidates if c):
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2], sys.implementation.name)"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if probe.returncode == 0 and probe.stdout.split() == [version, "cpython"]:
+            return candidate
+    return None
+
+
+COMPILE = """
+import importlib.util, json, py_compile, sys
+for source, name, out in json.load(sys.stdin):
+    cache = importlib.util.cache_from_source(name)
+    dest = out + "/" + cache
+    py_compile.compile(source, cfile=dest, dfile=name, doraise=True,
+                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    print(cache)
+"""
+
+
+def compile_bytecode(files: list[tuple[str, Path]], python: str, dest: Path) -> list[tuple[str, Path]]:
+    """Unchecked-hash .pyc of each .py (archive name -> ``__pycache__/<name>.<tag>.pyc``), by
+    ``python`` in one fresh process with a fixed hash seed, so sets in constants marshal the same;
+    the code objects name the archive path, never the build host's."""
+    sources = sorted((name, path) for name, path in files if name.endswith(".py"))
+    jobs = [(str(path), name, str(dest)) for name, path in sources]
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(
+        [python, "-s", "-c", COMPILE], input=json.dumps(jobs), capture_output=True, text=True, check=True, env=env
+    )
+    return [(cache, dest / cache) for cache in done.stdout.split()]
+
+
+def build_lambdas(out: Path, python: str | None = None) -> list[Path]:
+    """One zip per handler directory; with ``python`` (a CPython 3.12), bytecode too."""
     built = []
-    for fn_dir in sorted(p for p in (ROOT / "src" / "lambdas").iterdir() if p.is_dir()):
+    for fn_dir in sorted(p for p in (SRC / "lambdas").iterdir() if p.is_dir()):
         if not (fn_dir / "handler.py").exists():
             continue
         files = [(n, p) for n, p in tree_files(fn_dir) if not n.startswith("tests/")]
-        built.append(deterministic_zip(out / "lambdas" / f"{fn_dir.name}.zip", files + library_files()))
+        files += library_files(p for n, p in files if n.endswith(".py"))
+        with tempfile.TemporaryDirectory() as tmp:
+            if python:
+                files += compile_bytecode(files, python, Path(tmp))
+            built.append(deterministic_zip(out / "lambdas" / f"{fn_dir.name}.zip", files))
     return built
 
 
@@ -161,8 +284,8 @@ def build_layer(out: Path, pip: list[str], cache: Path) -> Path:
 
 
 def build_glue(out: Path) -> list[Path]:
-    built = [deterministic_zip(out / "glue" / "taxlake.zip", library_files())]
-    jobs = sorted((ROOT / "src" / "glue").glob("*.py"))
+    jobs = sorted((SRC / "glue").glob("*.py"))
+    built = [deterministic_zip(out / "glue" / "taxlake.zip", library_files(jobs))]
     for job in jobs:
         dest = out / "glue" / "jobs" / job.name
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -199,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "build")
     parser.add_argument("--pip", default=f"{sys.executable} -m pip", help="pip command used to vendor the layer")
     parser.add_argument("--only", default="layer,lambdas,glue", help="comma-separated subset")
+    parser.add_argument("--python", help=f"CPython {LAMBDA_PYTHON} that compiles the Lambda bytecode (default: found)")
+    parser.add_argument("--no-bytecode", action="store_true", help="Lambda zips without .pyc (source only)")
     parser.add_argument(
         "--check-reproducible", action="store_true", help="rebuild lambdas and glue elsewhere; fail on any byte change"
     )
@@ -207,12 +332,17 @@ def main(argv: list[str] | None = None) -> int:
     if not parts <= {"layer", "lambdas", "glue"}:
         parser.error(f"--only takes layer, lambdas, glue; got {args.only}")
     out: Path = args.out
+    python: str | None = None
+    if "lambdas" in parts and not args.no_bytecode:
+        python = args.python or find_python()
+        if python is None:
+            parser.error(f"no CPython {LAMBDA_PYTHON} for the Lambda bytecode: pass --python, or --no-bytecode")
     for part in parts:  # stale artifacts must not linger in the manifest
         shutil.rmtree(out / {"layer": "layers", "lambdas": "lambdas", "glue": "glue"}[part], ignore_errors=True)
     if "layer" in parts:
         build_layer(out, args.pip.split(), args.cache)
     if "lambdas" in parts:
-        build_lambdas(out)
+        build_lambdas(out, python)
     if "glue" in parts:
         build_glue(out)
     manifest = write_manifest(out)
@@ -222,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check_reproducible:
         with tempfile.TemporaryDirectory() as tmp:
             again = Path(tmp)
-            build_lambdas(again)
+            build_lambdas(again, python)
             build_glue(again)
             rebuilt = json.loads(write_manifest(again).read_text())["artifacts"]
         differ = sorted(n for n, meta in rebuilt.items() if artifacts.get(n, {}).get("sha256") != meta["sha256"])

@@ -13,7 +13,7 @@ _.sessions, _.reuse_existing_virtualenvs, _.error_on_missing_interpreters
 # pytest finds fixtures and hooks by name
 fake_aws, fake_terraform, fast_minutes, pytest_collection_modifyitems  # noqa: F821
 
-# io.RawIOBase and pyarrow's FileSystemHandler call these (taxlake.readers, adapters.s3,
+# io.RawIOBase and pyarrow's FileSystemHandler call these (taxlake.records.readers, adapters.s3,
 # the benchmark's counting filesystem)
 _.readable, _.writable, _.get_type_name, _.normalize_path, _.get_file_info_selector, _.open_input_stream
 create_dir, delete_dir, delete_dir_contents, delete_root_dir_contents  # noqa: F821

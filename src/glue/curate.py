@@ -31,7 +31,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--compression", default="zstd")
     # lodgements: the fraud rules run here, on the rows this job holds, instead of in the
     # pipeline's fraud Lambda (which would have to read a Spark-sized file back)
-    parser.add_argument("--fraud-config", default="", help="taxlake.fraud.FraudConfig as JSON; empty: no fraud here")
+    parser.add_argument("--fraud-config", default="", help="fraud.rules.FraudConfig as JSON; empty: no fraud here")
     parser.add_argument(
         "--payer-reports", default="", help="curated payer reports (default s3://lake/prefix/payer-report)"
     )
@@ -69,19 +69,19 @@ def s3_writer(bucket: str) -> Callable[[], Callable[[str, bytes], None]]:
 
 
 def detect_fraud(spark: Any, df: Any, args: argparse.Namespace, source: str) -> dict[str, Any]:
-    """The fraud rules over the curated rows (``taxlake.spark_fraud``); the flags go beside the
+    """The fraud rules over the curated rows (``taxlake.spark.fraud``); the flags go beside the
     curated files (this job's role writes only there) for the fraud step to publish."""
     import dataclasses
 
     import pyarrow as pa
 
     from taxlake.adapters.errors import is_missing_path
-    from taxlake.curate import curated_schema, parquet_bytes
-    from taxlake.fraud import FLAG_SCHEMA, FraudConfig, sort_flags
-    from taxlake.spark import deduplicate_df, spark_schema
-    from taxlake.spark_fraud import detect_df
+    from taxlake.fraud.rules import FLAG_SCHEMA, FraudConfig, sort_flags
+    from taxlake.lake.curate import curated_schema, parquet_bytes
+    from taxlake.spark.curate import deduplicate_df, spark_schema
+    from taxlake.spark.fraud import detect_df
 
-    config = FraudConfig(**json.loads(args.fraud_config))
+    config = FraudConfig.from_json(args.fraud_config)
     years = sorted(r["tax_year"] for r in df.select("tax_year").distinct().collect() if r["tax_year"] is not None)
     where = args.payer_reports or f"s3://{args.lake_bucket}/{args.lake_prefix}/payer-report"
     schema = curated_schema("payer-report")
@@ -104,8 +104,8 @@ def detect_fraud(spark: Any, df: Any, args: argparse.Namespace, source: str) -> 
 
 
 def main(argv: list[str]) -> int:
-    from taxlake.curate import manifest, manifest_key, source_id
-    from taxlake.spark import curate_file, write_curated
+    from taxlake.lake.curate import manifest, manifest_key, source_id
+    from taxlake.spark.curate import curate_file, write_curated
 
     args = parse(argv)
     source_file = f"s3://{args.source_bucket}/{args.source_key}"

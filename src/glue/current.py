@@ -5,10 +5,10 @@
                [--kinds lodgement,bas,payer-report] [--format delta|parquet] [--max-sources 500]
 
 The per-file pipeline curates many files at once; the current tables (one row per
-TFN and year, amendments applied: ``taxlake.amend``) have exactly one writer, this
+TFN and year, amendments applied: ``taxlake.lake.amend``) have exactly one writer, this
 job, scheduled and limited to one run at a time, so two merges never race on a tax
 year. Each run, per kind: the sources curated since the last run
-(``taxlake.lakeformat.pending_sources``), merged in one commit that replaces only
+(``taxlake.lake.current.pending_sources``), merged in one commit that replaces only
 the tax years they touch (``spark_upsert``), then marked applied.
 
 ``--*-prefix`` name S3 keys (manifests and markers, read with boto3); ``--*-root``
@@ -50,15 +50,17 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def merge_kind(spark: Any, s3: Any, args: argparse.Namespace, kind: str) -> dict[str, Any]:
-    from taxlake.curate import curated_schema
-    from taxlake.lakeformat import mark_applied, pending_sources, spark_upsert
-    from taxlake.spark import spark_schema
+    from taxlake.adapters.s3 import S3Store
+    from taxlake.lake.curate import curated_schema
+    from taxlake.lake.current import mark_applied, pending_sources, spark_upsert
+    from taxlake.spark.curate import spark_schema
 
     bucket, curated_prefix = args.lake_bucket, args.curated_prefix.strip("/")
     curated_root = (args.curated_root or f"s3://{bucket}/{curated_prefix}").rstrip("/")
     current_root = (args.current_root or f"s3://{bucket}/{args.current_prefix.strip('/')}").rstrip("/")
+    store = S3Store(s3)
     todo = pending_sources(
-        s3, bucket, kind, curated_prefix=curated_prefix, current_prefix=args.current_prefix, limit=args.max_sources
+        store, bucket, kind, curated_prefix=curated_prefix, current_prefix=args.current_prefix, limit=args.max_sources
     )
     # manifest keys are bucket keys under the curated prefix; Spark reads them under the root
     paths = [curated_root + str(f["key"])[len(curated_prefix) :] for doc in todo for f in doc["files"]]
@@ -68,7 +70,7 @@ def merge_kind(spark: Any, s3: Any, args: argparse.Namespace, kind: str) -> dict
         outcome |= spark_upsert(spark, incoming, kind, f"{current_root}/{kind}", fmt=args.format)
     if todo:
         run = {"run_id": args.run_id, "format": args.format, "batch_sources": len(todo)}
-        mark_applied(s3, bucket, kind, todo, current_prefix=args.current_prefix, run=run)
+        mark_applied(store, bucket, kind, todo, current_prefix=args.current_prefix, run=run)
     return outcome
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from taxlake import __version__
 from taxlake.asl import commands as asl_commands
-from taxlake.schemas import KINDS
+from taxlake.records.schemas import KINDS
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--samples", type=int, default=5, help="rejected rows quoted per report")
     v.add_argument("--rejects-dir", type=Path, help="write every rejected row to DIR/<file>.rejects.jsonl.gz")
     v.add_argument("--pretty", action="store_true", help="indent the JSON")
-    # defaults live in taxlake.readers.Limits; None here means "keep the default"
+    # defaults live in taxlake.records.readers.Limits; None here means "keep the default"
     v.add_argument("--max-decoded-size", type=parse_size, help="gzip input: most bytes after inflation")
     v.add_argument("--max-ratio", type=_positive_float, help="gzip input: most inflated/stored bytes")
     v.add_argument("--max-line-size", type=parse_size, help="longest CSV row or JSON line")
@@ -105,8 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from taxlake.readers import Limits
-    from taxlake.validation import ValidationConfig, validate_path
+    from taxlake.records.readers import Limits
+    from taxlake.records.validation import ValidationConfig, validate_path
 
     missing = [p for p in args.paths if not Path(p).is_file()]
     if missing:

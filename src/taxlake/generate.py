@@ -26,8 +26,8 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from taxlake.checks import ABN_WEIGHTS, TFN_WEIGHTS, Reason, current_income_year
-from taxlake.schemas import REPORT_TYPES, Schema, get_schema
+from taxlake.records.checks import ABN_WEIGHTS, TFN_WEIGHTS, Reason, current_income_year
+from taxlake.records.schemas import REPORT_TYPES, Schema, get_schema
 
 Row = dict[str, str]
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from taxlake.curate import deduplicate, write_partitions
-from taxlake.fraud import FLAG_SCHEMA, FraudConfig, detect, payer_totals
+from taxlake.fraud.rules import FLAG_SCHEMA, FraudConfig, detect, payer_totals
 from taxlake.generate import GenerateSpec
+from taxlake.lake.curate import deduplicate, write_partitions
 
 from .conftest import LAKE, glue_job
 from .test_fraud_spark import AS_OF, sample

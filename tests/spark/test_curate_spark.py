@@ -8,11 +8,11 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from taxlake.curate import canonical, curate_chunks, curated_schema, source_id, write_partitions
 from taxlake.generate import GenerateSpec, write_sample
-from taxlake.readers import iter_chunks, open_source
-from taxlake.schemas import get_schema
-from taxlake.spark import curate_file, deduplicate_df, write_curated
+from taxlake.lake.curate import canonical, curate_chunks, curated_schema, source_id, write_partitions
+from taxlake.records.readers import iter_chunks, open_source
+from taxlake.records.schemas import get_schema
+from taxlake.spark.curate import curate_file, deduplicate_df, write_curated
 
 AS_OF = dt.date(2026, 11, 1)
 

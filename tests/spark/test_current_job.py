@@ -12,9 +12,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from taxlake.amend import merge_current
-from taxlake.curate import canonical, curate_batch, curated_schema, manifest, manifest_key, write_partitions
 from taxlake.generate import GenerateSpec, generate_rows
+from taxlake.lake.amend import merge_current
+from taxlake.lake.curate import canonical, curate_batch, curated_schema, manifest, manifest_key, write_partitions
 
 from .conftest import LAKE, glue_job
 

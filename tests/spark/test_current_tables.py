@@ -10,11 +10,11 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pytest
 
-from taxlake.amend import merge_current
-from taxlake.curate import canonical, curate_batch, curated_schema
 from taxlake.generate import GenerateSpec, generate_rows
-from taxlake.lakeformat import DeltaRsCurrent, merge_current_df, spark_upsert
-from taxlake.spark import spark_schema
+from taxlake.lake.amend import merge_current
+from taxlake.lake.curate import canonical, curate_batch, curated_schema
+from taxlake.lake.current import DeltaRsCurrent, merge_current_df, spark_upsert
+from taxlake.spark.curate import spark_schema
 
 AS_OF = dt.date(2026, 11, 1)
 

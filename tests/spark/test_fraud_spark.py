@@ -14,13 +14,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from taxlake.curate import curate_chunks
-from taxlake.fraud import FLAG_SCHEMA, RULES, FraudConfig, detect, payer_totals, sort_flags
+from taxlake.fraud.rules import FLAG_SCHEMA, RULES, FraudConfig, detect, payer_totals, sort_flags
 from taxlake.generate import GenerateSpec, Truth, write_sample
-from taxlake.readers import iter_chunks, open_source
-from taxlake.schemas import get_schema
-from taxlake.spark import spark_schema
-from taxlake.spark_fraud import detect_df, hits_df, payer_totals_df, salted_payer_join
+from taxlake.lake.curate import curate_chunks
+from taxlake.records.readers import iter_chunks, open_source
+from taxlake.records.schemas import get_schema
+from taxlake.spark.curate import spark_schema
+from taxlake.spark.fraud import detect_df, hits_df, payer_totals_df, salted_payer_join
 
 AS_OF = dt.date(2026, 11, 1)
 HOT_ROWS = 30_000  # payer reports for one TFN-year (one payer), against ~5,000 for all others

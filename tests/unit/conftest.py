@@ -16,8 +16,8 @@ import pytest
 from hypothesis import settings
 
 from taxlake.generate import GenerateSpec, Truth, write_sample
-from taxlake.schemas import get_schema
-from taxlake.validation import ValidationConfig
+from taxlake.records.schemas import get_schema
+from taxlake.records.validation import ValidationConfig
 
 from .aws import aws  # noqa: F401 - moto-backed fixture for every test module
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from taxlake.amend import affected_years, merge_current
-from taxlake.curate import curate_batch, curated_schema
 from taxlake.generate import GenerateSpec, generate_rows
+from taxlake.lake.amend import affected_years, merge_current
+from taxlake.lake.curate import curate_batch, curated_schema
 
 from .conftest import AS_OF, GOOD_BAS, GOOD_LODGEMENT, GOOD_PAYER
 

@@ -11,10 +11,10 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from taxlake.curate import curate_chunks
 from taxlake.generate import GenerateSpec, write_sample
-from taxlake.readers import iter_chunks, open_source
-from taxlake.schemas import get_schema
+from taxlake.lake.curate import curate_chunks
+from taxlake.records.readers import iter_chunks, open_source
+from taxlake.records.schemas import get_schema
 
 from .conftest import AS_OF, GOOD_LODGEMENT, csv_bytes
 

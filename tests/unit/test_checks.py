@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taxlake import checks
 from taxlake.generate import make_abn, make_tfn
+from taxlake.records import checks
 
 
 @pytest.mark.parametrize("tfn", ["123456782", "876543210", "459599230", "112474082"])

@@ -12,7 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from taxlake.curate import (
+from taxlake.generate import GenerateSpec, write_sample
+from taxlake.lake.curate import (
     canonical,
     curate_chunks,
     curated_schema,
@@ -23,9 +24,8 @@ from taxlake.curate import (
     source_id,
     write_partitions,
 )
-from taxlake.generate import GenerateSpec, write_sample
-from taxlake.readers import iter_chunks, open_source
-from taxlake.schemas import KINDS, get_schema
+from taxlake.records.readers import iter_chunks, open_source
+from taxlake.records.schemas import KINDS, get_schema
 
 from .conftest import AS_OF, GOOD_LODGEMENT, csv_bytes
 
@@ -117,5 +117,5 @@ def test_parquet_bytes_are_reproducible() -> None:
 def test_the_catalog_file_matches_what_the_jobs_write() -> None:
     committed = json.loads((ROOT / "modules" / "data-lake" / "curated_tables.json").read_text())
     assert committed == glue_tables(), (
-        "regenerate modules/data-lake/curated_tables.json (see taxlake.curate.glue_tables)"
+        "regenerate modules/data-lake/curated_tables.json (see taxlake.lake.curate.glue_tables)"
     )

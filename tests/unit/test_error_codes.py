@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from taxlake import pipeline
 from taxlake.adapters import errors
 from taxlake.adapters.s3 import S3Store
+from taxlake.pipeline.common import ObjectNotFound, get_json
 
 from .aws import BUCKET, Aws
 
@@ -78,14 +78,14 @@ class RefusingStore(S3Store):
 
 def test_a_refused_read_of_a_missing_document_is_not_turned_into_object_not_found(aws: Aws) -> None:
     with pytest.raises(ClientError) as info:
-        pipeline._get_json(RefusingStore(aws.s3), BUCKET, "reports/missing.json")
-    assert not isinstance(info.value, pipeline.ObjectNotFound)
+        get_json(RefusingStore(aws.s3), BUCKET, "reports/missing.json")
+    assert not isinstance(info.value, ObjectNotFound)
     assert errors.aws_error_code(info.value) == "403"
 
 
 def test_a_missing_document_is_object_not_found(aws: Aws) -> None:
-    with pytest.raises(pipeline.ObjectNotFound, match=r"reports/missing\.json"):
-        pipeline._get_json(S3Store(aws.s3), BUCKET, "reports/missing.json")
+    with pytest.raises(ObjectNotFound, match=r"reports/missing\.json"):
+        get_json(S3Store(aws.s3), BUCKET, "reports/missing.json")
 
 
 def test_head_version_says_none_only_for_a_missing_key(aws: Aws) -> None:

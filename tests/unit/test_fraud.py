@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import json
 import random
 from collections import defaultdict
 from decimal import Decimal
@@ -15,13 +17,16 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from taxlake import pipeline
 from taxlake.adapters.s3 import S3Store
-from taxlake.curate import curate_batch, curate_chunks
-from taxlake.fraud import FLAG_SCHEMA, RULES, FraudConfig, detect, group_median, payer_totals
+from taxlake.fraud.rules import FLAG_SCHEMA, RULES, FraudConfig, detect, group_median, payer_totals
 from taxlake.generate import BURST_SIZE, GenerateSpec, Truth, generate_rows, make_tfn, write_sample
-from taxlake.readers import iter_chunks, open_source
-from taxlake.schemas import get_schema
+from taxlake.lake.curate import curate_batch, curate_chunks
+from taxlake.pipeline.fraud import fraud
+from taxlake.pipeline.process import process
+from taxlake.pipeline.settings import Settings
+from taxlake.pipeline.validate_input import validate_input
+from taxlake.records.readers import iter_chunks, open_source
+from taxlake.records.schemas import get_schema
 
 from .aws import BUCKET, REGION, Aws
 from .conftest import AS_OF, GOOD_LODGEMENT, GOOD_PAYER, csv_bytes
@@ -237,20 +242,20 @@ def test_planted_patterns_need_enough_lodgement_rows() -> None:
 LAKE, ANALYTICS = "taxlake-test-curated", "taxlake-test-analytics"
 
 
-def curate_in_lake(aws: Aws, settings: pipeline.Settings, kind: str, body: bytes, name: str) -> dict:
+def curate_in_lake(aws: Aws, settings: Settings, kind: str, body: bytes, name: str) -> dict:
     from .test_pipeline import ROUTING, landed
 
     store = S3Store(aws.s3)
     obj = landed(aws, f"incoming/{kind}/{name}", body)
-    doc = pipeline.validate_input({"object": obj, "routing": ROUTING, "execution": "arn:exec:1"}, store, settings)
-    doc["processing"] = pipeline.process(doc, store, settings)
+    doc = validate_input({"object": obj, "routing": ROUTING, "execution": "arn:exec:1"}, store, settings)
+    doc["processing"] = process(doc, store, settings)
     return doc
 
 
 def test_the_fraud_step_compares_income_with_payer_reports_in_the_lake(aws: Aws) -> None:
     for name in (LAKE, ANALYTICS):
         aws.s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
-    settings = pipeline.Settings(landing_bucket=BUCKET, curated_bucket=LAKE, analytics_bucket=ANALYTICS)
+    settings = Settings(landing_bucket=BUCKET, curated_bucket=LAKE, analytics_bucket=ANALYTICS)
     low, fine = make_tfn(random.Random(1)), make_tfn(random.Random(2))
     payers = [
         {**GOOD_PAYER, "payee_tfn": low, "gross_amount": "60000.00"},
@@ -261,24 +266,51 @@ def test_the_fraud_step_compares_income_with_payer_reports_in_the_lake(aws: Aws)
     curate_in_lake(aws, settings, "payer-report", csv_bytes("payer-report", payers), "p.csv")
     rows = [lodgement(1, tfn=low, taxable_income="25000.00"), lodgement(2, tfn=fine, taxable_income="78000.00")]
     doc = curate_in_lake(aws, settings, "lodgement", csv_bytes("lodgement", rows), "l.csv")
-    out = pipeline.fraud(doc, S3Store(aws.s3), settings)
+    out = fraud(doc, S3Store(aws.s3), settings)
     assert out["rules"] == {"INCOME_BELOW_THIRD_PARTY": 1} and out["third_party_totals"] == 2
     flags = pq.read_table(io.BytesIO(aws.s3.get_object(Bucket=ANALYTICS, Key=out["flags_key"])["Body"].read()))
     assert flags.column("lodgement_id").to_pylist() == [rows[0]["lodgement_id"]]
     assert "25% of the 100000.00 gross" in flags.column("detail")[0].as_py()
 
 
-def test_fraud_thresholds_come_from_the_environment() -> None:
-    env = {
-        "FRAUD_DEDUCTIONS_Z": "4",
-        "FRAUD_DEDUCTIONS_MIN_PEERS": "50",
-        "FRAUD_INCOME_RATIO": "0.5",
-        "FRAUD_INCOME_GAP_FLOOR": "2500",
-        "FRAUD_AGENT_MAX_DAILY": "40",
-        "FRAUD_AGENT_Z": "5",
-    }
-    got = pipeline.Settings.from_env(env).fraud
+def test_fraud_thresholds_come_from_the_environment_as_one_json_object() -> None:
+    # what Terraform's jsonencode(var.fraud) gives: every key, whole numbers without a point
+    doc = {f.name: f.default for f in dataclasses.fields(FraudConfig)}
+    doc |= {"deductions_z": 4, "deductions_min_peers": 50, "income_ratio": 0.5, "income_gap_floor": 2500}
+    doc |= {"agent_max_daily": 40, "agent_z": 5}
+    got = Settings.from_env({"FRAUD_CONFIG": json.dumps(doc), "FRAUD_PREFIX": "flags"}).fraud
     assert got == FraudConfig(
         deductions_z=4, deductions_min_peers=50, income_ratio=0.5, income_gap_floor=2500, agent_max_daily=40, agent_z=5
     )
-    assert pipeline.Settings.from_env({}).fraud == FraudConfig()
+    assert isinstance(got.income_gap_floor, float) and isinstance(got.agent_max_daily, int)
+    assert Settings.from_env({}).fraud == FraudConfig() == Settings.from_env({"FRAUD_CONFIG": ""}).fraud
+    assert Settings.from_env({"FRAUD_CONFIG": '{"agent_z": 5}'}).fraud == FraudConfig(agent_z=5)
+
+
+def test_the_fraud_config_round_trips_through_its_json() -> None:
+    config = FraudConfig(account_max_tfns=4, income_gap_floor=0)
+    assert FraudConfig.from_json(config.to_json()) == config
+    assert json.loads(config.to_json()) == dataclasses.asdict(config)
+    assert FraudConfig.from_json('{"account_max_tfns": 5.0}').account_max_tfns == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"agent_zz": 4}', r"unknown fraud settings \['agent_zz'\]"),
+        ('{"account_max_tfns": 2.5}', "must be a whole number"),
+        ('{"refund_ratio": "1.5"}', "must be a number"),
+        ('{"refund_ratio": true}', "must be a number"),
+        ("[1, 2]", "must be a JSON object"),
+    ],
+)
+def test_a_fraud_config_that_is_not_the_dataclass_is_refused(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Settings.from_env({"FRAUD_CONFIG": text})
+
+
+def test_a_threshold_set_the_old_way_is_refused_not_ignored() -> None:
+    with pytest.raises(
+        ValueError, match=r"FRAUD_AGENT_Z, FRAUD_REFUND_RATIO: the fraud thresholds are read from FRAUD_CONFIG"
+    ):
+        Settings.from_env({"FRAUD_AGENT_Z": "5", "FRAUD_REFUND_RATIO": "2", "FRAUD_CONFIG": "{}"})

@@ -16,8 +16,8 @@ import pyarrow.parquet as pq
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
-from taxlake.readers import Limits
-from taxlake.validation import ValidationConfig, validate_stream
+from taxlake.records.readers import Limits
+from taxlake.records.validation import ValidationConfig, validate_stream
 
 from .conftest import AS_OF, GOOD_LODGEMENT, csv_bytes
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pytest
 
-from taxlake.checks import abn_is_valid, tfn_is_valid
 from taxlake.generate import FORMATS, GenerateSpec, generate_rows, rows_for_size, tax_payable, write_sample
-from taxlake.schemas import KINDS
+from taxlake.records.checks import abn_is_valid, tfn_is_valid
+from taxlake.records.schemas import KINDS
 
 from .conftest import AS_OF
 
@@ -78,10 +78,10 @@ def test_bad_specs_say_what_is_wrong(spec: dict, message: str) -> None:
 
 
 def test_planted_fraud_rings_are_exactly_what_detection_flags(tmp_path) -> None:
-    from taxlake.curate import curate_chunks
-    from taxlake.fraud import detect
-    from taxlake.readers import iter_chunks, open_source
-    from taxlake.schemas import get_schema
+    from taxlake.fraud.rules import detect
+    from taxlake.lake.curate import curate_chunks
+    from taxlake.records.readers import iter_chunks, open_source
+    from taxlake.records.schemas import get_schema
 
     def flagged(rings: int) -> tuple[set[str], list[str]]:
         path = tmp_path / f"rings{rings}.csv"

@@ -21,9 +21,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from taxlake.ingest import IngestConfig
-from taxlake.readers import CsvSource, FileFormat, Limits
-from taxlake.validation import ValidationConfig, ValidationReport, mask_text, validate_stream
+from taxlake.records.ingest import IngestConfig
+from taxlake.records.readers import CsvSource, FileFormat, Limits
+from taxlake.records.validation import ValidationConfig, ValidationReport, mask_text, validate_stream
 
 from .conftest import AS_OF, GOOD_LODGEMENT, csv_bytes, header
 

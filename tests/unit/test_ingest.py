@@ -10,8 +10,8 @@ import pytest
 
 from taxlake.adapters.s3 import S3Store
 from taxlake.adapters.stepfunctions import PipelineStarter
-from taxlake.ingest import IngestConfig, ObjectRef, execution_name, process_object, raw_key
-from taxlake.validation import ValidationConfig
+from taxlake.records.ingest import IngestConfig, ObjectRef, execution_name, process_object, raw_key
+from taxlake.records.validation import ValidationConfig
 
 from .aws import BUCKET, REGION, Aws
 from .conftest import AS_OF, GOOD_LODGEMENT, csv_bytes
@@ -251,7 +251,7 @@ def test_a_file_the_validator_cannot_finish_is_still_kept_in_the_raw_zone(aws: A
     def boom(*_a, **_k):
         raise MemoryError("validator died")
 
-    monkeypatch.setattr("taxlake.ingest.validate_stream", boom)
+    monkeypatch.setattr("taxlake.records.ingest.validate_stream", boom)
     with pytest.raises(MemoryError):
         process_object(ref, S3Store(aws.s3), RAW_CONFIG)
     (key,) = [o["Key"] for o in aws.s3.list_objects_v2(Bucket=raw)["Contents"]]

@@ -11,12 +11,20 @@ import boto3
 import pyarrow.parquet as pq
 import pytest
 
-from taxlake import pipeline
 from taxlake.adapters.s3 import S3Store
-from taxlake.curate import glue_tables
 from taxlake.generate import GenerateSpec, write_sample
-from taxlake.ingest import IngestConfig, ObjectRef, process_object
-from taxlake.validation import ValidationConfig
+from taxlake.lake.curate import glue_tables, source_id
+from taxlake.pipeline.catalog import catalog
+from taxlake.pipeline.common import InputContractError, ObjectNotFound
+from taxlake.pipeline.failure import failure
+from taxlake.pipeline.fraud import fraud
+from taxlake.pipeline.process import process
+from taxlake.pipeline.quality import quality
+from taxlake.pipeline.settings import Settings
+from taxlake.pipeline.validate_input import REQUIRED_INPUT, validate_input
+from taxlake.quality.profile import DataQualityFailed
+from taxlake.records.ingest import IngestConfig, ObjectRef, process_object
+from taxlake.records.validation import ValidationConfig
 
 from .aws import BUCKET, REGION, Aws
 from .conftest import AS_OF, GOOD_BAS, GOOD_LODGEMENT, csv_bytes
@@ -27,7 +35,7 @@ ROUTING = {"emr_min_bytes": 1_000_000_000, "lambda_max_bytes": 268_435_456}
 
 
 @pytest.fixture
-def lake(aws: Aws) -> pipeline.Settings:
+def lake(aws: Aws) -> Settings:
     for name in (LAKE, ANALYTICS):
         aws.s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
     glue = boto3.client("glue", region_name=REGION)
@@ -42,7 +50,7 @@ def lake(aws: Aws) -> pipeline.Settings:
                 "PartitionKeys": [{"Name": c["name"], "Type": c["type"]} for c in spec["partition_keys"]],
             },
         )  # fmt: skip
-    return pipeline.Settings(
+    return Settings(
         landing_bucket=BUCKET,
         curated_bucket=LAKE,
         analytics_bucket=ANALYTICS,
@@ -59,18 +67,16 @@ def landed(aws: Aws, key: str, body: bytes) -> dict:
         S3Store(aws.s3),
         IngestConfig(validation=ValidationConfig(as_of=AS_OF, reject_threshold=0.5)),
     )
-    from taxlake.ingest import pipeline_input
+    from taxlake.records.ingest import pipeline_input
 
     return pipeline_input(result.source, result, BUCKET)
 
 
-def run_to_quality(aws: Aws, lake: pipeline.Settings, body: bytes, key: str = "incoming/lodgement/a.csv") -> dict:
+def run_to_quality(aws: Aws, lake: Settings, body: bytes, key: str = "incoming/lodgement/a.csv") -> dict:
     store = S3Store(aws.s3)
-    doc = pipeline.validate_input(
-        {"object": landed(aws, key, body), "routing": ROUTING, "execution": "arn:exec:1"}, store, lake
-    )
-    doc["processing"] = pipeline.process(doc, store, lake)
-    doc["quality"] = {"result": pipeline.quality(doc, store, lake)}
+    doc = validate_input({"object": landed(aws, key, body), "routing": ROUTING, "execution": "arn:exec:1"}, store, lake)
+    doc["processing"] = process(doc, store, lake)
+    doc["quality"] = {"result": quality(doc, store, lake)}
     return doc
 
 
@@ -78,7 +84,7 @@ def test_validate_input_derives_routing_and_job_inputs(aws: Aws, lake, tmp_path:
     path = tmp_path / "bas.csv"
     write_sample(path, GenerateSpec(kind="bas", rows=100, seed=1, as_of=AS_OF))
     obj = landed(aws, "incoming/bas/q1.csv", path.read_bytes())
-    doc = pipeline.validate_input({"object": obj, "routing": ROUTING, "execution": "arn:exec:1"}, S3Store(aws.s3), lake)
+    doc = validate_input({"object": obj, "routing": ROUTING, "execution": "arn:exec:1"}, S3Store(aws.s3), lake)
     assert doc["routing"] == ROUTING
     assert doc["glue"] == {"execution_class": "STANDARD", "worker_type": "G.1X", "workers": 2}  # bas is urgent here
     assert doc["job_arguments"]["--input"] == f"s3://{BUCKET}/validated/bas/q1.csv"
@@ -95,7 +101,7 @@ def test_gzip_text_is_routed_by_its_decompressed_size(aws: Aws, lake, tmp_path: 
     assert obj["size_bytes"] == packed.stat().st_size < plain.stat().st_size // 2
     assert obj["decoded_bytes"] == plain.stat().st_size
     routing = {"emr_min_bytes": plain.stat().st_size - 1, "lambda_max_bytes": packed.stat().st_size}
-    doc = pipeline.validate_input({"object": obj, "routing": routing}, S3Store(aws.s3), lake)
+    doc = validate_input({"object": obj, "routing": routing}, S3Store(aws.s3), lake)
     assert doc["processing_bytes"] == plain.stat().st_size > routing["emr_min_bytes"]
 
 
@@ -112,21 +118,21 @@ def test_gzip_text_is_routed_by_its_decompressed_size(aws: Aws, lake, tmp_path: 
 )
 def test_validate_input_rejects_a_broken_contract(aws: Aws, lake, change: dict, message: str) -> None:
     obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
-    with pytest.raises(pipeline.InputContractError, match=message):
-        pipeline.validate_input({"object": {**obj, **change}, "routing": ROUTING}, S3Store(aws.s3), lake)
+    with pytest.raises(InputContractError, match=message):
+        validate_input({"object": {**obj, **change}, "routing": ROUTING}, S3Store(aws.s3), lake)
 
 
 def test_validate_input_needs_numeric_thresholds(aws: Aws, lake) -> None:
     obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
-    with pytest.raises(pipeline.InputContractError, match="thresholds"):
-        pipeline.validate_input({"object": obj, "routing": {"emr_min_bytes": "1e9"}}, S3Store(aws.s3), lake)
+    with pytest.raises(InputContractError, match="thresholds"):
+        validate_input({"object": obj, "routing": {"emr_min_bytes": "1e9"}}, S3Store(aws.s3), lake)
 
 
 def test_a_missing_report_is_not_retried(aws: Aws, lake) -> None:
     obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
     aws.s3.delete_object(Bucket=BUCKET, Key=obj["report_key"])
-    with pytest.raises(pipeline.ObjectNotFound):
-        pipeline.validate_input({"object": obj, "routing": ROUTING}, S3Store(aws.s3), lake)
+    with pytest.raises(ObjectNotFound):
+        validate_input({"object": obj, "routing": ROUTING}, S3Store(aws.s3), lake)
 
 
 def test_process_quality_and_catalog_on_a_generated_file(aws: Aws, lake, tmp_path: Path) -> None:
@@ -141,8 +147,8 @@ def test_process_quality_and_catalog_on_a_generated_file(aws: Aws, lake, tmp_pat
     stored = json.loads(aws.s3.get_object(Bucket=ANALYTICS, Key=result["report_key"])["Body"].read())
     assert stored["score"] == result["score"]
     glue = boto3.client("glue", region_name=REGION)
-    first = pipeline.catalog(doc, glue, lake)
-    again = pipeline.catalog(doc, glue, lake)
+    first = catalog(doc, glue, lake)
+    again = catalog(doc, glue, lake)
     assert first["registered"] == len(result["partitions"]) > 0
     assert (again["registered"], again["already_registered"]) == (0, first["registered"])
     partitions = glue.get_partitions(DatabaseName="lake", TableName="curated_lodgement")["Partitions"]
@@ -154,15 +160,15 @@ def test_process_quality_and_catalog_on_a_generated_file(aws: Aws, lake, tmp_pat
 def test_reprocessing_the_same_version_overwrites_rather_than_adds(aws: Aws, lake) -> None:
     doc = run_to_quality(aws, lake, csv_bytes("lodgement", [GOOD_LODGEMENT]))
     before = sorted(o["Key"] for o in aws.s3.list_objects_v2(Bucket=LAKE)["Contents"])
-    pipeline.process(doc, S3Store(aws.s3), lake)
+    process(doc, S3Store(aws.s3), lake)
     after = sorted(o["Key"] for o in aws.s3.list_objects_v2(Bucket=LAKE)["Contents"])
     assert before == after
 
 
 def test_quality_fails_when_the_lake_holds_more_than_was_valid(aws: Aws, lake) -> None:
     doc = run_to_quality(aws, lake, csv_bytes("lodgement", [GOOD_LODGEMENT]))
-    with pytest.raises(pipeline.DataQualityFailed, match="curated rows but only 0 valid"):
-        pipeline.quality({**doc, "record_count": 0}, S3Store(aws.s3), lake)
+    with pytest.raises(DataQualityFailed, match="curated rows but only 0 valid"):
+        quality({**doc, "record_count": 0}, S3Store(aws.s3), lake)
 
 
 def ring(n_tfns: int, account: str = "99999999") -> list[dict]:
@@ -181,7 +187,7 @@ def ring(n_tfns: int, account: str = "99999999") -> list[dict]:
 def test_a_planted_refund_ring_is_flagged(aws: Aws, lake) -> None:
     honest = {**GOOD_LODGEMENT, "lodgement_id": "aaaaaaaa-1a2b-4c3d-8e9f-0a1b2c3d4e5f", "bank_account": "11111111"}
     doc = run_to_quality(aws, lake, csv_bytes("lodgement", [*ring(6), honest]))
-    out = pipeline.fraud(doc, S3Store(aws.s3), lake)
+    out = fraud(doc, S3Store(aws.s3), lake)
     assert out["rules"] == {"ACCOUNT_MANY_TFNS": 6}
     assert out["high_risk"] == 6  # 6 TFNs on one account, limit 3
     flags = pq.read_table(io.BytesIO(aws.s3.get_object(Bucket=ANALYTICS, Key=out["flags_key"])["Body"].read()))
@@ -193,7 +199,7 @@ def test_clean_data_raises_no_flags(aws: Aws, lake, tmp_path: Path) -> None:
     path = tmp_path / "clean.csv"
     write_sample(path, GenerateSpec(rows=300, seed=12, as_of=AS_OF))
     doc = run_to_quality(aws, lake, path.read_bytes())
-    out = pipeline.fraud(doc, S3Store(aws.s3), lake)
+    out = fraud(doc, S3Store(aws.s3), lake)
     assert (out["flags"], out["high_risk"], out["flags_key"]) == (0, 0, None)
 
 
@@ -204,7 +210,7 @@ def test_failure_writes_a_machine_readable_report(aws: Aws, lake) -> None:
         "state": "ProcessWithGlue",
         "input": {"kind": "lodgement", "key": "validated/lodgement/a.csv", "error": error},
     }
-    out = pipeline.failure(payload, S3Store(aws.s3), lake)
+    out = failure(payload, S3Store(aws.s3), lake)
     report = json.loads(aws.s3.get_object(Bucket=ANALYTICS, Key=out["report_key"])["Body"].read())
     assert (report["error"], report["cause"], report["object"]["key"]) == (
         "States.TaskFailed",
@@ -217,19 +223,19 @@ def test_failure_writes_a_machine_readable_report(aws: Aws, lake) -> None:
 def test_lodgement_jobs_get_the_fraud_settings_and_other_kinds_none(aws: Aws, lake) -> None:
     import dataclasses
 
-    from taxlake.fraud import FraudConfig
+    from taxlake.fraud.rules import FraudConfig
 
     store = S3Store(aws.s3)
-    doc = pipeline.validate_input(
+    doc = validate_input(
         {"object": landed(aws, "incoming/lodgement/f.csv", csv_bytes("lodgement", [GOOD_LODGEMENT])),
          "routing": ROUTING}, store, lake,
     )  # fmt: skip
     args = doc["job_arguments"]
-    assert FraudConfig(**json.loads(args["--fraud-config"])) == lake.fraud
+    assert FraudConfig.from_json(args["--fraud-config"]) == lake.fraud
     assert json.loads(args["--fraud-config"]) == dataclasses.asdict(lake.fraud)
     assert args["--payer-reports"] == f"s3://{LAKE}/curated/payer-report"
     assert doc["emr_arguments"][doc["emr_arguments"].index("--fraud-config") + 1] == args["--fraud-config"]
-    bas = pipeline.validate_input(
+    bas = validate_input(
         {"object": landed(aws, "incoming/bas/q.csv", csv_bytes("bas", [GOOD_BAS])), "routing": ROUTING}, store, lake
     )
     assert "--fraud-config" not in bas["job_arguments"]
@@ -237,7 +243,7 @@ def test_lodgement_jobs_get_the_fraud_settings_and_other_kinds_none(aws: Aws, la
 
 def spark_done(aws: Aws, lake, doc: dict, flags, config: dict) -> None:
     """What a Spark path leaves: its flags beside the curated files, named in the manifest."""
-    from taxlake.curate import parquet_bytes
+    from taxlake.lake.curate import parquet_bytes
 
     key = f"curated/_fraud/lodgement/{doc['source_id']}.parquet"
     aws.s3.put_object(Bucket=LAKE, Key=key, Body=parquet_bytes(flags))
@@ -249,22 +255,22 @@ def spark_done(aws: Aws, lake, doc: dict, flags, config: dict) -> None:
 def test_flags_a_spark_path_computed_are_published_not_recomputed(aws: Aws, lake) -> None:
     import dataclasses
 
-    from taxlake.fraud import FLAG_SCHEMA
+    from taxlake.fraud.rules import FLAG_SCHEMA
 
     doc = run_to_quality(aws, lake, csv_bytes("lodgement", ring(6)))
-    computed = pipeline.fraud(doc, S3Store(aws.s3), lake)
+    computed = fraud(doc, S3Store(aws.s3), lake)
     assert computed["engine"] == "lambda" and computed["rules"] == {"ACCOUNT_MANY_TFNS": 6}
     flags = pq.read_table(io.BytesIO(aws.s3.get_object(Bucket=ANALYTICS, Key=computed["flags_key"])["Body"].read()))
     # the Spark path's flags: two of them, so publishing them differs from recomputing
     spark_done(aws, lake, doc, flags.slice(0, 2), dataclasses.asdict(lake.fraud))
-    out = pipeline.fraud(doc, S3Store(aws.s3), lake)
+    out = fraud(doc, S3Store(aws.s3), lake)
     assert out["engine"] == "spark" and out["flags"] == 2 and out["rules"] == {"ACCOUNT_MANY_TFNS": 2}
     published = pq.read_table(io.BytesIO(aws.s3.get_object(Bucket=ANALYTICS, Key=out["flags_key"])["Body"].read()))
     assert published.cast(FLAG_SCHEMA).equals(flags.slice(0, 2).cast(FLAG_SCHEMA))
 
     # settings changed since the job ran: the rules run again here
     spark_done(aws, lake, doc, flags.slice(0, 2), {**dataclasses.asdict(lake.fraud), "account_max_tfns": 99})
-    again = pipeline.fraud(doc, S3Store(aws.s3), lake)
+    again = fraud(doc, S3Store(aws.s3), lake)
     assert again["engine"] == "lambda" and again["flags"] == 6
 
 
@@ -283,8 +289,8 @@ def test_a_file_whose_report_is_not_accepted_never_enters_the_lake(aws: Aws, lak
     validated/ (a replayed or hand-made execution) stops here, not in the curated bucket."""
     obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
     rewrite_report(aws, obj, status=status)
-    with pytest.raises(pipeline.InputContractError, match=f"validation report says {status!r}, not accepted"):
-        pipeline.validate_input({"object": obj, "routing": ROUTING}, S3Store(aws.s3), lake)
+    with pytest.raises(InputContractError, match=f"validation report says {status!r}, not accepted"):
+        validate_input({"object": obj, "routing": ROUTING}, S3Store(aws.s3), lake)
 
 
 def test_the_input_of_a_quarantined_file_is_refused(aws: Aws, lake) -> None:
@@ -292,8 +298,8 @@ def test_the_input_of_a_quarantined_file_is_refused(aws: Aws, lake) -> None:
     obj = landed(aws, "incoming/lodgement/q.csv", csv_bytes("lodgement", [GOOD_LODGEMENT, bad, bad]))
     assert obj["key"] == "quarantine/lodgement/q.csv"
     forged = {**obj, "key": "validated/lodgement/q.csv"}
-    with pytest.raises(pipeline.InputContractError, match="'quarantined', not accepted"):
-        pipeline.validate_input({"object": forged, "routing": ROUTING}, S3Store(aws.s3), lake)
+    with pytest.raises(InputContractError, match="'quarantined', not accepted"):
+        validate_input({"object": forged, "routing": ROUTING}, S3Store(aws.s3), lake)
 
 
 @pytest.mark.parametrize(
@@ -307,21 +313,21 @@ def test_the_input_of_a_quarantined_file_is_refused(aws: Aws, lake) -> None:
 )
 def test_validate_input_names_every_mistyped_field(aws: Aws, lake, change: dict, message: str) -> None:
     obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
-    with pytest.raises(pipeline.InputContractError, match=f"^{message}$"):
-        pipeline.validate_input({"object": {**obj, **change}, "routing": ROUTING}, S3Store(aws.s3), lake)
+    with pytest.raises(InputContractError, match=f"^{message}$"):
+        validate_input({"object": {**obj, **change}, "routing": ROUTING}, S3Store(aws.s3), lake)
 
 
 @pytest.mark.parametrize("payload", [{}, {"object": "validated/lodgement/a.csv"}, {"object": None}])
 def test_validate_input_needs_an_object_description(aws: Aws, lake, payload: dict) -> None:
-    with pytest.raises(pipeline.InputContractError, match=r"payload\.object"):
-        pipeline.validate_input({**payload, "routing": ROUTING}, S3Store(aws.s3), lake)
+    with pytest.raises(InputContractError, match=r"payload\.object"):
+        validate_input({**payload, "routing": ROUTING}, S3Store(aws.s3), lake)
 
 
 @pytest.mark.parametrize("routing", [None, {"emr_min_bytes": 1}, {"emr_min_bytes": 1, "lambda_max_bytes": 2.5}])
 def test_validate_input_needs_both_thresholds(aws: Aws, lake, routing: dict | None) -> None:
     obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
-    with pytest.raises(pipeline.InputContractError, match="thresholds"):
-        pipeline.validate_input({"object": obj, "routing": routing}, S3Store(aws.s3), lake)
+    with pytest.raises(InputContractError, match="thresholds"):
+        validate_input({"object": obj, "routing": routing}, S3Store(aws.s3), lake)
 
 
 def test_glue_sizing_is_clamped_and_only_urgent_kinds_run_standard(aws: Aws, lake) -> None:
@@ -333,7 +339,7 @@ def test_glue_sizing_is_clamped_and_only_urgent_kinds_run_standard(aws: Aws, lak
 
     def glue(**change: int) -> dict:
         settings = dataclasses.replace(lake, glue_bytes_per_worker=per_worker, **change)
-        doc = pipeline.validate_input({"object": obj, "routing": ROUTING}, store, settings)
+        doc = validate_input({"object": obj, "routing": ROUTING}, store, settings)
         assert doc["urgent"] is False  # only bas is urgent in these settings
         return doc["glue"]
 
@@ -346,13 +352,13 @@ def test_glue_sizing_is_clamped_and_only_urgent_kinds_run_standard(aws: Aws, lak
 
 def test_validate_input_carries_the_object_and_names_an_unversioned_source(aws: Aws, lake) -> None:
     obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
-    doc = pipeline.validate_input(
+    doc = validate_input(
         {"object": {**obj, "version_id": None}, "routing": ROUTING, "execution": "arn:exec:9"}, S3Store(aws.s3), lake
     )
-    assert {k: doc[k] for k in pipeline.REQUIRED_INPUT} == {k: obj[k] for k in pipeline.REQUIRED_INPUT}
+    assert {k: doc[k] for k in REQUIRED_INPUT} == {k: obj[k] for k in REQUIRED_INPUT}
     assert (doc["version_id"], doc["job_arguments"]["--source-version"], doc["execution"]) == ("", "", "arn:exec:9")
     assert doc["processing_bytes"] == obj["size_bytes"]  # plain text: stored and decoded sizes agree
-    assert doc["source_id"] == pipeline.source_id(obj["key"], None)
+    assert doc["source_id"] == source_id(obj["key"], None)
     assert doc["emr_arguments"] == [part for pair in doc["job_arguments"].items() for part in pair]
 
 
@@ -371,16 +377,16 @@ def test_a_refused_read_is_not_mistaken_for_a_missing_object(aws: Aws, lake) -> 
 
     obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
     with pytest.raises(ClientError, match="Forbidden"):
-        pipeline.validate_input({"object": obj, "routing": ROUTING}, FailingStore(aws.s3), lake)
+        validate_input({"object": obj, "routing": ROUTING}, FailingStore(aws.s3), lake)
 
 
 def test_a_missing_manifest_is_not_retried(aws: Aws, lake) -> None:
     doc = run_to_quality(aws, lake, csv_bytes("lodgement", [GOOD_LODGEMENT]))
     aws.s3.delete_object(Bucket=LAKE, Key=doc["manifest_key"])
-    with pytest.raises(pipeline.ObjectNotFound, match=doc["manifest_key"]):
-        pipeline.quality(doc, S3Store(aws.s3), lake)
-    with pytest.raises(pipeline.ObjectNotFound):
-        pipeline.fraud(doc, S3Store(aws.s3), lake)
+    with pytest.raises(ObjectNotFound, match=doc["manifest_key"]):
+        quality(doc, S3Store(aws.s3), lake)
+    with pytest.raises(ObjectNotFound):
+        fraud(doc, S3Store(aws.s3), lake)
 
 
 def history(aws: Aws) -> list[str]:
@@ -392,8 +398,8 @@ def test_a_failed_batch_is_reported_but_kept_out_of_the_history(aws: Aws, lake) 
     doc = run_to_quality(aws, lake, csv_bytes("lodgement", [GOOD_LODGEMENT]))
     assert len(history(aws)) == 1  # the good run
     aws.s3.delete_object(Bucket=ANALYTICS, Key=history(aws)[0])
-    with pytest.raises(pipeline.DataQualityFailed):
-        pipeline.quality({**doc, "record_count": 0}, S3Store(aws.s3), lake)
+    with pytest.raises(DataQualityFailed):
+        quality({**doc, "record_count": 0}, S3Store(aws.s3), lake)
     report = json.loads(
         aws.s3.get_object(Bucket=ANALYTICS, Key=f"quality/lodgement/{doc['source_id']}.json")["Body"].read()
     )
@@ -440,7 +446,7 @@ def test_a_partition_glue_could_not_register_fails_the_step(aws: Aws, lake, code
     doc = run_to_quality(aws, lake, csv_bytes("lodgement", [GOOD_LODGEMENT]))
     glue = GlueWithErrors(boto3.client("glue", region_name=REGION), code, fail=1)
     with pytest.raises(RuntimeError, match=f"could not register partitions.*{code}"):
-        pipeline.catalog(doc, glue, lake)
+        catalog(doc, glue, lake)
 
 
 def test_already_registered_partitions_are_counted_apart_from_new_ones(aws: Aws, lake) -> None:
@@ -449,9 +455,9 @@ def test_already_registered_partitions_are_counted_apart_from_new_ones(aws: Aws,
     months = [f"2025-{m:02d}" for m in range(1, 13)]
     doc["quality"]["result"]["partitions"] = [{**partition, "lodgement_month": m} for m in months[:5]]
     glue = boto3.client("glue", region_name=REGION)
-    assert pipeline.catalog(doc, glue, lake) == {"table": "curated_lodgement", "registered": 5, "already_registered": 0}
+    assert catalog(doc, glue, lake) == {"table": "curated_lodgement", "registered": 5, "already_registered": 0}
     doc["quality"]["result"]["partitions"] = [{**partition, "lodgement_month": m} for m in months]
-    assert pipeline.catalog(doc, glue, lake) == {"table": "curated_lodgement", "registered": 7, "already_registered": 5}
+    assert catalog(doc, glue, lake) == {"table": "curated_lodgement", "registered": 7, "already_registered": 5}
     listed = glue.get_partitions(DatabaseName="lake", TableName="curated_lodgement")["Partitions"]
     assert sorted(p["Values"][1] for p in listed) == months
     (one,) = [p for p in listed if p["Values"][1] == "2025-03"]
@@ -466,9 +472,9 @@ def test_partitions_are_registered_100_at_a_time(aws: Aws, lake) -> None:
     (partition,) = doc["quality"]["result"]["partitions"]
     doc["quality"]["result"]["partitions"] = [{**partition, "tax_year": 1800 + n} for n in range(250)]
     glue = GlueWithErrors(boto3.client("glue", region_name=REGION), "AlreadyExistsException", fail=0)
-    assert pipeline.catalog(doc, glue, lake)["registered"] == 250
+    assert catalog(doc, glue, lake)["registered"] == 250
     assert glue.batches == [100, 100, 50]
-    assert pipeline.catalog(doc, glue, lake) == {
+    assert catalog(doc, glue, lake) == {
         "table": "curated_lodgement",
         "registered": 0,
         "already_registered": 250,
@@ -479,7 +485,7 @@ def test_a_kind_with_no_partitions_registers_nothing(aws: Aws, lake) -> None:
     doc = run_to_quality(aws, lake, csv_bytes("lodgement", [GOOD_LODGEMENT]))
     doc["quality"]["result"]["partitions"] = []
     glue = GlueWithErrors(boto3.client("glue", region_name=REGION), "AlreadyExistsException", fail=0)
-    assert pipeline.catalog(doc, glue, lake) == {"table": "curated_lodgement", "registered": 0, "already_registered": 0}
+    assert catalog(doc, glue, lake) == {"table": "curated_lodgement", "registered": 0, "already_registered": 0}
     assert glue.batches == []
 
 
@@ -488,7 +494,7 @@ def test_the_failure_report_keeps_the_whole_input_and_names_the_failed_object(aw
     doc = {"bucket": BUCKET, "key": "validated/bas/q.csv", "version_id": "v1", "size_bytes": 10, "source_id": "s1",
            "kind": "bas", "routing": ROUTING, "error": error}  # fmt: skip
     execution = "arn:aws:states:ap-southeast-2:123456789012:execution:p:run-2"
-    out = pipeline.failure({"execution": execution, "input": doc}, S3Store(aws.s3), lake)
+    out = failure({"execution": execution, "input": doc}, S3Store(aws.s3), lake)
     report = json.loads(aws.s3.get_object(Bucket=ANALYTICS, Key=out["report_key"])["Body"].read())
     failed_at = report.pop("failed_at")
     assert report == {
@@ -506,7 +512,7 @@ def test_the_failure_report_keeps_the_whole_input_and_names_the_failed_object(aw
 
 
 def test_a_failure_without_an_execution_or_input_is_still_recorded(aws: Aws, lake) -> None:
-    out = pipeline.failure({}, S3Store(aws.s3), lake)
+    out = failure({}, S3Store(aws.s3), lake)
     assert out["report_key"].endswith("/unknown.json") and (out["error"], out["kind"]) == (None, None)
     report = json.loads(aws.s3.get_object(Bucket=ANALYTICS, Key=out["report_key"])["Body"].read())
     assert (report["execution"], report["input"], report["object"]["key"]) == ("unknown", {}, None)

@@ -14,7 +14,9 @@ from typing import Any
 import boto3
 import pytest
 
-from taxlake import pipeline
+from taxlake.pipeline import common
+from taxlake.pipeline.common import InputContractError, ObjectNotFound
+from taxlake.pipeline.settings import Settings
 
 from . import test_pipeline
 from .aws import BUCKET, REGION, Aws
@@ -32,7 +34,7 @@ CONFIGURED = re.findall(r'handler\s*=\s*"handler\.(\w+)"', (ROOT / "modules/orch
 
 
 @pytest.fixture
-def handler(aws: Aws, lake: pipeline.Settings, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+def handler(aws: Aws, lake: Settings, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """The handler module as the Lambda runtime imports it: ``handler`` at the zip's top level,
     configured from the environment the orchestrator module sets."""
     for key, value in {
@@ -41,6 +43,7 @@ def handler(aws: Aws, lake: pipeline.Settings, monkeypatch: pytest.MonkeyPatch) 
         "ANALYTICS_BUCKET": ANALYTICS,
         "GLUE_DATABASE": lake.glue_database,
         "URGENT_KINDS": "bas",
+        "FRAUD_CONFIG": lake.fraud.to_json(),
         "POWERTOOLS_SERVICE_NAME": "pipeline",
         "POWERTOOLS_METRICS_NAMESPACE": "Taxlake",
         "POWERTOOLS_TRACE_DISABLED": "true",
@@ -70,9 +73,10 @@ def test_every_entry_point_terraform_configures_is_a_handler_and_no_other(handle
         assert list(inspect.signature(getattr(handler, name)).parameters) == ["event", "context"]
 
 
-def test_settings_come_from_the_functions_environment(handler: ModuleType, lake: pipeline.Settings) -> None:
+def test_settings_come_from_the_functions_environment(handler: ModuleType, lake: Settings) -> None:
     assert (handler.settings.curated_bucket, handler.settings.analytics_bucket) == (LAKE, ANALYTICS)
     assert (handler.settings.glue_database, handler.settings.urgent_kinds) == (lake.glue_database, frozenset({"bas"}))
+    assert handler.settings.fraud == lake.fraud
 
 
 def test_a_file_goes_through_every_step_handler(aws: Aws, handler: ModuleType, capsys) -> None:
@@ -138,16 +142,16 @@ def test_a_step_error_reaches_the_state_machine_under_a_name_it_does_not_retry(a
     """Lambda reports a handler's exception by its class name: it must be one the Retry lists name."""
     obj = landed(aws, "incoming/lodgement/r.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
     rewrite_report(aws, obj, status="quarantined")
-    with pytest.raises(pipeline.InputContractError) as refused:
+    with pytest.raises(InputContractError) as refused:
         handler.validate_input({"object": obj, "routing": ROUTING}, Context())
     aws.s3.delete_object(Bucket=BUCKET, Key=obj["report_key"])
-    with pytest.raises(pipeline.ObjectNotFound) as missing:
+    with pytest.raises(ObjectNotFound) as missing:
         handler.validate_input({"object": obj, "routing": ROUTING}, Context())
     assert {type(refused.value).__name__, type(missing.value).__name__} <= non_retryable()
     assert non_retryable() == {"InputContractError", "DataQualityFailed", "ObjectNotFound"}
-    assert {"InputContractError", "DataQualityFailed", "ObjectNotFound"} <= set(pipeline.__all__)
+    assert {"InputContractError", "DataQualityFailed", "ObjectNotFound"} <= set(common.__all__)
 
 
 def test_a_step_the_handler_was_not_given_enough_for_fails_clearly(handler: ModuleType) -> None:
-    with pytest.raises(pipeline.InputContractError, match=r"payload\.object"):
+    with pytest.raises(InputContractError, match=r"payload\.object"):
         handler.validate_input({"routing": ROUTING}, Context())

@@ -16,22 +16,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from taxlake import pipeline
 from taxlake.adapters.events import EventBridgePublisher
 from taxlake.adapters.s3 import S3Store
-from taxlake.curate import _glue_type, curated_schema, glue_tables
-from taxlake.fraud import FLAG_SCHEMA
-from taxlake.ingest import IngestConfig, ObjectRef, process_object
-from taxlake.quality import (
-    AnomalyConfig,
-    SchemaDrift,
-    analytics_glue_tables,
-    glue_type,
-    profile_metrics,
-    profile_table,
-    robust_z,
-    schema_drift,
-)
+from taxlake.fraud.rules import FLAG_SCHEMA
+from taxlake.lake.curate import curated_glue_type, curated_schema, glue_tables
+from taxlake.pipeline.process import process
+from taxlake.pipeline.quality import history_key, quality
+from taxlake.pipeline.settings import Settings
+from taxlake.pipeline.validate_input import validate_input
+from taxlake.quality.anomaly import AnomalyConfig, profile_metrics, robust_z
+from taxlake.quality.drift import SchemaDrift, glue_type, schema_drift
+from taxlake.quality.profile import DataQualityFailed, profile_table
+from taxlake.quality.tables import analytics_glue_tables
+from taxlake.records.ingest import IngestConfig, ObjectRef, process_object
 
 from .aws import BUCKET, REGION, Aws
 from .conftest import GOOD_LODGEMENT, csv_bytes
@@ -55,7 +52,7 @@ def registered(kind: str) -> dict[str, str]:
 def test_glue_type_agrees_with_the_curated_catalog_mapping() -> None:
     for kind in glue_tables():
         for f in curated_schema(kind):
-            assert glue_type(f.type) == _glue_type(f.type)
+            assert glue_type(f.type) == curated_glue_type(f.type)
 
 
 def test_curated_schema_has_no_drift_from_its_registered_table() -> None:
@@ -153,11 +150,11 @@ def test_profile_metrics_are_record_count_and_key_sums() -> None:
 def test_the_analytics_catalog_file_matches_the_python_schemas() -> None:
     committed = json.loads((ROOT / "modules" / "data-lake" / "analytics_tables.json").read_text())
     assert committed == analytics_glue_tables(), (
-        "regenerate modules/data-lake/analytics_tables.json (see taxlake.quality.analytics_glue_tables)"
+        "regenerate modules/data-lake/analytics_tables.json (see taxlake.quality.tables.analytics_glue_tables)"
     )
     assert [c["name"] for c in committed["fraud_flags"]["columns"]] == FLAG_SCHEMA.names
     assert [(c["name"], c["type"]) for c in committed["fraud_flags"]["columns"]] == [
-        (f.name, _glue_type(f.type)) for f in FLAG_SCHEMA
+        (f.name, curated_glue_type(f.type)) for f in FLAG_SCHEMA
     ]
 
 
@@ -200,17 +197,17 @@ def lodgements(n: int, income: str = "85000.00") -> bytes:
     return csv_bytes("lodgement", rows)
 
 
-def curated(aws: Aws, settings: pipeline.Settings, body: bytes, name: str, at: dt.datetime) -> dict[str, Any]:
+def curated(aws: Aws, settings: Settings, body: bytes, name: str, at: dt.datetime) -> dict[str, Any]:
     """Validate and curate one file; the document the quality step receives."""
     store = S3Store(aws.s3)
     obj = landed(aws, f"incoming/lodgement/{name}.csv", body)
-    doc = pipeline.validate_input({"object": obj, "routing": ROUTING, "execution": "arn:exec:1"}, store, settings)
-    doc["processing"] = pipeline.process(doc, store, settings)
+    doc = validate_input({"object": obj, "routing": ROUTING, "execution": "arn:exec:1"}, store, settings)
+    doc["processing"] = process(doc, store, settings)
     return {**doc, "started_at": at.isoformat()}
 
 
-def check(aws: Aws, settings: pipeline.Settings, doc: dict[str, Any], sink: Recorded | None = None) -> dict[str, Any]:
-    return pipeline.quality(
+def check(aws: Aws, settings: Settings, doc: dict[str, Any], sink: Recorded | None = None) -> dict[str, Any]:
+    return quality(
         doc,
         S3Store(aws.s3),
         settings,
@@ -220,17 +217,17 @@ def check(aws: Aws, settings: pipeline.Settings, doc: dict[str, Any], sink: Reco
     )
 
 
-def plant_history(aws: Aws, settings: pipeline.Settings, counts: list[float], income: float) -> None:
+def plant_history(aws: Aws, settings: Settings, counts: list[float], income: float) -> None:
     """Earlier files of the kind, as the quality step records them, one hour apart before T0."""
     for i, count in enumerate(counts):
         at = T0 - dt.timedelta(hours=len(counts) - i)
         metrics = {"record_count": count, "sum_taxable_income": count * income, "sum_refund_amount": count * -350.25}
         entry = {"source_id": f"old{i:03d}", "processed_at": at.isoformat(), "metrics": metrics}
-        key = pipeline._history_key(settings, "lodgement", f"old{i:03d}", at)
+        key = history_key(settings, "lodgement", f"old{i:03d}", at)
         aws.s3.put_object(Bucket=ANALYTICS, Key=key, Body=json.dumps(entry).encode())
 
 
-def test_matching_schemas_put_no_event(aws: Aws, lake: pipeline.Settings, drift_events) -> None:
+def test_matching_schemas_put_no_event(aws: Aws, lake: Settings, drift_events) -> None:
     sink = Recorded()
     out = check(aws, lake, curated(aws, lake, lodgements(3), "a", T0), sink)
     assert out["schema_drift"] == {"new": [], "missing": [], "retyped": []}
@@ -241,7 +238,7 @@ def test_matching_schemas_put_no_event(aws: Aws, lake: pipeline.Settings, drift_
 
 def test_drift_from_the_registered_table_is_reported_with_an_event(
     aws: Aws,
-    lake: pipeline.Settings,
+    lake: Settings,
     drift_events,
 ) -> None:
     glue = boto3.client("glue", region_name=REGION)
@@ -280,7 +277,7 @@ def test_drift_from_the_registered_table_is_reported_with_an_event(
     assert set(rows.column("schema_drift").to_pylist()) == {True}
 
 
-def test_a_planted_record_count_spike_is_flagged_and_written(aws: Aws, lake: pipeline.Settings) -> None:
+def test_a_planted_record_count_spike_is_flagged_and_written(aws: Aws, lake: Settings) -> None:
     plant_history(aws, lake, [3, 4, 3, 4, 5, 3, 4, 4], 85000.0)
     sink = Recorded()
     out = check(aws, lake, curated(aws, lake, lodgements(40), "big", T0), sink)
@@ -300,7 +297,7 @@ def test_a_planted_record_count_spike_is_flagged_and_written(aws: Aws, lake: pip
     }
 
 
-def test_a_file_like_its_history_is_not_flagged(aws: Aws, lake: pipeline.Settings) -> None:
+def test_a_file_like_its_history_is_not_flagged(aws: Aws, lake: Settings) -> None:
     plant_history(aws, lake, [3, 4, 3, 4, 5, 3, 4, 4], 85000.0)
     sink = Recorded()
     out = check(aws, lake, curated(aws, lake, lodgements(4), "usual", T0), sink)
@@ -308,7 +305,7 @@ def test_a_file_like_its_history_is_not_flagged(aws: Aws, lake: pipeline.Setting
     assert out["anomalies"] == []
 
 
-def test_a_short_history_never_flags(aws: Aws, lake: pipeline.Settings) -> None:
+def test_a_short_history_never_flags(aws: Aws, lake: Settings) -> None:
     plant_history(aws, lake, [3, 4, 3, 4], 85000.0)
     sink = Recorded()
     out = check(aws, lake, curated(aws, lake, lodgements(40), "big", T0), sink)
@@ -317,7 +314,7 @@ def test_a_short_history_never_flags(aws: Aws, lake: pipeline.Settings) -> None:
     assert "RecordCountZScore" not in sink.values() and sink.values()["Anomalies"] == 0
 
 
-def test_each_file_joins_the_history_of_later_files_once(aws: Aws, lake: pipeline.Settings) -> None:
+def test_each_file_joins_the_history_of_later_files_once(aws: Aws, lake: Settings) -> None:
     first = curated(aws, lake, lodgements(3), "one", T0)
     check(aws, lake, first)
     check(aws, lake, first)  # a retried step rewrites its entry
@@ -329,9 +326,9 @@ def test_each_file_joins_the_history_of_later_files_once(aws: Aws, lake: pipelin
     assert len(keys) == 3  # one, two, and the replay of one at another time
 
 
-def test_a_failed_batch_is_reported_but_kept_out_of_history(aws: Aws, lake: pipeline.Settings) -> None:
+def test_a_failed_batch_is_reported_but_kept_out_of_history(aws: Aws, lake: Settings) -> None:
     doc = curated(aws, lake, lodgements(3), "a", T0)
-    with pytest.raises(pipeline.DataQualityFailed):
+    with pytest.raises(DataQualityFailed):
         check(aws, lake, {**doc, "record_count": 0})
     assert "Contents" not in aws.s3.list_objects_v2(Bucket=ANALYTICS, Prefix="quality/history/")
     assert aws.s3.list_objects_v2(Bucket=ANALYTICS, Prefix="quality_metrics/")["KeyCount"] == 1
@@ -339,8 +336,8 @@ def test_a_failed_batch_is_reported_but_kept_out_of_history(aws: Aws, lake: pipe
 
 def test_settings_read_the_anomaly_configuration() -> None:
     env = {"QUALITY_HISTORY_SIZE": "60", "QUALITY_MIN_HISTORY": "10", "QUALITY_Z_THRESHOLD": "4"}
-    assert pipeline.Settings.from_env(env).quality == AnomalyConfig(history_size=60, min_history=10, threshold=4.0)
-    assert pipeline.Settings.from_env({}).quality == AnomalyConfig()
+    assert Settings.from_env(env).quality == AnomalyConfig(history_size=60, min_history=10, threshold=4.0)
+    assert Settings.from_env({}).quality == AnomalyConfig()
 
 
 # --- the validator ------------------------------------------------------------------------

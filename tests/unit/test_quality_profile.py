@@ -13,9 +13,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from taxlake.curate import curate_batch, curated_schema
 from taxlake.generate import GenerateSpec, generate_rows
-from taxlake.quality import Profile, assess_profile, profile_parquet, profile_table
+from taxlake.lake.curate import curate_batch, curated_schema
+from taxlake.quality.profile import Profile, assess_profile, profile_parquet, profile_table
 
 AS_OF = dt.date(2026, 11, 1)
 

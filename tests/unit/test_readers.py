@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from taxlake.readers import FileFormat, FileRejected, Utf8Repair, detect_format
-from taxlake.schemas import get_schema, kind_from_header, kind_from_path
+from taxlake.records.readers import FileFormat, FileRejected, Utf8Repair, detect_format
+from taxlake.records.schemas import get_schema, kind_from_header, kind_from_path
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def _drain(stream: io.RawIOBase, size: int) -> bytes:
 
 @pytest.mark.parametrize("size", [1, 3, 1 << 20])
 def test_blank_lines_are_dropped_outside_quotes_and_their_places_kept(size: int) -> None:
-    from taxlake.readers import BlankLines
+    from taxlake.records.readers import BlankLines
 
     text = b'h\n\n\na,"x\n\ny"\r\n\r\nb\n\n'
     # reads of 1 byte split every run and every CRLF across reads

@@ -36,24 +36,89 @@ def test_deterministic_zip_ignores_mtime_and_order(tmp_path: Path) -> None:
     assert [(i.external_attr >> 16) & 0o777 for i in infos] == [0o644, 0o644, 0o755]
 
 
+LAMBDA_PYTHON = build.find_python()
+
+
+def zip_names(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as zf:
+        return zf.namelist()
+
+
 def test_lambda_and_glue_bundles_are_reproducible(tmp_path: Path) -> None:
-    build.build_lambdas(tmp_path / "a")
-    build.build_glue(tmp_path / "a")
-    build.build_lambdas(tmp_path / "b")
-    build.build_glue(tmp_path / "b")
+    # two builds, the bytecode compiled afresh each time (when a CPython 3.12 is here)
+    for out in ("a", "b"):
+        build.build_lambdas(tmp_path / out, LAMBDA_PYTHON)
+        build.build_glue(tmp_path / out)
     ma = json.loads(build.write_manifest(tmp_path / "a").read_text())
     mb = json.loads(build.write_manifest(tmp_path / "b").read_text())
     assert ma == mb
-    assert "lambdas/validator.zip" in ma["artifacts"]
-    with zipfile.ZipFile(tmp_path / "a" / "lambdas" / "validator.zip") as zf:
+    assert {"lambdas/validator.zip", "lambdas/pipeline.zip", "glue/taxlake.zip"} <= set(ma["artifacts"])
+    for name in ma["artifacts"]:
+        if name.endswith(".zip"):
+            assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    names = zip_names(tmp_path / "a" / "lambdas" / "validator.zip")
+    assert "handler.py" in names and "taxlake/records/validation.py" in names
+
+
+def test_bundles_carry_what_their_entry_points_import_and_no_developer_tool(tmp_path: Path) -> None:
+    build.build_lambdas(tmp_path, None)
+    build.build_glue(tmp_path)
+    zips = {
+        name: zip_names(tmp_path / name)
+        for name in ("lambdas/validator.zip", "lambdas/pipeline.zip", "glue/taxlake.zip")
+    }
+    for name, names in zips.items():
+        sources = [n for n in names if n.startswith("taxlake/")]
+        assert not [n for n in sources if n.startswith(("taxlake/asl/", "taxlake/generate.py", "taxlake/cli.py"))], name
+        # every package on the way is a package in the zip
+        for n in sources:
+            parts = n.split("/")
+            for i in range(1, len(parts)):
+                assert "/".join([*parts[:i], "__init__.py"]) in names, (name, n)
+        for n in (n for n in sources if n.endswith(".py")):
+            assert "jsonschema" not in (ROOT / "src" / n).read_text(), (name, n)
+    assert "taxlake/pipeline/fraud.py" not in zips["lambdas/validator.zip"]
+    assert "taxlake/spark/curate.py" in zips["glue/taxlake.zip"]
+    assert not any(n.startswith(("taxlake/pipeline/", "taxlake/spark/")) for n in zips["lambdas/validator.zip"])
+    assert not any(n.endswith(".pyc") for names in zips.values() for n in names)
+
+
+@pytest.mark.skipif(LAMBDA_PYTHON is None, reason="no CPython 3.12 (the Lambda runtime) to compile with")
+def test_lambda_bytecode_is_unchecked_hash_pyc_for_every_module(tmp_path: Path) -> None:
+    build.build_lambdas(tmp_path, LAMBDA_PYTHON)
+    with zipfile.ZipFile(tmp_path / "lambdas" / "pipeline.zip") as zf:
         names = zf.namelist()
-    assert "handler.py" in names and "taxlake/validation.py" in names
-    assert not any(n.endswith(".pyc") for n in names)
+        sources = [n for n in names if n.endswith(".py")]
+        assert sorted(n for n in names if n.endswith(".pyc")) == sorted(
+            f"{n.rpartition('/')[0] + '/' if '/' in n else ''}__pycache__/{n.rpartition('/')[2][:-3]}.cpython-312.pyc"
+            for n in sources
+        )
+        header = zf.read("taxlake/pipeline/__pycache__/settings.cpython-312.pyc")[:16]
+        blobs = [zf.read(n) for n in names if n.endswith(".pyc")]
+    assert int.from_bytes(header[4:8], "little") == 0b01  # PEP 552: hash-based, source not checked
+    # the code objects name the archive's paths, not the build host's
+    assert not any(str(ROOT).encode() in blob or str(tmp_path).encode() in blob for blob in blobs)
+
+
+def test_a_developer_tool_reached_from_an_entry_point_fails_the_build(tmp_path: Path) -> None:
+    entry = tmp_path / "job.py"
+    entry.write_text("def main():\n    from taxlake.generate import write_sample\n")
+    with pytest.raises(SystemExit, match=r"taxlake\.generate is a developer tool"):
+        build.import_closure([entry])
+    entry.write_text("from taxlake.records import checks, schemas\nfrom taxlake import __version__\n")
+    assert [p.relative_to(ROOT / "src").as_posix() for p in build.import_closure([entry])] == [
+        "taxlake/__init__.py",
+        "taxlake/records/__init__.py",
+        "taxlake/records/checks.py",
+        "taxlake/records/schemas.py",
+    ]
 
 
 def test_runtime_group_is_pinned_as_the_project_dependencies() -> None:
     data = build.pyproject()
     assert set(data["dependency-groups"]["runtime"]) <= set(data["project"]["dependencies"])
+    # the ASL tools' schema validator is a developer dependency, never a runtime one
+    assert not any(r.startswith("jsonschema") for r in data["project"]["dependencies"])
 
 
 def test_layer_requirements_are_pinned_and_exclude_the_runtime_sdk() -> None:

@@ -12,8 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from taxlake.generate import FORMATS
-from taxlake.schemas import KINDS, get_schema
-from taxlake.validation import ValidationConfig, ValidationReport, validate_path, validate_stream
+from taxlake.records.schemas import KINDS, get_schema
+from taxlake.records.validation import ValidationConfig, ValidationReport, validate_path, validate_stream
 
 from .conftest import AS_OF, GOOD, GOOD_LODGEMENT, csv_bytes, header
 

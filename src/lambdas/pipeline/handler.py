@@ -13,22 +13,27 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from taxlake import pipeline
+from taxlake.adapters.glue import glue_client
 from taxlake.adapters.s3 import S3Store
+from taxlake.pipeline.catalog import catalog as update_catalog
+from taxlake.pipeline.failure import failure as record_failure
+from taxlake.pipeline.fraud import fraud as detect_fraud
+from taxlake.pipeline.process import process as process_with_lambda
+from taxlake.pipeline.quality import quality as check_quality
+from taxlake.pipeline.settings import Settings
+from taxlake.pipeline.validate_input import validate_input as check_input
 
 logger = Logger()
 emf = Metrics()  # 'metrics' is a handler name below
 store = S3Store()
-settings = pipeline.Settings.from_env()
+settings = Settings.from_env()
 _glue: Any = None
 
 
 def _glue_client() -> Any:
     global _glue
     if _glue is None:
-        import boto3
-
-        _glue = boto3.client("glue")
+        _glue = glue_client()
     return _glue
 
 
@@ -38,7 +43,7 @@ def _correlate(doc: dict[str, Any]) -> None:
 
 @logger.inject_lambda_context(clear_state=True)
 def validate_input(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    out = pipeline.validate_input(event, store, settings)
+    out = check_input(event, store, settings)
     _correlate(out)
     logger.info("input accepted", extra={"size_bytes": out["size_bytes"], "glue": out["glue"]})
     return out
@@ -47,7 +52,7 @@ def validate_input(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 @logger.inject_lambda_context(clear_state=True)
 def process(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _correlate(event)
-    out = pipeline.process(event, store, settings)
+    out = process_with_lambda(event, store, settings)
     logger.info("curated in Lambda", extra={"records_curated": out["records_curated"], "files": len(out["files"])})
     return out
 
@@ -55,19 +60,19 @@ def process(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 @logger.inject_lambda_context(clear_state=True)
 def quality(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _correlate(event)
-    return pipeline.quality(event, store, settings)
+    return check_quality(event, store, settings)
 
 
 @logger.inject_lambda_context(clear_state=True)
 def catalog(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _correlate(event)
-    return pipeline.catalog(event, _glue_client(), settings)
+    return update_catalog(event, _glue_client(), settings)
 
 
 @logger.inject_lambda_context(clear_state=True)
 def fraud(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     _correlate(event)
-    out = pipeline.fraud(event, store, settings)
+    out = detect_fraud(event, store, settings)
     logger.info("fraud rules applied", extra={k: out[k] for k in ("flags", "high_risk", "rules")})
     return out
 
@@ -93,7 +98,7 @@ def metrics(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 @logger.inject_lambda_context(clear_state=True)
 @emf.log_metrics
 def failure(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    out = pipeline.failure(event, store, settings)
+    out = record_failure(event, store, settings)
     emf.add_dimension(name="Kind", value=str(out.get("kind")))
     emf.add_metric(name="PipelineFailed", unit=MetricUnit.Count, value=1)
     logger.error("pipeline failed", extra=out)

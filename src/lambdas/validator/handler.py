@@ -1,6 +1,6 @@
 """Validator Lambda: S3 Object Created (via EventBridge) -> validate -> route.
 
-Thin by design: parse the event, call ``taxlake.ingest.process_object``,
+Thin by design: parse the event, call ``taxlake.records.ingest.process_object``,
 publish telemetry. Idempotent per object version through Powertools
 idempotency (DynamoDB), so EventBridge's at-least-once delivery and Lambda
 retries never validate or start the pipeline twice for one version.
@@ -24,7 +24,7 @@ from telemetry import publish_duplicate, publish_result
 from taxlake.adapters.events import EventBridgePublisher
 from taxlake.adapters.s3 import S3Store
 from taxlake.adapters.stepfunctions import PipelineStarter
-from taxlake.ingest import IngestConfig, ObjectRef, process_object
+from taxlake.records.ingest import IngestConfig, ObjectRef, process_object
 
 logger = Logger()
 metrics = Metrics()

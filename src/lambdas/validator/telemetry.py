@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from taxlake.ingest import IngestResult
+from taxlake.records.ingest import IngestResult
 
 
 def publish_result(metrics: Metrics, logger: Logger, result: IngestResult) -> None:

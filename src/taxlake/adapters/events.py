@@ -12,7 +12,7 @@ class EventNotPublished(Exception):
 
 
 class EventBridgePublisher:
-    """``taxlake.quality.EventPublisher`` on EventBridge; boto3 is created lazily so moto
+    """``taxlake.quality.drift.EventPublisher`` on EventBridge; boto3 is created lazily so moto
     or the local emulator (``AWS_ENDPOINT_URL``) can stand in."""
 
     def __init__(self, bus_name: str = "default", client: Any = None) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 
 class EmfMetrics:
-    """``taxlake.quality.MetricSink``: one EMF document per call, flushed at once, in the
+    """``taxlake.quality.tables.MetricSink``: one EMF document per call, flushed at once, in the
     namespace of the function's Powertools settings unless given (``Taxlake`` without either)."""
 
     def __init__(self, namespace: str | None = None) -> None:

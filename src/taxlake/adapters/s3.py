@@ -179,5 +179,17 @@ class S3Store:
         out = self.client.list_objects_v2(**args)
         return [str(o["Key"]) for o in out.get("Contents", [])]
 
+    def list_objects(self, bucket: str, prefix: str) -> list[dict[str, Any]]:
+        """Every object under ``prefix`` (ListObjectsV2 ``Contents`` entries: Key, LastModified, ...)."""
+        found: list[dict[str, Any]] = []
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            found.extend(page.get("Contents", []))
+        return found
+
+    def get_bytes(self, bucket: str, key: str) -> bytes:
+        """The whole (latest) object, for small documents such as manifests."""
+        body: bytes = self.client.get_object(Bucket=bucket, Key=key)["Body"].read()
+        return body
+
     def upload_file(self, bucket: str, key: str, path: str, content_type: str) -> None:
         self.client.upload_file(path, bucket, key, ExtraArgs={"ContentType": content_type})

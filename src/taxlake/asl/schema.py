@@ -20,9 +20,10 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, ValidationError  # type: ignore[import-untyped]
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, ValidationError  # type: ignore[import-untyped]
 
 Schema = dict[str, Any]
 
@@ -593,6 +594,9 @@ def asl_schema() -> Schema:
 
 @cache
 def _validator() -> Draft202012Validator:
+    # jsonschema is a developer dependency (the `asl` group): the CLI runs without it until asked to lint
+    from jsonschema import Draft202012Validator
+
     schema = asl_schema()
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)

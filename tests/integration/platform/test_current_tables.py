@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from taxlake.amend import merge_current
-from taxlake.curate import canonical, curated_schema, manifest_key
 from taxlake.generate import GenerateSpec, generate_rows
-from taxlake.schemas import get_schema
+from taxlake.lake.amend import merge_current
+from taxlake.lake.curate import canonical, curated_schema, manifest_key
+from taxlake.records.schemas import get_schema
 
 from .conftest import CurrentTables
 from .test_pipeline import lake_rows, land_and_follow, output

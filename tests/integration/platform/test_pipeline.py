@@ -21,13 +21,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from taxlake.adapters.s3 import S3Store
-from taxlake.curate import canonical, curate_chunks, curated_schema
-from taxlake.fraud import detect
+from taxlake.fraud.rules import detect
 from taxlake.generate import GenerateSpec, rows_for_size, write_sample
-from taxlake.ingest import ObjectRef, execution_name
-from taxlake.pipeline import Settings, lake_payer_totals
-from taxlake.readers import iter_chunks, open_source
-from taxlake.schemas import get_schema
+from taxlake.lake.curate import canonical, curate_chunks, curated_schema
+from taxlake.pipeline.fraud import lake_payer_totals
+from taxlake.pipeline.settings import Settings
+from taxlake.records.ingest import ObjectRef, execution_name
+from taxlake.records.readers import iter_chunks, open_source
+from taxlake.records.schemas import get_schema
 
 from ..conftest import wait_for
 from .conftest import Pipeline

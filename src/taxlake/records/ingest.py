@@ -25,11 +25,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from taxlake.checks import Reason
-from taxlake.quality import DRIFT_DETAIL_TYPE, VALIDATOR_SOURCE, EventPublisher, SchemaDrift, drift_detail
-from taxlake.readers import Limits
-from taxlake.schemas import kind_from_path
-from taxlake.validation import ValidationConfig, ValidationReport, validate_stream
+from taxlake.quality.drift import DRIFT_DETAIL_TYPE, VALIDATOR_SOURCE, EventPublisher, SchemaDrift, drift_detail
+from taxlake.records.checks import Reason
+from taxlake.records.readers import Limits
+from taxlake.records.schemas import kind_from_path
+from taxlake.records.validation import ValidationConfig, ValidationReport, validate_stream
 
 
 class ObjectStore(Protocol):

@@ -2,12 +2,12 @@
 
 The statistics (peer medians and MADs, agent-day counts, payer totals) are
 computed here with DataFrame operations; the last step, hit rows -> flags
-with score and detail, is ``taxlake.fraud.shape`` run through ``mapInArrow``,
+with score and detail, is ``taxlake.fraud.rules.shape`` run through ``mapInArrow``,
 so both engines write the same flags (tests compare whole DataFrames).
 
 Joins:
 
-- Dimensions (``taxlake.dimensions``: occupations, major groups, postcode ->
+- Dimensions (``taxlake.fraud.dimensions``: occupations, major groups, postcode ->
   state) and per-group statistics (one row per occupation, major group or
   agent) are small: they are joined with ``broadcast`` (no shuffle of the
   lodgements). Peers are grouped by the occupation's major group from the
@@ -36,14 +36,14 @@ from typing import Any
 
 import pyarrow as pa
 
-from taxlake.dimensions import MAJOR_GROUPS, occupation_table, postcode_table
-from taxlake.fraud import FLAG_SCHEMA, HIT_COLUMNS, MAD_SCALE, FraudConfig, shape
+from taxlake.fraud.dimensions import MAJOR_GROUPS, occupation_table, postcode_table
+from taxlake.fraud.rules import FLAG_SCHEMA, HIT_COLUMNS, MAD_SCALE, FraudConfig, shape
 
 PAYER_KEYS = ("tfn", "tax_year")
 
 
 def _frame(spark: Any, table: pa.Table) -> Any:
-    from taxlake.spark import spark_schema
+    from taxlake.spark.curate import spark_schema
 
     return spark.createDataFrame(table.to_pylist(), schema=spark_schema(table.schema))
 
@@ -202,7 +202,7 @@ def hits_df(
     salt_buckets: int = 16,
     hot_key_rows: int = 100_000,
 ) -> dict[str, Any]:
-    """Each rule's hit rows (columns per ``taxlake.fraud.HIT_COLUMNS``) over curated lodgements."""
+    """Each rule's hit rows (columns per ``taxlake.fraud.rules.HIT_COLUMNS``) over curated lodgements."""
     dims = dimensions(df.sparkSession)
     found = {
         "ACCOUNT_MANY_TFNS": _account_many_tfns(df, config),
@@ -233,12 +233,12 @@ def detect_df(
     salt_buckets: int = 16,
     hot_key_rows: int = 100_000,
 ) -> Any:
-    """Every flag (``FLAG_SCHEMA`` columns) over a curated lodgement DataFrame, as ``taxlake.fraud.detect``.
+    """Every flag (``FLAG_SCHEMA`` columns) over a curated lodgement DataFrame, as ``taxlake.fraud.rules.detect``.
 
     ``payer_reports``: the curated payer-report table (one row per report), for
     INCOME_BELOW_THIRD_PARTY; without it that rule is skipped.
     """
-    from taxlake.spark import spark_schema
+    from taxlake.spark.curate import spark_schema
 
     config = config or FraudConfig()
     schema = spark_schema(FLAG_SCHEMA)

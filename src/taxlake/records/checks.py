@@ -16,7 +16,7 @@ from enum import StrEnum
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from taxlake.schemas import REPORT_TYPES, Rule
+from taxlake.records.schemas import REPORT_TYPES, Rule
 
 
 class Reason(StrEnum):

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from taxlake.curate import curate_chunks, manifest, manifest_key, source_id, write_partitions
-from taxlake.ingest import ObjectStore
-from taxlake.readers import Chunk, FileRejected, iter_chunks, open_source
-from taxlake.schemas import get_schema
+from taxlake.lake.curate import curate_chunks, manifest, manifest_key, source_id, write_partitions
+from taxlake.records.ingest import ObjectStore
+from taxlake.records.readers import Chunk, FileRejected, iter_chunks, open_source
+from taxlake.records.schemas import get_schema
 
 
 @dataclass(frozen=True)

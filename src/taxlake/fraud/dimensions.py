@@ -1,7 +1,7 @@
 """Small reference (dimension) tables: ANZSCO occupations and postcode -> state.
 
 Both are tiny (tens of rows; ten thousand postcodes) next to any fact table,
-so the Spark fraud job broadcasts them (``taxlake.spark_fraud``) and the
+so the Spark fraud job broadcasts them (``taxlake.spark.fraud``) and the
 pyarrow path reads them as dicts. The occupation codes are the ones the
 generator uses (``taxlake.generate.OCCUPATIONS``); a code not listed here
 still has its ANZSCO major group (the first digit), which is what peer

@@ -2,7 +2,7 @@
 
 Spark reads the validated file as numbered lines (so every record keeps its
 physical line, as the Lambda path's readers report it), hands batches of
-lines to ``taxlake.readers`` and ``taxlake.curate`` through ``mapInArrow``
+lines to ``taxlake.records.readers`` and ``taxlake.lake.curate`` through ``mapInArrow``
 (one parser, one set of rules, whatever the engine), keeps one row per key
 with a window, and writes one file per (source, partition) with the same
 writer the Lambda path uses. pyspark is imported lazily: this module is the
@@ -19,16 +19,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from taxlake.curate import (
-    KEYS,
-    ORDER,
-    PARTITIONS,
-    curate_chunk,
-    curated_schema,
-    write_partitions,
-)
-from taxlake.readers import open_source
-from taxlake.schemas import get_schema
+from taxlake.lake.curate import KEYS, ORDER, PARTITIONS, curate_chunk, curated_schema, write_partitions
+from taxlake.records.readers import open_source
+from taxlake.records.schemas import get_schema
 
 
 def spark_schema(schema: pa.Schema) -> Any:
@@ -76,7 +69,7 @@ def _curate_lines(
 def _curate_parquet(
     kind: str, source_file: str, as_of: dt.date
 ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
-    from taxlake.readers import Chunk
+    from taxlake.records.readers import Chunk
 
     names = get_schema(kind).names
 
@@ -117,7 +110,7 @@ def curate_file(spark: Any, path: str, kind: str, *, source_file: str, fmt: str,
 
 
 def deduplicate_df(df: Any, kind: str) -> Any:
-    """One row per key, as ``taxlake.curate.deduplicate`` keeps it."""
+    """One row per key, as ``taxlake.lake.curate.deduplicate`` keeps it."""
     from pyspark.sql import functions as F
     from pyspark.sql.window import Window
 

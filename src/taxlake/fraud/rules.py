@@ -2,7 +2,7 @@
 
 Runs per landed file (near real time): every statistic below is taken over
 the batch (the file), except the payer-report totals, which come from the
-lake. Each rule is two steps, so the Spark job (``taxlake.spark_fraud``)
+lake. Each rule is two steps, so the Spark job (``taxlake.spark.fraud``)
 computes the same statistics in a distributed way and shares the last step:
 
 1. *hits*: the statistics and the rows that break the rule (``HIT_COLUMNS``),
@@ -36,15 +36,17 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import json
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from taxlake.dimensions import MAJOR_GROUPS, OCCUPATIONS, postcode_state
+from taxlake.fraud.dimensions import MAJOR_GROUPS, OCCUPATIONS, postcode_state
 
 FLAG_SCHEMA = pa.schema(
     [
@@ -99,6 +101,12 @@ RULES = tuple(HIT_COLUMNS)
 
 @dataclass(frozen=True)
 class FraudConfig:
+    """The rules' thresholds, defined here only. Wherever they travel they are one JSON
+    object keyed by these field names: the pipeline functions' ``FRAUD_CONFIG``
+    environment variable, the Spark jobs' ``--fraud-config`` and the manifest's record of
+    what a Spark path applied. A missing key keeps its default; an unknown key, or a value
+    that is not a number of the field's type, is refused."""
+
     account_max_tfns: int = 3
     refund_ratio: float = 1.5
     high_score: float = 0.8
@@ -108,6 +116,36 @@ class FraudConfig:
     income_gap_floor: float = 10_000.0
     agent_max_daily: int = 20
     agent_z: float = 3.5
+
+    @classmethod
+    def from_mapping(cls, doc: Mapping[str, Any]) -> FraudConfig:
+        """The config a JSON object describes; its fields (names, types) say what is read."""
+        types = typing.get_type_hints(cls)
+        known = [f.name for f in fields(cls)]
+        unknown = sorted(set(doc) - set(known))
+        if unknown:
+            raise ValueError(f"unknown fraud settings {unknown}; known: {', '.join(known)}")
+        values: dict[str, int | float] = {}
+        for name, value in doc.items():
+            whole = isinstance(value, float) and value.is_integer()
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"fraud setting {name} must be a number, not {value!r}")
+            if types[name] is int and not (isinstance(value, int) or whole):
+                raise ValueError(f"fraud setting {name} must be a whole number, not {value!r}")
+            values[name] = types[name](value)
+        return cls(**values)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_json(cls, text: str) -> FraudConfig:
+        """``from_mapping`` of a JSON object; empty text is the defaults."""
+        doc = json.loads(text) if text.strip() else {}
+        if not isinstance(doc, dict):
+            raise ValueError(f"the fraud settings must be a JSON object, not {text!r}")
+        return cls.from_mapping(doc)
+
+    def to_json(self) -> str:
+        """Every field, keys sorted: what ``from_json`` reads back."""
+        return json.dumps(asdict(self), sort_keys=True)
 
 
 # --- shape: hits -> flags (shared by every engine) -------------------------------------

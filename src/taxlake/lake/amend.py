@@ -1,10 +1,10 @@
 """The current view of the lake: one row per return, amendments applied.
 
-The per-file curated layout (``taxlake.curate``) keeps every version as landed,
+The per-file curated layout (``taxlake.lake.curate``) keeps every version as landed,
 which is what lineage and audit need. Analytics and fraud need the *current*
 state: the latest return per taxpayer and year. ``merge_current`` folds a newly
 curated batch into that state; it is pure, so every engine runs the same rules
-(Spark: ``taxlake.spark.merge_current_df``; table formats: ``taxlake.lakeformat``).
+(Spark: ``taxlake.lake.current.merge_current_df``; table formats: ``taxlake.lake.current``).
 
 Rules, per kind (CURRENT_KEYS):
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from taxlake.curate import ORDER, canonical, curated_schema
+from taxlake.lake.curate import ORDER, canonical, curated_schema
 
 CURRENT_KEYS: dict[str, tuple[str, ...]] = {
     "lodgement": ("tfn", "tax_year"),

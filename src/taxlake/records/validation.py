@@ -24,9 +24,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from taxlake import __version__
-from taxlake.checks import CHECKS, Reason, dates_out_of_range, parse_iso_dates, tax_year_bad
-from taxlake.readers import Chunk, CountingReader, FileRejected, Limits, RecordSource, iter_chunks, open_source
-from taxlake.schemas import Rule, Schema, get_schema, kind_from_header, kind_from_path
+from taxlake.records.checks import CHECKS, Reason, dates_out_of_range, parse_iso_dates, tax_year_bad
+from taxlake.records.readers import Chunk, CountingReader, FileRejected, Limits, RecordSource, iter_chunks, open_source
+from taxlake.records.schemas import Rule, Schema, get_schema, kind_from_header, kind_from_path
 
 REPORT_VERSION = 1
 ACCEPTED = "accepted"
@@ -132,7 +132,8 @@ def mask_text(text: str | None) -> str | None:
     return _SENSITIVE_SHAPE.sub(_mask_digits, text)
 
 
-def _normalise(values: pa.Array) -> pa.Array:
+def normalise(values: pa.Array) -> pa.Array:
+    """Field text as the checks (and curation) read it: trimmed, and blank as null."""
     trimmed = pc.utf8_trim_whitespace(values)
     return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
 
@@ -166,7 +167,7 @@ def _cross_checks(
     return out
 
 
-def _check_chunk(
+def check_chunk(
     chunk: Chunk, schema: Schema, config: ValidationConfig
 ) -> tuple[pa.Array, list[tuple[str, Reason, pa.Array]]]:
     """Return the per-row failure mask and every (field, reason, mask) found."""
@@ -175,7 +176,7 @@ def _check_chunk(
     reader_bad = pa.array([False] * n)
     for _r, mask in chunk.row_errors:
         reader_bad = pc.or_(reader_bad, mask)
-    cols = {name: _normalise(chunk.columns[name]) for name in schema.names}
+    cols = {name: normalise(chunk.columns[name]) for name in schema.names}
     all_null = pa.array([True] * n)
     for arr in cols.values():
         all_null = pc.and_(all_null, pc.is_null(arr))
@@ -218,13 +219,13 @@ def _checked(
     workers = max(1, min(config.threads, 8))
     if workers == 1:
         for chunk in chunks:
-            yield chunk, _check_chunk(chunk, schema, config)
+            yield chunk, check_chunk(chunk, schema, config)
         return
     pending: deque[tuple[Chunk, Future[tuple[pa.Array, list[tuple[str, Reason, pa.Array]]]]]] = deque()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="validate") as pool:
         try:
             for chunk in chunks:
-                pending.append((chunk, pool.submit(_check_chunk, chunk, schema, config)))
+                pending.append((chunk, pool.submit(check_chunk, chunk, schema, config)))
                 if len(pending) > workers:
                     done, future = pending.popleft()
                     yield done, future.result()

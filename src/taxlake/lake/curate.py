@@ -5,7 +5,7 @@ Lambda path calls ``curate_batch`` on each chunk it streams, and the Spark
 jobs (Glue, EMR Serverless) call the same function through
 ``DataFrame.mapInArrow``. Only the cross-batch step (keeping one row per
 key) is written twice, as ``deduplicate`` here and as a window in
-``taxlake.spark``; tests hold the two to the same output.
+``taxlake.spark.curate``; tests hold the two to the same output.
 
 A record is curated only if it passes validation: an accepted file may
 still hold up to the reject threshold of bad rows, and those stay in the
@@ -22,10 +22,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from taxlake.checks import parse_iso_dates
-from taxlake.readers import Chunk
-from taxlake.schemas import Rule, Schema, get_schema
-from taxlake.validation import ValidationConfig, _check_chunk, _normalise
+from taxlake.records.checks import parse_iso_dates
+from taxlake.records.readers import Chunk
+from taxlake.records.schemas import Rule, Schema, get_schema
+from taxlake.records.validation import ValidationConfig, check_chunk, normalise
 
 MONEY = pa.decimal128(15, 2)
 LINEAGE = [pa.field("source_file", pa.string(), nullable=False), pa.field("source_line", pa.int64(), nullable=False)]
@@ -47,7 +47,8 @@ PARTITIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _arrow_type(rule: Rule) -> pa.DataType:
+def arrow_type(rule: Rule) -> pa.DataType:
+    """The curated Arrow type of a column checked by ``rule``."""
     if rule is Rule.TAX_YEAR:
         return pa.int32()
     if rule is Rule.DATE:
@@ -77,7 +78,7 @@ def _derived_fields(kind: str) -> list[pa.Field]:
 def curated_schema(kind: str) -> pa.Schema:
     """The curated table's columns for ``kind``: typed inputs, derived columns, lineage."""
     schema = get_schema(kind)
-    fields = [pa.field(c.name, _arrow_type(c.rule), nullable=not c.required) for c in schema.columns]
+    fields = [pa.field(c.name, arrow_type(c.rule), nullable=not c.required) for c in schema.columns]
     return pa.schema(fields + _derived_fields(kind) + LINEAGE)
 
 
@@ -117,12 +118,12 @@ def curate_chunk(chunk: Chunk, kind: str, *, source_file: str, as_of: dt.date | 
     """Curate the valid rows of one reader chunk; ``source_line`` is each row's physical line."""
     schema: Schema = get_schema(kind)
     config = ValidationConfig(as_of=as_of or dt.date.today(), threads=1)
-    failed, _found = _check_chunk(chunk, schema, config)
+    failed, _found = check_chunk(chunk, schema, config)
     keep = pc.invert(failed)
     cols: dict[str, pa.Array] = {}
     for column in schema.columns:
-        values = pc.filter(_normalise(chunk.columns[column.name]), keep)
-        target = _arrow_type(column.rule)
+        values = pc.filter(normalise(chunk.columns[column.name]), keep)
+        target = arrow_type(column.rule)
         if column.rule is Rule.DATE:
             cols[column.name] = parse_iso_dates(values)[1]
         elif target != pa.string():
@@ -264,7 +265,8 @@ def write_partitions(
 # --- the catalog's view of the curated tables -----------------------------------------
 
 
-def _glue_type(t: pa.DataType) -> str:
+def curated_glue_type(t: pa.DataType) -> str:
+    """The Glue (Hive) type of an Arrow type a curated column has; TypeError for any other."""
     if pa.types.is_string(t):
         return "string"
     if pa.types.is_int32(t):
@@ -290,7 +292,9 @@ def glue_tables() -> dict[str, dict[str, list[dict[str, str]]]]:
     for kind in KEYS:
         schema = curated_schema(kind)
         out[kind] = {
-            "columns": [{"name": f.name, "type": _glue_type(f.type)} for f in schema if f.name not in PARTITIONS[kind]],
-            "partition_keys": [{"name": p, "type": _glue_type(schema.field(p).type)} for p in PARTITIONS[kind]],
+            "columns": [
+                {"name": f.name, "type": curated_glue_type(f.type)} for f in schema if f.name not in PARTITIONS[kind]
+            ],
+            "partition_keys": [{"name": p, "type": curated_glue_type(schema.field(p).type)} for p in PARTITIONS[kind]],
         }
     return out

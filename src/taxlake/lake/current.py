@@ -1,4 +1,4 @@
-"""The current tables (``taxlake.amend``) in a table format: Delta Lake, or plain parquet.
+"""The current tables (``taxlake.lake.amend``) in a table format: Delta Lake, or plain parquet.
 
 Every writer does the same three things: read the current rows of the tax
 years the batch touches, ``merge_current`` them with the batch, and replace
@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Any, Protocol
 
 import pyarrow as pa
 
-from taxlake.amend import CURRENT_KEYS, affected_years, merge_current
-from taxlake.curate import ORDER, curated_schema
+from taxlake.lake.amend import CURRENT_KEYS, affected_years, merge_current
+from taxlake.lake.curate import ORDER, curated_schema
 
 SOURCE_ID = "taxlake.source_id"
 HISTORY_WINDOW = 200
@@ -91,7 +91,7 @@ class DeltaRsCurrent:
 
 # --- which curated sources a current table still lacks ---------------------------------
 #
-# Every curation writes a manifest (``taxlake.curate.manifest_key``); after a merge commits,
+# Every curation writes a manifest (``taxlake.lake.curate.manifest_key``); after a merge commits,
 # the current-table job leaves one marker per source it applied. Pending = manifests
 # without a marker. The markers, not Glue job bookmarks, say what is applied: they work the
 # same on Glue, EMR Serverless and local Spark, in both table formats, and they answer
@@ -103,15 +103,18 @@ def applied_key(prefix: str, kind: str, source: str) -> str:
     return f"{prefix.rstrip('/')}/_applied/{kind}/{source}.json"
 
 
-def _listing(s3: Any, bucket: str, prefix: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        found.extend(page.get("Contents", []))
-    return found
+class MarkerStore(Protocol):
+    """What the markers need of an object store (``taxlake.adapters.s3.S3Store``)."""
+
+    def list_objects(self, bucket: str, prefix: str) -> list[dict[str, Any]]: ...
+
+    def get_bytes(self, bucket: str, key: str) -> bytes: ...
+
+    def put_bytes(self, bucket: str, key: str, body: bytes, content_type: str) -> str | None: ...
 
 
 def pending_sources(
-    s3: Any, bucket: str, kind: str, *, curated_prefix: str, current_prefix: str, limit: int
+    store: MarkerStore, bucket: str, kind: str, *, curated_prefix: str, current_prefix: str, limit: int
 ) -> list[dict[str, Any]]:
     """Manifests of curated sources not yet in ``kind``'s current table, oldest first.
 
@@ -120,17 +123,23 @@ def pending_sources(
     """
     manifests_prefix = f"{curated_prefix.rstrip('/')}/_manifests/{kind}/"
     applied_prefix = applied_key(current_prefix, kind, "")[: -len(".json")]
-    done = {o["Key"][len(applied_prefix) : -len(".json")] for o in _listing(s3, bucket, applied_prefix)}
+    done = {o["Key"][len(applied_prefix) : -len(".json")] for o in store.list_objects(bucket, applied_prefix)}
     todo = [
-        o for o in _listing(s3, bucket, manifests_prefix)
+        o for o in store.list_objects(bucket, manifests_prefix)
         if o["Key"].endswith(".json") and o["Key"][len(manifests_prefix) : -len(".json")] not in done
     ]  # fmt: skip
     todo.sort(key=lambda o: (o["LastModified"], o["Key"]))
-    return [json.loads(s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()) for o in todo[:limit]]
+    return [json.loads(store.get_bytes(bucket, o["Key"])) for o in todo[:limit]]
 
 
 def mark_applied(
-    s3: Any, bucket: str, kind: str, manifests: list[dict[str, Any]], *, current_prefix: str, run: dict[str, Any]
+    store: MarkerStore,
+    bucket: str,
+    kind: str,
+    manifests: list[dict[str, Any]],
+    *,
+    current_prefix: str,
+    run: dict[str, Any],
 ) -> list[str]:
     """After the commit: one marker per applied source, naming the run that applied it."""
     at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -139,7 +148,7 @@ def mark_applied(
         key = applied_key(current_prefix, kind, str(doc["source_id"]))
         body = {"source_id": doc["source_id"], "source_file": doc.get("source_file"), "applied_at": at, **run}
         doc_bytes = json.dumps(body, sort_keys=True).encode()
-        s3.put_object(Bucket=bucket, Key=key, Body=doc_bytes, ContentType="application/json")
+        store.put_bytes(bucket, key, doc_bytes, "application/json")
         keys.append(key)
     return keys
 
@@ -148,7 +157,7 @@ def mark_applied(
 
 
 def merge_current_df(current: Any, incoming: Any, kind: str) -> Any:
-    """``taxlake.amend.merge_current`` on Spark DataFrames (same rules, same ties)."""
+    """``taxlake.lake.amend.merge_current`` on Spark DataFrames (same rules, same ties)."""
     from pyspark.sql import functions as F
     from pyspark.sql.window import Window
 
@@ -175,7 +184,7 @@ def spark_upsert(spark: Any, incoming: Any, kind: str, path: str, *, fmt: str = 
     from pyspark.sql import functions as F
 
     from taxlake.adapters.errors import is_missing_path
-    from taxlake.spark import spark_schema
+    from taxlake.spark.curate import spark_schema
 
     years = sorted(int(r[PARTITION]) for r in incoming.select(PARTITION).distinct().collect() if r[PARTITION])
     try:
