@@ -20,16 +20,9 @@ locals {
   # to the Spark paths, which apply them to the rows they hold (the fraud step then
   # publishes those flags if the settings still match).
   fraud_env = {
-    FRAUD_ACCOUNT_MAX_TFNS     = format("%d", var.fraud.account_max_tfns)
-    FRAUD_REFUND_RATIO         = tostring(var.fraud.refund_ratio)
-    FRAUD_HIGH_SCORE           = tostring(var.fraud.high_score)
-    FRAUD_DEDUCTIONS_Z         = tostring(var.fraud.deductions_z)
-    FRAUD_DEDUCTIONS_MIN_PEERS = format("%d", var.fraud.deductions_min_peers)
-    FRAUD_INCOME_RATIO         = tostring(var.fraud.income_ratio)
-    FRAUD_INCOME_GAP_FLOOR     = tostring(var.fraud.income_gap_floor)
-    FRAUD_AGENT_MAX_DAILY      = format("%d", var.fraud.agent_max_daily)
-    FRAUD_AGENT_Z              = tostring(var.fraud.agent_z)
+    FRAUD_CONFIG = jsonencode({ for k, v in var.fraud : k => v if v != null })
   }
+
 
   # Reused statement shapes; every statement carries conditions so the list types unify.
   use_key = {

@@ -178,31 +178,32 @@ variable "glue_sizing" {
 }
 
 variable "fraud" {
-  description = "Fraud rule thresholds (see taxlake.fraud): TFNs per bank account, refund-to-withholding ratio, deductions robust z and minimum peers, income-to-payer-total ratio and dollar floor, agent returns per day and robust z, and the score counted as high risk."
+  description = "Fraud rule thresholds to change from taxlake.fraud's defaults (FraudConfig, where every threshold and its default is defined): account_max_tfns, refund_ratio, high_score, deductions_z, deductions_min_peers, income_ratio, income_gap_floor, agent_max_daily, agent_z. They reach the functions as one JSON object (FRAUD_CONFIG); unset fields keep the library's default."
   type = object({
-    account_max_tfns     = optional(number, 3)
-    refund_ratio         = optional(number, 1.5)
-    high_score           = optional(number, 0.8)
-    deductions_z         = optional(number, 3.5)
-    deductions_min_peers = optional(number, 30)
-    income_ratio         = optional(number, 0.6)
-    income_gap_floor     = optional(number, 10000)
-    agent_max_daily      = optional(number, 20)
-    agent_z              = optional(number, 3.5)
+    account_max_tfns     = optional(number)
+    refund_ratio         = optional(number)
+    high_score           = optional(number)
+    deductions_z         = optional(number)
+    deductions_min_peers = optional(number)
+    income_ratio         = optional(number)
+    income_gap_floor     = optional(number)
+    agent_max_daily      = optional(number)
+    agent_z              = optional(number)
   })
   default  = {}
   nullable = false
 
-  validation {
-    condition     = var.fraud.account_max_tfns >= 1 && floor(var.fraud.account_max_tfns) == var.fraud.account_max_tfns && var.fraud.refund_ratio > 0 && var.fraud.high_score > 0 && var.fraud.high_score <= 1
-    error_message = "fraud.account_max_tfns must be a whole number >= 1, fraud.refund_ratio > 0 and fraud.high_score in (0, 1]."
-  }
-
+  # Checked at plan time, not first at a function's cold start: whole counts, positive
+  # ratios and z-scores, scores and ratios within (0, 1].
   validation {
     condition = alltrue([
-      for n in [var.fraud.deductions_min_peers, var.fraud.agent_max_daily] : n >= 1 && floor(n) == n
-    ]) && var.fraud.deductions_z > 0 && var.fraud.agent_z > 0 && var.fraud.income_ratio > 0 && var.fraud.income_ratio <= 1 && var.fraud.income_gap_floor >= 0
-    error_message = "fraud.deductions_min_peers and fraud.agent_max_daily must be whole numbers >= 1, fraud.deductions_z and fraud.agent_z > 0, fraud.income_ratio in (0, 1] and fraud.income_gap_floor >= 0."
+      for n in [var.fraud.account_max_tfns, var.fraud.deductions_min_peers, var.fraud.agent_max_daily] : n == null ? true : n >= 1 && floor(n) == n
+      ]) && alltrue([
+      for n in [var.fraud.refund_ratio, var.fraud.deductions_z, var.fraud.agent_z] : n == null ? true : n > 0
+      ]) && alltrue([
+      for n in [var.fraud.high_score, var.fraud.income_ratio] : n == null ? true : n > 0 && n <= 1
+    ]) && (var.fraud.income_gap_floor == null ? true : var.fraud.income_gap_floor >= 0)
+    error_message = "fraud.account_max_tfns, deductions_min_peers and agent_max_daily must be whole numbers >= 1; refund_ratio, deductions_z and agent_z > 0; high_score and income_ratio in (0, 1]; income_gap_floor >= 0."
   }
 }
 

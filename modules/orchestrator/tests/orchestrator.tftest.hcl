@@ -310,15 +310,7 @@ run "functions_get_their_environment_and_grants" {
         GLUE_BYTES_PER_WORKER        = "1073741824"
         GLUE_EXECUTION_CLASS         = "FLEX"
         URGENT_KINDS                 = ""
-        FRAUD_ACCOUNT_MAX_TFNS       = "3"
-        FRAUD_REFUND_RATIO           = "1.5"
-        FRAUD_HIGH_SCORE             = "0.8"
-        FRAUD_DEDUCTIONS_Z           = "3.5"
-        FRAUD_DEDUCTIONS_MIN_PEERS   = "30"
-        FRAUD_INCOME_RATIO           = "0.6"
-        FRAUD_INCOME_GAP_FLOOR       = "10000"
-        FRAUD_AGENT_MAX_DAILY        = "20"
-        FRAUD_AGENT_Z                = "3.5"
+        FRAUD_CONFIG                 = "{}"
         POWERTOOLS_SERVICE_NAME      = "pipeline-validate-input"
         POWERTOOLS_METRICS_NAMESPACE = "Taxlake"
         POWERTOOLS_LOG_LEVEL         = "INFO"
@@ -359,15 +351,7 @@ run "functions_get_their_environment_and_grants" {
         CURATED_PREFIX               = "curated"
         ANALYTICS_BUCKET             = "taxlake-test-analytics-123456789012"
         FRAUD_PREFIX                 = "fraud_flags"
-        FRAUD_ACCOUNT_MAX_TFNS       = "3"
-        FRAUD_REFUND_RATIO           = "1.5"
-        FRAUD_HIGH_SCORE             = "0.8"
-        FRAUD_DEDUCTIONS_Z           = "3.5"
-        FRAUD_DEDUCTIONS_MIN_PEERS   = "30"
-        FRAUD_INCOME_RATIO           = "0.6"
-        FRAUD_INCOME_GAP_FLOOR       = "10000"
-        FRAUD_AGENT_MAX_DAILY        = "20"
-        FRAUD_AGENT_Z                = "3.5"
+        FRAUD_CONFIG                 = "{}"
         POWERTOOLS_SERVICE_NAME      = "pipeline-fraud"
         POWERTOOLS_METRICS_NAMESPACE = "Taxlake"
         POWERTOOLS_LOG_LEVEL         = "INFO"
@@ -502,15 +486,11 @@ run "sizing_and_thresholds_pass_through" {
 
   assert {
     condition = (
-      output.function_environments["fraud"].FRAUD_ACCOUNT_MAX_TFNS == "5" &&
-      output.function_environments["fraud"].FRAUD_REFUND_RATIO == "2" &&
-      output.function_environments["fraud"].FRAUD_HIGH_SCORE == "0.9" &&
-      output.function_environments["fraud"].FRAUD_DEDUCTIONS_Z == "4" &&
-      output.function_environments["fraud"].FRAUD_DEDUCTIONS_MIN_PEERS == "50" &&
-      output.function_environments["fraud"].FRAUD_INCOME_RATIO == "0.5" &&
-      output.function_environments["fraud"].FRAUD_INCOME_GAP_FLOOR == "2500" &&
-      output.function_environments["fraud"].FRAUD_AGENT_MAX_DAILY == "40" &&
-      output.function_environments["fraud"].FRAUD_AGENT_Z == "5" &&
+      jsondecode(output.function_environments["fraud"].FRAUD_CONFIG) == {
+        account_max_tfns = 5, refund_ratio = 2, high_score = 0.9, deductions_z = 4, deductions_min_peers = 50,
+        income_ratio = 0.5, income_gap_floor = 2500, agent_max_daily = 40, agent_z = 5
+      } &&
+      output.function_environments["validate-input"].FRAUD_CONFIG == output.function_environments["fraud"].FRAUD_CONFIG &&
       alltrue([for e in values(output.function_environments) : e.POWERTOOLS_METRICS_NAMESPACE == "TaxlakeTest" && e.POWERTOOLS_LOG_LEVEL == "DEBUG"])
     )
     error_message = "Fraud thresholds, namespace and log level must reach the functions."

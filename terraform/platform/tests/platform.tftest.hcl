@@ -121,7 +121,7 @@ run "production_defaults" {
       module.orchestrator.function_environments["validate-input"].GLUE_MIN_WORKERS == "2" &&
       module.orchestrator.function_environments["validate-input"].GLUE_MAX_WORKERS == "10" &&
       module.orchestrator.function_environments["validate-input"].URGENT_KINDS == "" &&
-      module.orchestrator.function_environments["fraud"].FRAUD_ACCOUNT_MAX_TFNS == "3" &&
+      module.orchestrator.function_environments["fraud"].FRAUD_CONFIG == "{}" &&
       alltrue([for e in values(module.orchestrator.function_environments) : e.POWERTOOLS_LOG_LEVEL == "INFO" && e.POWERTOOLS_METRICS_NAMESPACE == "Taxlake"])
     )
     error_message = "Unset pipeline settings must take the orchestrator's production defaults (Flex G.1X runs of 2-10 workers, INFO logs, Taxlake namespace)."
@@ -215,8 +215,8 @@ run "settings_reach_their_components" {
       module.orchestrator.function_environments["validate-input"].GLUE_MAX_WORKERS == "4" &&
       module.orchestrator.function_environments["validate-input"].GLUE_EXECUTION_CLASS == "STANDARD" &&
       module.orchestrator.function_environments["validate-input"].URGENT_KINDS == "bas" &&
-      module.orchestrator.function_environments["fraud"].FRAUD_HIGH_SCORE == "0.5" &&
-      module.orchestrator.function_environments["validate-input"].FRAUD_HIGH_SCORE == "0.5" &&
+      jsondecode(module.orchestrator.function_environments["fraud"].FRAUD_CONFIG) == { high_score = 0.5 } &&
+      module.orchestrator.function_environments["validate-input"].FRAUD_CONFIG == module.orchestrator.function_environments["fraud"].FRAUD_CONFIG &&
       alltrue([for e in values(module.orchestrator.function_environments) : e.POWERTOOLS_LOG_LEVEL == "DEBUG"])
     )
     error_message = "Glue sizing, fraud thresholds and function settings must reach the pipeline functions."
