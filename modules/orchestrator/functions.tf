@@ -50,6 +50,7 @@ locals {
       handler = "handler.validate_input"
       environment = merge(local.fraud_env, {
         LANDING_BUCKET        = var.landing_bucket_name
+        VALIDATED_PREFIX      = var.validated_prefix
         CURATED_BUCKET        = var.curated_bucket_name
         CURATED_PREFIX        = var.curated_prefix
         GLUE_WORKER_TYPE      = var.glue_sizing.worker_type

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -516,3 +517,27 @@ def test_a_failure_without_an_execution_or_input_is_still_recorded(aws: Aws, lak
     assert out["report_key"].endswith("/unknown.json") and (out["error"], out["kind"]) == (None, None)
     report = json.loads(aws.s3.get_object(Bucket=ANALYTICS, Key=out["report_key"])["Body"].read())
     assert (report["execution"], report["input"], report["object"]["key"]) == ("unknown", {}, None)
+
+
+def test_validate_input_honours_the_landing_modules_validated_prefix(aws: Aws, lake) -> None:
+    """The prefix is modules/landing's setting, handed down as VALIDATED_PREFIX: another
+    value moves the contract with it instead of being refused."""
+    obj = landed(aws, "incoming/lodgement/a.csv", csv_bytes("lodgement", [GOOD_LODGEMENT]))
+    checked = dataclasses.replace(lake, validated_prefix="checked/")
+    with pytest.raises(InputContractError, match="only objects under checked/"):
+        validate_input({"object": obj, "routing": ROUTING}, S3Store(aws.s3), checked)
+    moved = {**obj, "key": "checked/" + obj["key"].removeprefix("validated/")}
+    aws.s3.copy_object(Bucket=BUCKET, Key=moved["key"], CopySource={"Bucket": BUCKET, "Key": obj["key"]})
+    doc = validate_input({"object": moved, "routing": ROUTING}, S3Store(aws.s3), checked)
+    assert doc["key"] == moved["key"] and doc["job_arguments"]["--source-key"] == moved["key"]
+
+
+def test_settings_read_each_field_from_its_upper_cased_variable() -> None:
+    """The dataclass is the one list of settings: every plain field is its own variable."""
+    plain = {f.name: f for f in dataclasses.fields(Settings) if "read" not in f.metadata}
+    env = {name.upper(): ("7" if isinstance(f.default, int) else f"value-of-{name}") for name, f in plain.items()}
+    got = Settings.from_env(env)
+    assert {name: getattr(got, name) for name in plain} == {
+        name: (7 if isinstance(f.default, int) else f"value-of-{name}") for name, f in plain.items()
+    }
+    assert Settings.from_env({}) == Settings() == Settings.from_env(dict.fromkeys(env, ""))

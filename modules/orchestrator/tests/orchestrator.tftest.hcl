@@ -302,6 +302,7 @@ run "functions_get_their_environment_and_grants" {
     condition = { for s, f in module.function : s => f.environment } == {
       validate-input = {
         LANDING_BUCKET               = "taxlake-test-landing-123456789012"
+        VALIDATED_PREFIX             = "validated/"
         CURATED_BUCKET               = "taxlake-test-curated-123456789012"
         CURATED_PREFIX               = "curated"
         GLUE_WORKER_TYPE             = "G.1X"
@@ -488,7 +489,7 @@ run "sizing_and_thresholds_pass_through" {
     condition = (
       jsondecode(output.function_environments["fraud"].FRAUD_CONFIG) == {
         account_max_tfns = 5, refund_ratio = 2, high_score = 0.9, deductions_z = 4, deductions_min_peers = 50,
-        income_ratio = 0.5, income_gap_floor = 2500, agent_max_daily = 40, agent_z = 5
+        income_ratio     = 0.5, income_gap_floor = 2500, agent_max_daily = 40, agent_z = 5
       } &&
       output.function_environments["validate-input"].FRAUD_CONFIG == output.function_environments["fraud"].FRAUD_CONFIG &&
       alltrue([for e in values(output.function_environments) : e.POWERTOOLS_METRICS_NAMESPACE == "TaxlakeTest" && e.POWERTOOLS_LOG_LEVEL == "DEBUG"])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from taxlake.fraud.rules import FraudConfig
 from taxlake.quality.anomaly import AnomalyConfig
@@ -13,9 +14,40 @@ from taxlake.quality.anomaly import AnomalyConfig
 FRAUD_CONFIG = "FRAUD_CONFIG"
 
 
+def _anomaly(env: Mapping[str, str]) -> AnomalyConfig:
+    default = AnomalyConfig()
+    return AnomalyConfig(
+        history_size=int(env.get("QUALITY_HISTORY_SIZE") or default.history_size),
+        min_history=int(env.get("QUALITY_MIN_HISTORY") or default.min_history),
+        threshold=float(env.get("QUALITY_Z_THRESHOLD") or default.threshold),
+    )
+
+
+def _kinds(env: Mapping[str, str]) -> frozenset[str]:
+    return frozenset(k for k in env.get("URGENT_KINDS", "").split(",") if k)
+
+
+def _tables(env: Mapping[str, str]) -> Mapping[str, str] | None:
+    return json.loads(env["TABLES"]) if env.get("TABLES") else None
+
+
+def _fraud(env: Mapping[str, str]) -> FraudConfig:
+    return FraudConfig.from_json(env.get(FRAUD_CONFIG, ""))
+
+
+def _reads(read: Callable[[Mapping[str, str]], Any]) -> dict[str, Any]:
+    """Field metadata: the field is built from the environment by ``read``."""
+    return {"read": read}
+
+
 @dataclass(frozen=True)
 class Settings:
+    """One field per setting, each its own environment variable, the field name upper-cased
+    (``landing_bucket`` is ``LANDING_BUCKET``); unset or empty is the default written here.
+    A field built from JSON or from several variables says how in its metadata."""
+
     landing_bucket: str = ""
+    validated_prefix: str = "validated/"
     curated_bucket: str = ""
     curated_prefix: str = "curated"
     analytics_bucket: str = ""
@@ -27,12 +59,12 @@ class Settings:
     glue_max_workers: int = 10
     glue_bytes_per_worker: int = 1 << 30
     glue_execution_class: str = "FLEX"
-    urgent_kinds: frozenset[str] = frozenset()
+    urgent_kinds: frozenset[str] = field(default=frozenset(), metadata=_reads(_kinds))
     glue_database: str = ""
-    tables: Mapping[str, str] | None = None
-    fraud: FraudConfig = field(default_factory=FraudConfig)
+    tables: Mapping[str, str] | None = field(default=None, metadata=_reads(_tables))
+    fraud: FraudConfig = field(default_factory=FraudConfig, metadata=_reads(_fraud))
     quality_metrics_prefix: str = "quality_metrics"
-    quality: AnomalyConfig = field(default_factory=AnomalyConfig)
+    quality: AnomalyConfig = field(default_factory=AnomalyConfig, metadata=_reads(_anomaly))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -44,31 +76,11 @@ class Settings:
             raise ValueError(
                 f"{', '.join(legacy)}: the fraud thresholds are read from {FRAUD_CONFIG} (one JSON object)"
             )
-
-        def num(name: str, default: int) -> int:
-            return int(env.get(name) or default)
-
-        return cls(
-            landing_bucket=env.get("LANDING_BUCKET", ""),
-            curated_bucket=env.get("CURATED_BUCKET", ""),
-            curated_prefix=env.get("CURATED_PREFIX", "curated"),
-            analytics_bucket=env.get("ANALYTICS_BUCKET", ""),
-            quality_prefix=env.get("QUALITY_PREFIX", "quality"),
-            fraud_prefix=env.get("FRAUD_PREFIX", "fraud_flags"),
-            failure_prefix=env.get("FAILURE_PREFIX", "failures"),
-            glue_worker_type=env.get("GLUE_WORKER_TYPE", "G.1X"),
-            glue_min_workers=num("GLUE_MIN_WORKERS", 2),
-            glue_max_workers=num("GLUE_MAX_WORKERS", 10),
-            glue_bytes_per_worker=num("GLUE_BYTES_PER_WORKER", 1 << 30),
-            glue_execution_class=env.get("GLUE_EXECUTION_CLASS", "FLEX"),
-            urgent_kinds=frozenset(k for k in env.get("URGENT_KINDS", "").split(",") if k),
-            glue_database=env.get("GLUE_DATABASE", ""),
-            tables=json.loads(env["TABLES"]) if env.get("TABLES") else None,
-            fraud=FraudConfig.from_json(env.get(FRAUD_CONFIG, "")),
-            quality_metrics_prefix=env.get("QUALITY_METRICS_PREFIX", "quality_metrics"),
-            quality=AnomalyConfig(
-                history_size=num("QUALITY_HISTORY_SIZE", 30),
-                min_history=num("QUALITY_MIN_HISTORY", 5),
-                threshold=float(env.get("QUALITY_Z_THRESHOLD") or 3.5),
-            ),
-        )
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            text = env.get(f.name.upper(), "")
+            if "read" in f.metadata:
+                values[f.name] = f.metadata["read"](env)
+            elif text:
+                values[f.name] = int(text) if isinstance(f.default, int) else text
+        return cls(**values)

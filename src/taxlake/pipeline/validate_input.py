@@ -41,8 +41,8 @@ def validate_input(payload: Mapping[str, Any], store: ObjectStore, settings: Set
         raise InputContractError(f"kind {obj['kind']!r} is not one of {', '.join(KINDS)}")
     if settings.landing_bucket and obj["bucket"] != settings.landing_bucket:
         raise InputContractError(f"only objects of the landing bucket enter the pipeline, not {obj['bucket']!r}")
-    if not str(obj["key"]).startswith("validated/"):
-        raise InputContractError("only objects under validated/ enter the pipeline")
+    if not str(obj["key"]).startswith(settings.validated_prefix):
+        raise InputContractError(f"only objects under {settings.validated_prefix} enter the pipeline")
     report = get_json(store, obj["bucket"], obj["report_key"])
     if report.get("status") != "accepted":
         raise InputContractError(f"validation report says {report.get('status')!r}, not accepted")
