@@ -6,7 +6,7 @@ locals {
   database_name = "${replace(var.name_prefix, "-", "_")}_lake"
   curated_root  = "curated"
 
-  # The curation contract (src/taxlake/curate.py writes exactly these columns and
+  # The curation contract (src/taxlake/lake/curate.py writes exactly these columns and
   # partitions); kept as data so the catalog and the writer are checked against one file.
   curated_tables = jsondecode(file("${path.module}/curated_tables.json"))
 

@@ -40,7 +40,7 @@ def lake_payer_totals(table: pa.Table, store: Any, settings: Settings, batch_row
     a time (ranged GETs) and only rows for the batch's TFNs are kept. The bytes
     *scanned* still grow with the lake's payer reports for those years, so at
     national scale this lookup belongs in Athena or the Spark fraud job
-    (``taxlake.spark_fraud``: a skew-aware join); here it serves the per-file,
+    (``taxlake.spark.fraud``: a skew-aware join); here it serves the per-file,
     near-real-time path. None (the rule is skipped) if the store cannot list.
     """
 
@@ -81,7 +81,7 @@ def fraud(doc: Mapping[str, Any], store: ObjectStore, settings: Settings) -> dic
     """Apply the fraud rules to the batch, write its flags to ``fraud_flags``, summarise them.
 
     A Spark path (Glue, EMR Serverless) has already run the same rules
-    (``taxlake.spark_fraud``) on the rows it held and named its flags in the manifest:
+    (``taxlake.spark.fraud``) on the rows it held and named its flags in the manifest:
     those are published as they are, so this step never reads a Spark-sized file back.
     If the rules' settings changed since (the manifest records them), the rules run here.
     """
