@@ -1,5 +1,5 @@
-# The lake: two KMS buckets with per-zone lifecycle and access logs, one Glue database,
-# and one parquet table per kind in curated_tables.json with Athena partition projection.
+# The data-lake module's tests, one file so that its inputs and mocks are stated once:
+# the lake zones and catalog, the raw zone, the current tables and Lake Formation.
 mock_provider "aws" {
   source = "./tests/mocks"
 }
@@ -11,6 +11,9 @@ variables {
   tags              = { owner = "tests" }
 }
 
+# --- data lake ----------------------------------------------------------------
+# The lake: two KMS buckets with per-zone lifecycle and access logs, one Glue database,
+# and one parquet table per kind in curated_tables.json with Athena partition projection.
 run "names_and_buckets" {
   command = apply
 
@@ -218,5 +221,276 @@ run "analytics_tables_follow_the_contract" {
   assert {
     condition     = one([for c in one(aws_glue_catalog_table.analytics["fraud_flags"].storage_descriptor).columns : c.type if c.name == "score"]) == "double" && length([for c in one(aws_glue_catalog_table.analytics["quality_metrics"].storage_descriptor).columns : c if c.name == "kind"]) == 0
     error_message = "fraud_flags carries FLAG_SCHEMA's columns; kind is a partition key, never a column too."
+  }
+}
+
+# --- raw ----------------------------------------------------------------------
+# The raw zone: one Object Lock bucket keeping landed files as landed, with its own
+# retention and lifecycle (variable raw), beside the curated and analytics zones.
+run "raw_bucket_is_locked_for_seven_years_by_default" {
+  command = apply
+
+  assert {
+    condition = (
+      output.raw_bucket_name == "taxlake-test-raw-123456789012" &&
+      output.raw_bucket_arn == "arn:aws:s3:::taxlake-test-raw-123456789012" &&
+      output.raw_prefix == "raw"
+    )
+    error_message = "The raw bucket must be <name_prefix>-raw-<account>, files under raw/."
+  }
+
+  assert {
+    condition     = output.raw_object_lock == { mode = "COMPLIANCE", days = 2555 }
+    error_message = "By default every raw object version is locked in COMPLIANCE mode for 2555 days (7 years)."
+  }
+
+  assert {
+    condition     = output.raw_force_destroy == false
+    error_message = "Raw files must survive a destroy by default."
+  }
+
+  assert {
+    # jsonencode compares values: the module's typed lists and nulls differ in type from literals
+    condition = jsonencode(output.raw_lifecycle_rules) == jsonencode({
+      raw-tiering = {
+        transitions                     = [{ days = 0, storage_class = "INTELLIGENT_TIERING" }]
+        expiration_days                 = null
+        noncurrent_expiration_days      = null
+        abort_incomplete_multipart_days = 7
+      }
+    })
+    error_message = "By default raw files tier at once and are never expired by lifecycle."
+  }
+
+
+}
+
+run "raw_settings_reach_the_bucket" {
+  command = plan
+
+  variables {
+    raw = {
+      object_lock_mode           = "GOVERNANCE"
+      retention_days             = 30
+      intelligent_tiering_days   = 0
+      deep_archive_days          = 180
+      expiration_days            = 400
+      noncurrent_expiration_days = 1
+      force_destroy              = true
+    }
+  }
+
+  assert {
+    condition     = output.raw_object_lock == { mode = "GOVERNANCE", days = 30 }
+    error_message = "raw.object_lock_mode and raw.retention_days must reach the bucket's default retention."
+  }
+
+  assert {
+    condition = output.raw_lifecycle_rules == {
+      raw-tiering = {
+        transitions                     = [{ days = 0, storage_class = "INTELLIGENT_TIERING" }, { days = 180, storage_class = "DEEP_ARCHIVE" }]
+        expiration_days                 = 400
+        noncurrent_expiration_days      = 1
+        abort_incomplete_multipart_days = 7
+      }
+    }
+    error_message = "Tiering, Deep Archive, expiry and noncurrent expiry must reach the raw lifecycle rule."
+  }
+
+  assert {
+    condition     = output.raw_force_destroy && !output.force_destroy
+    error_message = "raw.force_destroy is the raw bucket's own: settings.force_destroy stays false."
+  }
+}
+
+run "rejects_force_destroy_of_compliance_locked_files" {
+  command = plan
+
+  variables {
+    raw = { force_destroy = true }
+  }
+
+  expect_failures = [var.raw]
+}
+
+run "rejects_unknown_lock_mode" {
+  command = plan
+
+  variables {
+    raw = { object_lock_mode = "NONE" }
+  }
+
+  expect_failures = [var.raw]
+}
+
+run "rejects_fractional_retention" {
+  command = plan
+
+  variables {
+    raw = { retention_days = 1.5 }
+  }
+
+  expect_failures = [var.raw]
+}
+
+run "rejects_expiry_before_retention_ends" {
+  command = plan
+
+  variables {
+    raw = { retention_days = 2555, expiration_days = 365 }
+  }
+
+  expect_failures = [var.raw]
+}
+
+run "rejects_deep_archive_before_tiering" {
+  command = plan
+
+  variables {
+    raw = { intelligent_tiering_days = 30, deep_archive_days = 30 }
+  }
+
+  expect_failures = [var.raw]
+}
+
+run "rejects_zero_day_raw_noncurrent_expiry" {
+  command = plan
+
+  variables {
+    raw = { noncurrent_expiration_days = 0 }
+  }
+
+  expect_failures = [var.raw]
+}
+
+# --- current tables -----------------------------------------------------------
+# The current tables in the catalog: Delta by default (Athena reads the log), a projected
+# Hive table when the job writes plain parquet; both name exactly the job's location.
+run "current_tables_are_delta_by_default" {
+  command = apply
+
+  assert {
+    condition     = output.current_table_names == { bas = "current_bas", lodgement = "current_lodgement", payer-report = "current_payer_report" }
+    error_message = "One current_<kind> table per curated kind."
+  }
+
+  assert {
+    condition = alltrue([for kind, t in aws_glue_catalog_table.current : (
+      t.parameters.table_type == "DELTA" &&
+      t.parameters["spark.sql.sources.provider"] == "delta" &&
+      !contains(keys(t.parameters), "projection.enabled") &&
+      one(t.storage_descriptor).location == "s3://taxlake-test-curated-123456789012/current/${kind}/"
+    )])
+    error_message = "Delta current tables must say DELTA and point at current/<kind>/ in the curated bucket."
+  }
+
+  assert {
+    condition = alltrue([for kind, t in aws_glue_catalog_table.current : (
+      [for p in t.partition_keys : p.name] == ["tax_year"] &&
+      !contains([for c in one(t.storage_descriptor).columns : c.name], "tax_year") &&
+      length(one(t.storage_descriptor).columns) == length(aws_glue_catalog_table.this[kind].storage_descriptor[0].columns) + length(aws_glue_catalog_table.this[kind].partition_keys) - 1
+    )])
+    error_message = "Current tables are partitioned by tax_year alone; every other curated column, lodgement_month included, is a column."
+  }
+}
+
+run "current_tables_as_parquet_use_projection" {
+  command = plan
+
+  variables {
+    current_tables = { prefix = "latest", table_format = "parquet" }
+  }
+
+  assert {
+    condition = alltrue([for kind, t in aws_glue_catalog_table.current : (
+      t.parameters.classification == "parquet" &&
+      t.parameters["projection.enabled"] == "true" &&
+      t.parameters["projection.tax_year.type"] == "integer" &&
+      t.parameters["storage.location.template"] == "s3://taxlake-test-curated-123456789012/latest/${kind}/tax_year=$${tax_year}" &&
+      !contains(keys(t.parameters), "table_type")
+    )])
+    error_message = "Parquet current tables must be projected Hive tables under the configured prefix."
+  }
+}
+
+run "rejects_current_prefix_curated" {
+  command = plan
+
+  variables {
+    current_tables = { prefix = "curated" }
+  }
+
+  expect_failures = [var.current_tables]
+}
+
+run "rejects_unknown_current_format" {
+  command = plan
+
+  variables {
+    current_tables = { table_format = "hudi" }
+  }
+
+  expect_failures = [var.current_tables]
+}
+
+# --- lake formation -----------------------------------------------------------
+# Lake Formation: off by default; when on, the curated and analytics buckets are
+# registered in hybrid mode through a module role limited to those buckets and the key.
+run "lake_formation_is_off_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_lakeformation_resource.this) == 0 && length(aws_iam_role.lake_formation) == 0 && output.lake_formation_role_arn == null
+    error_message = "Without lake_formation.enabled nothing is registered and no role is made."
+  }
+}
+
+run "lake_formation_registers_the_table_zones_in_hybrid_mode" {
+  command = apply
+
+  variables {
+    lake_formation = { enabled = true }
+  }
+
+  assert {
+    condition = output.lake_formation_locations == {
+      curated   = "arn:aws:s3:::taxlake-test-curated-123456789012"
+      analytics = "arn:aws:s3:::taxlake-test-analytics-123456789012"
+    }
+    error_message = "The curated and analytics buckets (where the tables live) must be registered; raw has no tables."
+  }
+
+  assert {
+    condition = alltrue([for r in aws_lakeformation_resource.this : (
+      r.hybrid_access_enabled && r.role_arn == "arn:aws:iam::123456789012:role/taxlake-test-lakeformation" && r.use_service_linked_role != true
+    )])
+    error_message = "Locations must be hybrid (IAM access keeps working) and reached through the module role, which can use the lake key."
+  }
+
+  assert {
+    condition = { for s in data.aws_iam_policy_document.lake_formation.statement : s.sid => { actions = s.actions, resources = s.resources } } == {
+      ReadWriteLocations = { actions = toset(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]), resources = toset(["arn:aws:s3:::taxlake-test-curated-123456789012/*", "arn:aws:s3:::taxlake-test-analytics-123456789012/*"]) }
+      ListLocations      = { actions = toset(["s3:ListBucket"]), resources = toset(["arn:aws:s3:::taxlake-test-curated-123456789012", "arn:aws:s3:::taxlake-test-analytics-123456789012"]) }
+      UseLakeKey         = { actions = toset(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]), resources = toset([var.kms_key_arn]) }
+    }
+    error_message = "The role reaches only the two registered buckets and the lake key."
+  }
+
+  assert {
+    condition     = one(data.aws_iam_policy_document.lake_formation_assume.statement[0].principals).identifiers == toset(["lakeformation.amazonaws.com"]) && jsonencode(one(data.aws_iam_policy_document.lake_formation_assume.statement[0].condition)) == jsonencode({ test = "StringEquals", values = ["123456789012"], variable = "aws:SourceAccount" })
+    error_message = "Only Lake Formation acting for this account may assume the role."
+  }
+}
+
+run "lake_formation_can_take_over_entirely" {
+  command = plan
+
+  variables {
+    lake_formation = { enabled = true, hybrid_access = false }
+  }
+
+  assert {
+    condition     = alltrue([for r in aws_lakeformation_resource.this : !r.hybrid_access_enabled])
+    error_message = "hybrid_access = false must register the locations in Lake Formation mode."
   }
 }
