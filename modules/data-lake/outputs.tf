@@ -58,11 +58,6 @@ output "lifecycle_rules" {
   value       = { for zone, b in local.buckets : zone => b.lifecycle_rules }
 }
 
-output "force_destroy" {
-  description = "Whether destroying the lake buckets deletes their objects first."
-  value       = var.settings.force_destroy
-}
-
 output "current_table_names" {
   description = "Catalog names of the current tables, by kind (current_<kind>)."
   value       = { for kind, t in aws_glue_catalog_table.current : kind => t.name }
@@ -96,11 +91,6 @@ output "raw_object_lock" {
 output "raw_lifecycle_rules" {
   description = "Lifecycle rules of the raw bucket, keyed by rule id, as passed to the s3-bucket module."
   value       = local.raw_lifecycle_rules
-}
-
-output "raw_force_destroy" {
-  description = "Whether destroying the raw bucket deletes its files first (GOVERNANCE mode only)."
-  value       = var.raw.force_destroy
 }
 
 output "lake_formation_locations" {

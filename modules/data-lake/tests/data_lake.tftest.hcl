@@ -57,10 +57,6 @@ run "names_and_buckets" {
     error_message = "By default each zone tiers objects at once and keeps superseded versions 90 days."
   }
 
-  assert {
-    condition     = output.force_destroy == false
-    error_message = "Lake buckets must survive a destroy by default."
-  }
 }
 
 run "tables_follow_the_contract" {
@@ -155,10 +151,6 @@ run "settings_per_zone" {
     error_message = "Analytics settings must reach the analytics bucket's lifecycle, unset fields keeping their defaults."
   }
 
-  assert {
-    condition     = output.force_destroy
-    error_message = "force_destroy must reach the buckets."
-  }
 }
 
 run "rejects_zero_day_noncurrent_expiry" {
@@ -245,11 +237,6 @@ run "raw_bucket_is_locked_for_seven_years_by_default" {
   }
 
   assert {
-    condition     = output.raw_force_destroy == false
-    error_message = "Raw files must survive a destroy by default."
-  }
-
-  assert {
     # jsonencode compares values: the module's typed lists and nulls differ in type from literals
     condition = jsonencode(output.raw_lifecycle_rules) == jsonencode({
       raw-tiering = {
@@ -261,7 +248,6 @@ run "raw_bucket_is_locked_for_seven_years_by_default" {
     })
     error_message = "By default raw files tier at once and are never expired by lifecycle."
   }
-
 
 }
 
@@ -297,10 +283,6 @@ run "raw_settings_reach_the_bucket" {
     error_message = "Tiering, Deep Archive, expiry and noncurrent expiry must reach the raw lifecycle rule."
   }
 
-  assert {
-    condition     = output.raw_force_destroy && !output.force_destroy
-    error_message = "raw.force_destroy is the raw bucket's own: settings.force_destroy stays false."
-  }
 }
 
 run "rejects_force_destroy_of_compliance_locked_files" {
