@@ -50,7 +50,6 @@ variable "landing_bucket_name" {
 variable "validated_prefix" {
   description = "Key prefix of validated lodgements in the landing bucket (modules/landing validated_prefix, where it is defined and checked)."
   type        = string
-  default     = "validated/"
   nullable    = false
 }
 
@@ -63,7 +62,6 @@ variable "curated_bucket_name" {
 variable "curated_prefix" {
   description = "Path segment (no slashes) of the curated tables in the curated bucket (modules/data-lake curated_prefix, where it is defined)."
   type        = string
-  default     = "curated"
   nullable    = false
 }
 

@@ -12,7 +12,6 @@ variable "landing_bucket_name" {
 variable "validated_prefix" {
   description = "Key prefix of validated lodgements in the landing bucket (the only part the jobs may read)."
   type        = string
-  default     = "validated/"
   nullable    = false
 
   validation {
@@ -35,7 +34,6 @@ variable "curated_bucket_name" {
 variable "curated_prefix" {
   description = "Key prefix (no trailing slash) the jobs write curated tables under (the only part of the lake they may write)."
   type        = string
-  default     = "curated"
   nullable    = false
 
   validation {

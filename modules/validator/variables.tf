@@ -59,7 +59,6 @@ variable "prefixes" {
     validated  = string
     quarantine = string
   })
-  default  = { incoming = "incoming/", validated = "validated/", quarantine = "quarantine/" }
   nullable = false
 }
 

@@ -105,6 +105,8 @@ variables {
   layer_arns            = ["arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-test-runtime:1"]
   kms_key_arn           = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
   landing_bucket_name   = "taxlake-test-landing-123456789012"
+  validated_prefix      = "validated/"
+  curated_prefix        = "curated"
   curated_bucket_name   = "taxlake-test-curated-123456789012"
   analytics_bucket_name = "taxlake-test-analytics-123456789012"
   glue_database_name    = "taxlake_test_lake"

@@ -4,6 +4,8 @@ mock_provider "aws" {
 
 variables {
   landing_bucket_name = "taxlake-test-landing-123456789012"
+  validated_prefix    = "validated/"
+  curated_prefix      = "curated"
   curated_bucket_name = "taxlake-test-curated-123456789012"
 }
 

@@ -33,6 +33,7 @@ variables {
   kms_key_arn        = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
   landing_bucket_arn = "arn:aws:s3:::taxlake-test-landing-123456789012"
   landing_bucket_id  = "taxlake-test-landing-123456789012"
+  prefixes           = { incoming = "incoming/", validated = "validated/", quarantine = "quarantine/" }
   event_rule_name    = "taxlake-test-landing-object-created"
   event_rule_arn     = "arn:aws:events:ap-southeast-2:123456789012:rule/taxlake-test-landing-object-created"
 }
