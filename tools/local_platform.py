@@ -15,6 +15,7 @@ import datetime as dt
 import gzip
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -36,7 +37,15 @@ REGION = "ap-southeast-2"
 # and its backend (state in the emulator's S3).
 TF_ROOT = ROOT / "terraform" / "platform"
 LOCAL_ENV = ROOT / "terraform" / "local"
-STATE_BUCKET = "taxlake-local-tfstate"
+LOCAL_BACKEND = LOCAL_ENV / "local.s3.tfbackend"
+
+
+def state_bucket(backend: Path = LOCAL_BACKEND) -> str:
+    """The state bucket the backend file names (the one place it is written)."""
+    match = re.search(r'^bucket\s*=\s*"([^"]+)"', backend.read_text(), re.M)
+    if not match:
+        raise StepFailed(f"reading the state bucket from {backend}", 'the file has no bucket = "..." line')
+    return match.group(1)
 
 
 def tail(text: str, lines: int = 30) -> str:
@@ -290,16 +299,16 @@ class Terraform:
     def init(self) -> None:
         """The state lives in the emulator's S3, as the backend file says: make its bucket first."""
         self.state.mkdir(parents=True, exist_ok=True)
-        s3 = clients(self.endpoint, names=("s3",))["s3"]
-        if STATE_BUCKET not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
-            s3.create_bucket(Bucket=STATE_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-            s3.put_bucket_versioning(Bucket=STATE_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        s3, bucket = clients(self.endpoint, names=("s3",))["s3"], state_bucket()
+        if bucket not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
         self.run(
             "init",
             "-input=false",
             "-no-color",
             "-reconfigure",
-            f"-backend-config={LOCAL_ENV / 'local.s3.tfbackend'}",
+            f"-backend-config={LOCAL_BACKEND}",
             f'-backend-config=endpoints={{s3="{self.endpoint}"}}',
             capture=True,
         )

@@ -177,3 +177,11 @@ def test_clients_point_every_service_at_the_given_endpoint_and_region(monkeypatc
     made = local_platform.clients("http://127.0.0.1:4597", names=("s3", "stepfunctions", "emr-serverless"))
     assert {c.meta.endpoint_url for c in made.values()} == {"http://127.0.0.1:4597"}
     assert {c.meta.region_name for c in made.values()} == {local_platform.REGION}
+
+
+def test_the_state_bucket_is_the_one_the_backend_file_names(tmp_path: Path) -> None:
+    assert local_platform.state_bucket() == "taxlake-local-tfstate"
+    empty = tmp_path / "x.s3.tfbackend"
+    empty.write_text('key = "k"\n')
+    with pytest.raises(local_platform.StepFailed, match="reading the state bucket"):
+        local_platform.state_bucket(empty)
