@@ -9,6 +9,7 @@ locals {
 
   state_machine_name = "${var.name_prefix}-pipeline"
   definition_path    = coalesce(var.definition_path, "${path.module}/../../statemachines/tax_pipeline.asl.json")
+  policy_path        = replace(local.definition_path, "/\\.asl\\.json$/", ".policy.json")
 
   # Every ${placeholder} of the template; templatefile() fails on a missing one.
   definition_vars = {

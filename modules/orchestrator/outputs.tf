@@ -49,8 +49,8 @@ output "function_environments" {
 }
 
 output "derived_task_statements" {
-  description = "The role's Task permissions as derived from the rendered definition: [{actions, resources}], comparable with `taxlake asl policy` (the iam:PassRole statement also carries an iam:PassedToService condition)."
-  value       = [for s in local.derived_task_statements : { actions = s.actions, resources = s.resources }]
+  description = "The role's Task permissions, the policy template derived from the definition rendered with its values: [{actions, resources}] (the iam:PassRole statement also carries an iam:PassedToService condition)."
+  value       = [for s in local.task_statements : { actions = s.Action, resources = s.Resource }]
 }
 
 output "role_policy" {

@@ -12,13 +12,13 @@ variable "tags" {
 }
 
 variable "definition_path" {
-  description = "Path to the ASL template the state machine is rendered from; null uses statemachines/tax_pipeline.asl.json of this repository."
+  description = "Path to the <name>.asl.json template the state machine is rendered from, with the role's policy template <name>.policy.json beside it (`taxlake asl policy <name>.asl.json --placeholders`); null uses statemachines/tax_pipeline.asl.json of this repository."
   type        = string
   default     = null
 
   validation {
-    condition     = var.definition_path == null || try(fileexists(var.definition_path), false)
-    error_message = "definition_path must be null or an existing ASL template file."
+    condition     = var.definition_path == null || try(endswith(var.definition_path, ".asl.json") && fileexists(var.definition_path) && fileexists(replace(var.definition_path, "/\\.asl\\.json$/", ".policy.json")), false)
+    error_message = "definition_path must be null or an existing <name>.asl.json template with its derived <name>.policy.json beside it (taxlake asl policy <name>.asl.json --placeholders)."
   }
 }
 

@@ -13,8 +13,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from taxlake.asl.lint import lint_text, parse_definition, render_template
-from taxlake.asl.policy import derive_policy, policy_document
+from taxlake.asl.lint import TemplateError, lint_text, parse_definition, render_template
+from taxlake.asl.policy import PolicyError, derive_policy, derive_template, policy_document
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -56,8 +56,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     source = policy.add_mutually_exclusive_group()
     source.add_argument("--vars", type=Path, metavar="VARS.json", help="substitute ${name} from this JSON object")
     source.add_argument("--template", action="store_true", help="substitute dummy values for ${name}")
-    policy.add_argument("--region", required=True, help="region of the ARNs the policy builds")
-    policy.add_argument("--account", required=True, type=_account, help="account of the ARNs the policy builds")
+    source.add_argument(
+        "--placeholders",
+        action="store_true",
+        help="keep each ${name} and print a policy template (plus ${partition}, ${region}, ${account_id}) "
+        "for Terraform's templatefile(); --region and --account are then not used",
+    )
+    policy.add_argument("--region", help="region of the ARNs the policy builds (required without --placeholders)")
+    policy.add_argument(
+        "--account", type=_account, help="account of the ARNs the policy builds (required without --placeholders)"
+    )
 
 
 def _usage(message: str) -> int:
@@ -113,6 +121,10 @@ def _policy(args: argparse.Namespace) -> int:
     if error:
         return _usage(error)
     text = Path(args.file).read_text(encoding="utf-8")
+    if args.placeholders:
+        return _policy_template(args.file, text)
+    if not (args.region and args.account):
+        return _usage("policy needs --region and --account (or --placeholders)")
     # Retry/Catch is a lint concern; the policy only needs a well-formed definition
     problems = lint_text(text, variables=variables, dummy=args.template, require_retry_catch=False)
     if not problems:
@@ -126,4 +138,15 @@ def _policy(args: argparse.Namespace) -> int:
     if problems:
         return EXIT_FAIL
     print(json.dumps(policy_document(result.statements), indent=2))
+    return EXIT_OK
+
+
+def _policy_template(name: str, text: str) -> int:
+    try:
+        document = derive_template(text)
+    except (PolicyError, TemplateError) as exc:
+        for problem in exc.problems:
+            print(f"{name}:{problem}")
+        return EXIT_FAIL
+    print(json.dumps(document, indent=2))
     return EXIT_OK

@@ -73,23 +73,23 @@ class TemplateError(ValueError):
 # --- templates -----------------------------------------------------------------------------------
 
 _ARN_SHAPES: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("lambda", "function"), "arn:aws:lambda:{r}:{a}:function:{n}"),
-    (("state_machine", "sfn"), "arn:aws:states:{r}:{a}:stateMachine:{n}"),
-    (("topic", "sns"), "arn:aws:sns:{r}:{a}:{n}"),
-    (("queue", "sqs", "dlq"), "arn:aws:sqs:{r}:{a}:{n}"),
-    (("role",), "arn:aws:iam::{a}:role/{n}"),
-    (("event_bus", "bus"), "arn:aws:events:{r}:{a}:event-bus/{n}"),
-    (("bucket",), "arn:aws:s3:::{n}"),
-    (("table", "dynamodb"), "arn:aws:dynamodb:{r}:{a}:table/{n}"),
-    (("application", "emr"), "arn:aws:emr-serverless:{r}:{a}:/applications/00f1dummy0000001"),
-    (("glue", "job"), "arn:aws:glue:{r}:{a}:job/{n}"),
-    (("kms", "key"), "arn:aws:kms:{r}:{a}:key/00000000-0000-0000-0000-000000000000"),
-    (("secret",), "arn:aws:secretsmanager:{r}:{a}:secret:{n}-AbCdEf"),
-    (("log",), "arn:aws:logs:{r}:{a}:log-group:{n}"),
+    (("lambda", "function"), "arn:{p}:lambda:{r}:{a}:function:{n}"),
+    (("state_machine", "sfn"), "arn:{p}:states:{r}:{a}:stateMachine:{n}"),
+    (("topic", "sns"), "arn:{p}:sns:{r}:{a}:{n}"),
+    (("queue", "sqs", "dlq"), "arn:{p}:sqs:{r}:{a}:{n}"),
+    (("role",), "arn:{p}:iam::{a}:role/{n}"),
+    (("event_bus", "bus"), "arn:{p}:events:{r}:{a}:event-bus/{n}"),
+    (("bucket",), "arn:{p}:s3:::{n}"),
+    (("table", "dynamodb"), "arn:{p}:dynamodb:{r}:{a}:table/{n}"),
+    (("application", "emr"), "arn:{p}:emr-serverless:{r}:{a}:/applications/00f1dummy0000001"),
+    (("glue", "job"), "arn:{p}:glue:{r}:{a}:job/{n}"),
+    (("kms", "key"), "arn:{p}:kms:{r}:{a}:key/00000000-0000-0000-0000-000000000000"),
+    (("secret",), "arn:{p}:secretsmanager:{r}:{a}:secret:{n}-AbCdEf"),
+    (("log",), "arn:{p}:logs:{r}:{a}:log-group:{n}"),
 )
 
 
-def dummy_value(name: str) -> str:
+def dummy_value(name: str, *, region: str = DUMMY_REGION, account: str = DUMMY_ACCOUNT, partition: str = "aws") -> str:
     """A plausible stand-in for ``${name}``: an ARN for ``*_arn``, a number-like string otherwise.
 
     A few suffixes get their own shape (``_url``, ``_name``, ``_bucket``, ``_id``,
@@ -101,14 +101,14 @@ def dummy_value(name: str) -> str:
     if name.endswith("_arn"):
         for keys, shape in _ARN_SHAPES:
             if any(k in stem for k in keys):
-                return shape.format(r=DUMMY_REGION, a=DUMMY_ACCOUNT, n=slug)
-        return f"arn:aws:dummy:{DUMMY_REGION}:{DUMMY_ACCOUNT}:{slug}"
+                return shape.format(p=partition, r=region, a=account, n=slug)
+        return f"arn:{partition}:dummy:{region}:{account}:{slug}"
     if name.endswith("_url"):
-        return f"https://sqs.{DUMMY_REGION}.amazonaws.com/{DUMMY_ACCOUNT}/{slug}"
+        return f"https://sqs.{region}.amazonaws.com/{account}/{slug}"
     if name == "region" or name.endswith("_region"):
-        return DUMMY_REGION
+        return region
     if "account" in name:
-        return DUMMY_ACCOUNT
+        return account
     if name.endswith(("_name", "_bucket", "_prefix")) or name in ("name_prefix", "environment", "env"):
         return slug
     if name.endswith("_id"):

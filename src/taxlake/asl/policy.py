@@ -14,16 +14,21 @@ resource, and ``Credentials.RoleArn`` (sts:AssumeRole).
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from taxlake.asl.lint import Problem, iter_machines, iter_states
+from taxlake.asl.lint import Problem, dummy_value, iter_machines, iter_states, parse_definition, render_template
 from taxlake.asl.schema import format_path
 
 POLICY_VERSION = "2012-10-17"
+# Stand-ins for the deployment's partition, region and account while a template is derived:
+# values no literal in a definition would hold, so mapping them back is unambiguous.
+_TEMPLATE_CONTEXT = {"partition": "tfpartition", "region": "tfregion-9", "account_id": "999988887777"}
+_TEMPLATE_NAME = re.compile(r"(?<!\$)\$\{([a-z][a-z0-9_]*)\}")
 _JSONATA = re.compile(r"^\{%[\s\S]*%\}$")
 _SUFFIXES = (".sync:2", ".sync", ".waitForTaskToken")
 _LAMBDA_NAME = re.compile(
@@ -292,3 +297,46 @@ def _statements(grants: set[Grant]) -> list[dict[str, Any]]:
             statement["Condition"] = dict(cond)
         statements.append(statement)
     return statements
+
+
+def derive_template(template: str) -> dict[str, Any]:
+    """The role's Task policy for an ASL *template*, as a policy template.
+
+    Each ``${name}`` of the definition is rendered as a stand-in of its shape,
+    the statements are derived, and every stand-in is mapped back, so the
+    result holds the same ``${name}`` placeholders plus ``${partition}``,
+    ``${region}`` and ``${account_id}``. Rendering it with the definition's
+    values gives what ``derive_statements`` gives for the rendered definition:
+    this is the one derivation, and Terraform only renders it
+    (``modules/orchestrator``). Raises ``PolicyError`` if a permission can't be
+    derived or a placeholder lands in a resource in a way a template can't say.
+    """
+    context = _TEMPLATE_CONTEXT
+    names = sorted(set(_TEMPLATE_NAME.findall(template)) - set(context))
+    stand_ins: dict[str, str] = {}
+    for name in names:
+        value = dummy_value(
+            name, region=context["region"], account=context["account_id"], partition=context["partition"]
+        )
+        slug = f"dummy-{name.removesuffix('_arn').replace('_', '-')}"
+        # ids and numbers share one dummy shape: give each its own so it maps back to one name
+        stand_ins[name] = value if slug in value else slug
+    stand_ins.update(context)
+    doc, problems = parse_definition(render_template(template, stand_ins, dummy=False))
+    if problems:
+        raise PolicyError(problems)
+    text = json.dumps(
+        policy_document(
+            derive_statements(
+                doc, region=context["region"], account=context["account_id"], partition=context["partition"]
+            )
+        )
+    )
+    # longest first, so a stand-in inside a longer one (a name inside an ARN) maps back last
+    for name, value in sorted(stand_ins.items(), key=lambda item: -len(item[1])):
+        if value.startswith(("arn:", "dummy-", "https:")) or name in context:
+            text = text.replace(value, "${" + name + "}")
+    if "dummy-" in text:
+        raise PolicyError([Problem("-", f"a placeholder reaches a resource only in part: {text}")])
+    document: dict[str, Any] = json.loads(text)
+    return document

@@ -233,7 +233,7 @@ def test_a_transient_failure_is_retried_as_the_definition_declares(platform, tmp
 
 
 def test_the_role_grants_exactly_what_the_deployed_definition_calls(platform) -> None:
-    """The Terraform-derived role policy against the Python derivation of the same definition."""
+    """The deployed role policy (the rendered policy template) against a derivation of the deployed definition."""
     from taxlake.asl.policy import derive_statements
 
     sfn, iam = platform.aws["stepfunctions"], platform.aws["iam"]
