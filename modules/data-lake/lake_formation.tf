@@ -14,34 +14,6 @@ locals {
   } : {}
 }
 
-data "aws_iam_policy_document" "lake_formation_assume" {
-  statement {
-    sid     = "LakeFormationAssumeRole"
-    effect  = "Allow"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["lakeformation.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "lake_formation" {
-  count = var.lake_formation.enabled ? 1 : 0
-
-  name               = "${var.name_prefix}-lakeformation"
-  description        = "Lake Formation's access to the ${var.name_prefix} lake locations."
-  assume_role_policy = data.aws_iam_policy_document.lake_formation_assume.json
-  tags               = var.tags
-}
-
 data "aws_iam_policy_document" "lake_formation" {
   statement {
     sid       = "ReadWriteLocations"
@@ -65,20 +37,21 @@ data "aws_iam_policy_document" "lake_formation" {
   }
 }
 
-resource "aws_iam_role_policy" "lake_formation" {
-  count = var.lake_formation.enabled ? 1 : 0
+module "lake_formation_role" {
+  source = "../service-role"
+  count  = var.lake_formation.enabled ? 1 : 0
 
-  name   = "${var.name_prefix}-lakeformation-locations"
-  role   = aws_iam_role.lake_formation[0].id
-  policy = data.aws_iam_policy_document.lake_formation.json
+  name        = "${var.name_prefix}-lakeformation"
+  description = "Lake Formation's access to the ${var.name_prefix} lake locations."
+  service     = "lakeformation"
+  policy_json = data.aws_iam_policy_document.lake_formation.json
+  tags        = var.tags
 }
 
 resource "aws_lakeformation_resource" "this" {
   for_each = local.lake_formation_locations
 
   arn                   = each.value
-  role_arn              = aws_iam_role.lake_formation[0].arn
+  role_arn              = module.lake_formation_role[0].role.arn
   hybrid_access_enabled = var.lake_formation.hybrid_access
-
-  depends_on = [aws_iam_role_policy.lake_formation]
 }

@@ -100,5 +100,5 @@ output "lake_formation_locations" {
 
 output "lake_formation_role_arn" {
   description = "ARN of the role Lake Formation reaches the locations with (null when disabled)."
-  value       = one(aws_iam_role.lake_formation[*].arn)
+  value       = one(module.lake_formation_role[*].role.arn)
 }

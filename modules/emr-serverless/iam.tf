@@ -1,30 +1,3 @@
-data "aws_iam_policy_document" "assume" {
-  statement {
-    sid     = "EmrServerlessAssumeRole"
-    effect  = "Allow"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["emr-serverless.amazonaws.com"]
-    }
-
-    # Confused-deputy guard: only EMR Serverless acting for this account may assume the role.
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "this" {
-  name               = "${local.name}-emr"
-  description        = "Job execution role of the ${local.name} EMR Serverless application."
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
-}
-
 # The curate data (modules/spark-data-access, the same grant as the Glue job's) plus what
 # the engine needs: the job files, the job logs and the key (no TempDir: Spark on EMR
 # stages nothing in S3).
@@ -53,8 +26,12 @@ data "aws_iam_policy_document" "this" {
   }
 }
 
-resource "aws_iam_role_policy" "this" {
-  name   = "${local.name}-emr-least-privilege"
-  role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.this.json
+module "role" {
+  source = "../service-role"
+
+  name        = "${local.name}-emr"
+  description = "Job execution role of the ${local.name} EMR Serverless application."
+  service     = "emr-serverless"
+  policy_json = data.aws_iam_policy_document.this.json
+  tags        = var.tags
 }

@@ -13,14 +13,9 @@ output "application_name" {
   value       = aws_emrserverless_application.this.name
 }
 
-output "execution_role_arn" {
-  description = "ARN of the job execution role job runs pass (ExecutionRoleArn)."
-  value       = aws_iam_role.this.arn
-}
-
-output "execution_role_name" {
-  description = "Name of the job execution role."
-  value       = aws_iam_role.this.name
+output "execution_role" {
+  description = "The job execution role job runs pass (its arn is the ExecutionRoleArn): {name, arn}."
+  value       = module.role.role
 }
 
 output "entry_point" {

@@ -37,15 +37,6 @@ locals {
   )
 }
 
-resource "aws_iam_role" "current" {
-  count = var.current_tables.enabled ? 1 : 0
-
-  name               = local.current_job_name
-  description        = "Role of the ${local.current_job_name} Glue job."
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
-}
-
 data "aws_iam_policy_document" "current" {
   source_policy_documents = [data.aws_iam_policy_document.runtime.json]
 
@@ -77,12 +68,15 @@ data "aws_iam_policy_document" "current" {
   }
 }
 
-resource "aws_iam_role_policy" "current" {
-  count = var.current_tables.enabled ? 1 : 0
+module "current_role" {
+  source = "../service-role"
+  count  = var.current_tables.enabled ? 1 : 0
 
-  name   = "${local.current_job_name}-least-privilege"
-  role   = aws_iam_role.current[0].id
-  policy = data.aws_iam_policy_document.current.json
+  name        = local.current_job_name
+  description = "Role of the ${local.current_job_name} Glue job."
+  service     = "glue"
+  policy_json = data.aws_iam_policy_document.current.json
+  tags        = var.tags
 }
 
 resource "aws_glue_job" "current" {
@@ -90,7 +84,7 @@ resource "aws_glue_job" "current" {
 
   name                   = local.current_job_name
   description            = "Merges newly curated sources into the current tables (one row per key, amendments applied); scheduled, single writer."
-  role_arn               = aws_iam_role.current[0].arn
+  role_arn               = module.current_role[0].role.arn
   glue_version           = "5.0"
   worker_type            = var.current_tables.worker_type
   number_of_workers      = var.current_tables.number_of_workers
@@ -111,8 +105,6 @@ resource "aws_glue_job" "current" {
   execution_property {
     max_concurrent_runs = 1
   }
-
-  depends_on = [aws_iam_role_policy.current]
 }
 
 resource "aws_glue_trigger" "current" {

@@ -1,30 +1,3 @@
-data "aws_iam_policy_document" "assume" {
-  statement {
-    sid     = "GlueAssumeRole"
-    effect  = "Allow"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["glue.amazonaws.com"]
-    }
-
-    # Confused-deputy guard: only Glue acting for this account may assume the role.
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "this" {
-  name               = local.job_name
-  description        = "Role of the ${local.job_name} Glue job."
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
-}
-
 # What every job of the module needs to run at all: its script and library, Glue's
 # TempDir, the key, its log groups and metrics. Each job's policy adds its data.
 data "aws_iam_policy_document" "runtime" {
@@ -80,8 +53,12 @@ data "aws_iam_policy_document" "this" {
   source_policy_documents = [data.aws_iam_policy_document.runtime.json, var.data_access.policy_json]
 }
 
-resource "aws_iam_role_policy" "this" {
-  name   = "${local.job_name}-least-privilege"
-  role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.this.json
+module "role" {
+  source = "../service-role"
+
+  name        = local.job_name
+  description = "Role of the ${local.job_name} Glue job."
+  service     = "glue"
+  policy_json = data.aws_iam_policy_document.this.json
+  tags        = var.tags
 }

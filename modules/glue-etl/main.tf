@@ -53,7 +53,7 @@ resource "aws_glue_security_configuration" "this" {
 resource "aws_glue_job" "this" {
   name                   = local.job_name
   description            = "Curates one validated lodgement file into the lake (Spark); started by the pipeline state machine."
-  role_arn               = aws_iam_role.this.arn
+  role_arn               = module.role.role.arn
   glue_version           = "5.0"
   worker_type            = var.settings.worker_type
   number_of_workers      = var.settings.number_of_workers
@@ -74,6 +74,4 @@ resource "aws_glue_job" "this" {
   execution_property {
     max_concurrent_runs = var.settings.max_concurrency
   }
-
-  depends_on = [aws_iam_role_policy.this]
 }

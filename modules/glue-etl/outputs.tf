@@ -8,14 +8,9 @@ output "job_arn" {
   value       = aws_glue_job.this.arn
 }
 
-output "role_arn" {
-  description = "ARN of the job's role."
-  value       = aws_iam_role.this.arn
-}
-
-output "role_name" {
-  description = "Name of the job's role."
-  value       = aws_iam_role.this.name
+output "role" {
+  description = "The curate job's role: {name, arn}."
+  value       = module.role.role
 }
 
 output "security_configuration_name" {

@@ -1,28 +1,13 @@
-data "aws_iam_policy_document" "assume" {
-  statement {
-    sid     = "LambdaAssumeRole"
-    effect  = "Allow"
-    actions = ["sts:AssumeRole"]
+# The execution role: trusted by Lambda for this account only (modules/service-role), its
+# policy the caller's statements plus what the function itself needs.
+module "role" {
+  source = "../service-role"
 
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-
-    # Confused-deputy guard: only Lambda acting for this account may assume the role.
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "this" {
-  name               = local.function_name
-  description        = "Execution role of the ${local.function_name} Lambda function."
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
+  name        = local.function_name
+  description = "Execution role of the ${local.function_name} Lambda function."
+  service     = "lambda"
+  policy_json = data.aws_iam_policy_document.this.json
+  tags        = var.tags
 }
 
 data "aws_iam_policy_document" "this" {
@@ -88,10 +73,4 @@ data "aws_iam_policy_document" "this" {
       resources = ["*"]
     }
   }
-}
-
-resource "aws_iam_role_policy" "this" {
-  name   = "${local.function_name}-least-privilege"
-  role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.this.json
 }

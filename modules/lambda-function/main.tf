@@ -14,7 +14,7 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_116:The dead-letter queue is for asynchronous invocations and is created when dead_letter_queue = true; synchronously invoked functions (Step Functions tasks) return their errors to the caller, which retries and catches them.
   function_name = local.function_name
   description   = var.description
-  role          = aws_iam_role.this.arn
+  role          = module.role.role.arn
   runtime       = "python3.12"
   handler       = var.handler
   architectures = ["x86_64"]
@@ -51,12 +51,9 @@ resource "aws_lambda_function" "this" {
 
   tags = var.tags
 
-  # Without these the first invocation could create an unencrypted, never-expiring
-  # log group or fail on missing permissions.
-  depends_on = [
-    aws_cloudwatch_log_group.this,
-    aws_iam_role_policy.this,
-  ]
+  # Without it the first invocation could create an unencrypted, never-expiring log group
+  # (the role's ARN is known only once its policy is attached).
+  depends_on = [aws_cloudwatch_log_group.this]
 }
 
 resource "aws_lambda_function_event_invoke_config" "this" {

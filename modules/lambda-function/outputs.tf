@@ -8,14 +8,9 @@ output "function_name" {
   value       = aws_lambda_function.this.function_name
 }
 
-output "role_arn" {
-  description = "ARN of the function's execution role."
-  value       = aws_iam_role.this.arn
-}
-
-output "role_name" {
-  description = "Name of the function's execution role."
-  value       = aws_iam_role.this.name
+output "role" {
+  description = "The function's execution role: {name, arn}."
+  value       = module.role.role
 }
 
 output "log_group_name" {

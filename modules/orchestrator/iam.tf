@@ -55,42 +55,12 @@ locals {
   }
 }
 
-data "aws_iam_policy_document" "assume" {
-  statement {
-    sid     = "StatesAssumeRole"
-    effect  = "Allow"
-    actions = ["sts:AssumeRole"]
+module "role" {
+  source = "../service-role"
 
-    principals {
-      type        = "Service"
-      identifiers = ["states.amazonaws.com"]
-    }
-
-    # Confused-deputy guard: only Step Functions acting for this account may assume the role.
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "this" {
-  name               = local.state_machine_name
-  description        = "Execution role of the ${local.state_machine_name} state machine; its policy is derived from the definition."
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
-}
-
-resource "aws_iam_role_policy" "this" {
-  name   = "${local.state_machine_name}-derived"
-  role   = aws_iam_role.this.id
-  policy = jsonencode(local.policy)
-
-  lifecycle {
-    precondition {
-      condition     = length([for a in flatten([for s in local.policy.Statement : s.Action]) : a if strcontains(a, "*")]) == 0
-      error_message = "The derived policy must not grant a wildcard action."
-    }
-  }
+  name        = local.state_machine_name
+  description = "Execution role of the ${local.state_machine_name} state machine; its Task permissions are derived from the definition."
+  service     = "states"
+  policy_json = jsonencode(local.policy)
+  tags        = var.tags
 }

@@ -56,9 +56,10 @@ resource "aws_cloudwatch_log_group" "this" {
 
 resource "aws_sfn_state_machine" "this" {
   #checkov:skip=CKV_AWS_284:X-Ray tracing is on unless a caller sets state_machine.tracing = false (default true); checkov cannot resolve the optional() default.
-  name       = local.state_machine_name
-  type       = "STANDARD"
-  role_arn   = aws_iam_role.this.arn
+  name = local.state_machine_name
+  type = "STANDARD"
+  # known once the role's policy is attached: AWS checks the definition against it
+  role_arn   = module.role.role.arn
   definition = local.definition
   tags       = var.tags
 
@@ -77,7 +78,4 @@ resource "aws_sfn_state_machine" "this" {
     kms_key_id                        = var.kms_key_arn
     kms_data_key_reuse_period_seconds = 300
   }
-
-  # The role must hold the derived permissions before AWS validates the definition.
-  depends_on = [aws_iam_role_policy.this]
 }

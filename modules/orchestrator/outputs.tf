@@ -8,14 +8,9 @@ output "state_machine_name" {
   value       = aws_sfn_state_machine.this.name
 }
 
-output "role_arn" {
-  description = "ARN of the state machine's execution role."
-  value       = aws_iam_role.this.arn
-}
-
-output "role_name" {
-  description = "Name of the state machine's execution role."
-  value       = aws_iam_role.this.name
+output "role" {
+  description = "The state machine's execution role: {name, arn}."
+  value       = module.role.role
 }
 
 output "log_group_name" {

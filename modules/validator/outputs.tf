@@ -8,14 +8,9 @@ output "function_arn" {
   value       = module.function.function_arn
 }
 
-output "role_arn" {
-  description = "ARN of the function's execution role."
-  value       = module.function.role_arn
-}
-
-output "role_name" {
-  description = "Name of the function's execution role."
-  value       = module.function.role_name
+output "role" {
+  description = "The function's execution role: {name, arn}."
+  value       = module.function.role
 }
 
 output "log_group_name" {

@@ -225,7 +225,7 @@ module "orchestrator" {
 
   emr = {
     application_id     = module.emr_serverless.application_id
-    execution_role_arn = module.emr_serverless.execution_role_arn
+    execution_role_arn = module.emr_serverless.execution_role.arn
     entry_point        = module.emr_serverless.entry_point
     py_files           = module.emr_serverless.py_files
     log_uri            = module.emr_serverless.log_uri

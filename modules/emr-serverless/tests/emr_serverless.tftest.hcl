@@ -63,7 +63,7 @@ run "application_defaults" {
     condition = (
       output.application_id == "00fmockapplication" &&
       output.application_arn == "arn:aws:emr-serverless:ap-southeast-2:123456789012:/applications/00fmockapplication" &&
-      output.execution_role_arn == "arn:aws:iam::123456789012:role/taxlake-test-curate-emr" &&
+      output.execution_role == { name = "taxlake-test-curate-emr", arn = "arn:aws:iam::123456789012:role/taxlake-test-curate-emr" } &&
       output.entry_point == "s3://taxlake-test-artifacts-123456789012/glue/jobs/curate.py" &&
       output.py_files == "s3://taxlake-test-artifacts-123456789012/glue/taxlake.zip" &&
       output.log_uri == "s3://taxlake-test-artifacts-123456789012/emr/logs/"
@@ -94,13 +94,9 @@ run "role_is_least_privilege" {
     error_message = "Job runs must read and write the lake through the Spark jobs' one data-access grant."
   }
 
-  assert {
-    condition     = jsonencode(one(data.aws_iam_policy_document.assume.statement[0].condition)) == jsonencode({ test = "StringEquals", values = ["123456789012"], variable = "aws:SourceAccount" }) && one(data.aws_iam_policy_document.assume.statement[0].principals).identifiers == toset(["emr-serverless.amazonaws.com"])
-    error_message = "Only EMR Serverless acting for this account may assume the role."
-  }
 
   assert {
-    condition     = aws_iam_role.this.name == "taxlake-test-curate-emr"
+    condition     = output.execution_role.name == "taxlake-test-curate-emr"
     error_message = "The role must not collide with the Glue job's <name_prefix>-curate role."
   }
 }
