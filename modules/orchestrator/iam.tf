@@ -59,7 +59,7 @@ module "role" {
   source = "../service-role"
 
   name        = local.state_machine_name
-  description = "Execution role of the ${local.state_machine_name} state machine; its Task permissions are derived from the definition."
+  description = "Execution role of the ${local.state_machine_name} state machine; its policy is derived from the definition."
   service     = "states"
   policy_json = jsonencode(local.policy)
   tags        = var.tags

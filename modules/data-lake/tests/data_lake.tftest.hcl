@@ -153,14 +153,26 @@ run "settings_per_zone" {
 
 }
 
-run "rejects_zero_day_noncurrent_expiry" {
+run "rejects_invalid_inputs" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
+    # zero day noncurrent expiry
     settings = { analytics = { noncurrent_expiration_days = 0 } }
+
+    # force destroy of compliance locked files
+    raw = { force_destroy = true }
+
+    # current prefix curated
+    current_tables = { prefix = "curated" }
   }
 
-  expect_failures = [var.settings]
+  expect_failures = [
+    var.settings,
+    var.raw,
+    var.current_tables,
+  ]
 }
 
 run "analytics_tables_follow_the_contract" {
@@ -285,24 +297,22 @@ run "raw_settings_reach_the_bucket" {
 
 }
 
-run "rejects_force_destroy_of_compliance_locked_files" {
+run "rejects_invalid_inputs_2" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
-    raw = { force_destroy = true }
-  }
-
-  expect_failures = [var.raw]
-}
-
-run "rejects_unknown_lock_mode" {
-  command = plan
-
-  variables {
+    # unknown lock mode
     raw = { object_lock_mode = "NONE" }
+
+    # unknown current format
+    current_tables = { table_format = "hudi" }
   }
 
-  expect_failures = [var.raw]
+  expect_failures = [
+    var.raw,
+    var.current_tables,
+  ]
 }
 
 run "rejects_fractional_retention" {
@@ -393,26 +403,6 @@ run "current_tables_as_parquet_use_projection" {
     )])
     error_message = "Parquet current tables must be projected Hive tables under the configured prefix."
   }
-}
-
-run "rejects_current_prefix_curated" {
-  command = plan
-
-  variables {
-    current_tables = { prefix = "curated" }
-  }
-
-  expect_failures = [var.current_tables]
-}
-
-run "rejects_unknown_current_format" {
-  command = plan
-
-  variables {
-    current_tables = { table_format = "hudi" }
-  }
-
-  expect_failures = [var.current_tables]
 }
 
 # --- lake formation -----------------------------------------------------------

@@ -94,7 +94,6 @@ run "role_is_least_privilege" {
     error_message = "Job runs must read and write the lake through the Spark jobs' one data-access grant."
   }
 
-
   assert {
     condition     = output.execution_role.name == "taxlake-test-curate-emr"
     error_message = "The role must not collide with the Glue job's <name_prefix>-curate role."
@@ -138,14 +137,22 @@ run "capacity_and_network" {
   }
 }
 
-run "rejects_unknown_worker_type" {
+run "rejects_invalid_inputs" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
+    # unknown worker type
     settings = { initial_capacity = { Worker = { worker_count = 1, cpu = "2 vCPU", memory = "4 GB" } } }
+
+    # network without subnets
+    network = { subnet_ids = [], security_group_ids = ["sg-0123456789abcdef0"] }
   }
 
-  expect_failures = [var.settings]
+  expect_failures = [
+    var.settings,
+    var.network,
+  ]
 }
 
 run "rejects_malformed_capacity" {
@@ -156,14 +163,4 @@ run "rejects_malformed_capacity" {
   }
 
   expect_failures = [var.settings]
-}
-
-run "rejects_network_without_subnets" {
-  command = plan
-
-  variables {
-    network = { subnet_ids = [], security_group_ids = ["sg-0123456789abcdef0"] }
-  }
-
-  expect_failures = [var.network]
 }

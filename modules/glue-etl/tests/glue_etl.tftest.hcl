@@ -140,24 +140,44 @@ run "settings_pass_through" {
   }
 }
 
-run "rejects_unsupported_worker_type" {
+run "rejects_invalid_inputs" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
+    # unsupported worker type
     settings = { worker_type = "G.8X" }
+
+    # script outside glue prefix
+    script_key = "jobs/curate.py"
+
+    # current prefix equal to curated
+    current_tables = { prefix = "curated" }
   }
 
-  expect_failures = [var.settings]
+  expect_failures = [
+    var.settings,
+    var.script_key,
+    var.current_tables,
+  ]
 }
 
-run "rejects_single_worker" {
+run "rejects_invalid_inputs_2" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
+    # single worker
     settings = { number_of_workers = 1 }
+
+    # unknown table format
+    current_tables = { table_format = "iceberg" }
   }
 
-  expect_failures = [var.settings]
+  expect_failures = [
+    var.settings,
+    var.current_tables,
+  ]
 }
 
 run "rejects_unknown_execution_class" {
@@ -168,16 +188,6 @@ run "rejects_unknown_execution_class" {
   }
 
   expect_failures = [var.settings]
-}
-
-run "rejects_script_outside_glue_prefix" {
-  command = plan
-
-  variables {
-    script_key = "jobs/curate.py"
-  }
-
-  expect_failures = [var.script_key]
 }
 
 # The current-tables job: the single writer of current/, on a schedule, one run at a time.
@@ -265,24 +275,4 @@ run "current_job_can_be_left_out" {
     condition     = length(aws_glue_job.current) == 0 && length(aws_glue_trigger.current) == 0 && length(module.current_role) == 0 && output.current_job_name == null
     error_message = "enabled = false must create no current job, trigger or role."
   }
-}
-
-run "rejects_current_prefix_equal_to_curated" {
-  command = plan
-
-  variables {
-    current_tables = { prefix = "curated" }
-  }
-
-  expect_failures = [var.current_tables]
-}
-
-run "rejects_unknown_table_format" {
-  command = plan
-
-  variables {
-    current_tables = { table_format = "iceberg" }
-  }
-
-  expect_failures = [var.current_tables]
 }

@@ -102,22 +102,20 @@ run "outputs_after_apply" {
   }
 }
 
-run "rejects_short_deletion_window" {
+run "rejects_invalid_inputs" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
+    # short deletion window
     deletion_window_in_days = 5
-  }
 
-  expect_failures = [var.deletion_window_in_days]
-}
-
-run "rejects_bad_service_principal" {
-  command = plan
-
-  variables {
+    # bad service principal
     service_principals = ["lambda"]
   }
 
-  expect_failures = [var.service_principals]
+  expect_failures = [
+    var.deletion_window_in_days,
+    var.service_principals,
+  ]
 }

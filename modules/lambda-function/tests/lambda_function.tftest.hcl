@@ -252,46 +252,58 @@ run "synchronous_function_has_no_triggers_or_retries" {
   }
 }
 
-run "rejects_dead_letter_senders_without_a_queue" {
+run "rejects_invalid_inputs" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
+    # dead letter senders without a queue
     dead_letter_senders = {
       AllowRuleDeadLetters = { principal = "events.amazonaws.com", source_arn = "arn:aws:events:ap-southeast-2:123456789012:rule/taxlake-test-landing" }
     }
-  }
 
-  expect_failures = [var.dead_letter_senders]
-}
-
-run "rejects_trigger_without_source" {
-  command = plan
-
-  variables {
+    # trigger without source
     allowed_triggers = { AllowAnyone = { principal = "events.amazonaws.com", source_arn = "" } }
-  }
 
-  expect_failures = [var.allowed_triggers]
-}
-
-run "rejects_wildcard_action" {
-  command = plan
-
-  variables {
+    # wildcard action
     statements = [{ sid = "TooBroad", actions = ["*"], resources = ["arn:aws:s3:::bucket"] }]
+
+    # log level in environment
+    environment = { POWERTOOLS_LOG_LEVEL = "DEBUG" }
+
+    # name too long for role
+    name = "pipeline-a-function-name-that-is-far-too-long-for-iam-roles"
+
+    # invalid retention
+    settings = { log_retention_days = 100 }
   }
 
-  expect_failures = [var.statements]
+  expect_failures = [
+    var.dead_letter_senders,
+    var.allowed_triggers,
+    var.statements,
+    var.environment,
+    var.name,
+    var.settings,
+  ]
 }
 
-run "rejects_service_wildcard_action" {
+run "rejects_invalid_inputs_2" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
+    # service wildcard action
     statements = [{ sid = "TooBroad", actions = ["s3:GetObject", "s3:*"], resources = ["arn:aws:s3:::bucket/*"] }]
+
+    # reserved environment key
+    environment = { AWS_REGION = "us-east-1" }
   }
 
-  expect_failures = [var.statements]
+  expect_failures = [
+    var.statements,
+    var.environment,
+  ]
 }
 
 run "rejects_partial_wildcard_action" {
@@ -315,44 +327,4 @@ run "rejects_duplicate_sids" {
   }
 
   expect_failures = [var.statements]
-}
-
-run "rejects_log_level_in_environment" {
-  command = plan
-
-  variables {
-    environment = { POWERTOOLS_LOG_LEVEL = "DEBUG" }
-  }
-
-  expect_failures = [var.environment]
-}
-
-run "rejects_reserved_environment_key" {
-  command = plan
-
-  variables {
-    environment = { AWS_REGION = "us-east-1" }
-  }
-
-  expect_failures = [var.environment]
-}
-
-run "rejects_name_too_long_for_role" {
-  command = plan
-
-  variables {
-    name = "pipeline-a-function-name-that-is-far-too-long-for-iam-roles"
-  }
-
-  expect_failures = [var.name]
-}
-
-run "rejects_invalid_retention" {
-  command = plan
-
-  variables {
-    settings = { log_retention_days = 100 }
-  }
-
-  expect_failures = [var.settings]
 }

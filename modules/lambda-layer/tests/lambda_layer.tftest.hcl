@@ -43,24 +43,22 @@ run "outputs_are_versioned" {
   }
 }
 
-run "rejects_missing_zip" {
+run "rejects_invalid_inputs" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
+    # missing zip
     filename = "tests/fixtures/missing.zip"
-  }
 
-  expect_failures = [var.filename]
-}
-
-run "rejects_unknown_architecture" {
-  command = plan
-
-  variables {
+    # unknown architecture
     compatible_architectures = ["x86"]
   }
 
-  expect_failures = [var.compatible_architectures]
+  expect_failures = [
+    var.filename,
+    var.compatible_architectures,
+  ]
 }
 
 run "large_layers_are_staged_in_s3" {

@@ -106,14 +106,26 @@ run "custom_bucket_name_and_prefix" {
   }
 }
 
-run "rejects_prefix_without_slash" {
+run "rejects_invalid_inputs" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
+    # prefix without slash
     prefixes = { incoming = "incoming" }
+
+    # negative tiering days
+    intelligent_tiering_days = -1
+
+    # access log bucket arn
+    access_log_bucket = "arn:aws:s3:::taxlake-test-access-logs"
   }
 
-  expect_failures = [var.prefixes]
+  expect_failures = [
+    var.prefixes,
+    var.intelligent_tiering_days,
+    var.access_log_bucket,
+  ]
 }
 
 run "rejects_prefix_colliding_with_outputs" {
@@ -124,24 +136,4 @@ run "rejects_prefix_colliding_with_outputs" {
   }
 
   expect_failures = [var.prefixes]
-}
-
-run "rejects_negative_tiering_days" {
-  command = plan
-
-  variables {
-    intelligent_tiering_days = -1
-  }
-
-  expect_failures = [var.intelligent_tiering_days]
-}
-
-run "rejects_access_log_bucket_arn" {
-  command = plan
-
-  variables {
-    access_log_bucket = "arn:aws:s3:::taxlake-test-access-logs"
-  }
-
-  expect_failures = [var.access_log_bucket]
 }

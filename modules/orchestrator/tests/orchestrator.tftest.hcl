@@ -554,74 +554,52 @@ run "nested_states_are_derived" {
   }
 }
 
-run "rejects_definition_without_its_policy_template" {
+run "rejects_invalid_inputs" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
+    # definition without its policy template
     # Its FunctionName is chosen at run time, so `taxlake asl policy --placeholders` refuses it
     # and there is no dynamic.policy.json to grant from.
     definition_path = "tests/fixtures/dynamic.asl.json"
-  }
 
-  expect_failures = [var.definition_path]
-}
-
-run "rejects_lambda_threshold_at_emr_threshold" {
-  command = plan
-
-  variables {
+    # lambda threshold at emr threshold
     routing = { emr_min_bytes = 268435456, lambda_max_bytes = 268435456 }
-  }
 
-  expect_failures = [var.routing]
-}
-
-run "rejects_lambda_threshold_above_emr_threshold" {
-  command = plan
-
-  variables {
-    routing = { lambda_max_bytes = 2000000000 }
-  }
-
-  expect_failures = [var.routing]
-}
-
-run "rejects_unknown_urgent_kind" {
-  command = plan
-
-  variables {
+    # unknown urgent kind
     glue_sizing = { urgent_kinds = ["payroll"] }
-  }
 
-  expect_failures = [var.glue_sizing]
-}
-
-run "rejects_income_ratio_above_one" {
-  command = plan
-
-  variables {
+    # income ratio above one
     fraud = { income_ratio = 1.5 }
-  }
 
-  expect_failures = [var.fraud]
-}
-
-run "rejects_max_workers_below_min" {
-  command = plan
-
-  variables {
-    glue_sizing = { min_workers = 10, max_workers = 4 }
-  }
-
-  expect_failures = [var.glue_sizing]
-}
-
-run "rejects_history_shorter_than_its_minimum" {
-  command = plan
-
-  variables {
+    # history shorter than its minimum
     quality = { history_size = 4, min_history = 5 }
   }
 
-  expect_failures = [var.quality]
+  expect_failures = [
+    var.definition_path,
+    var.routing,
+    var.glue_sizing,
+    var.fraud,
+    var.quality,
+  ]
+}
+
+run "rejects_invalid_inputs_2" {
+  command = plan
+
+  # Each input is invalid on its own; every one must be refused.
+  variables {
+    # lambda threshold above emr threshold
+    routing = { lambda_max_bytes = 2000000000 }
+
+    # max workers below min
+    glue_sizing = { min_workers = 10, max_workers = 4 }
+  }
+
+  expect_failures = [
+    var.routing,
+    var.glue_sizing,
+  ]
 }

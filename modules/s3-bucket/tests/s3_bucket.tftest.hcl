@@ -278,34 +278,78 @@ run "governance_lock_may_be_force_destroyed" {
   }
 }
 
-run "rejects_unknown_lock_mode" {
+run "rejects_invalid_inputs" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
+    # unknown lock mode
     object_lock = { mode = "LEGAL_HOLD", days = 30 }
+
+    # invalid bucket names
+    name = "Taxlake_Bucket"
+
+    # early standard ia transition
+    lifecycle_rules = {
+      early = { transitions = [{ days = 7, storage_class = "STANDARD_IA" }] }
+    }
+
+    # key alias instead of arn
+    kms_key_arn = "alias/taxlake-test"
   }
 
-  expect_failures = [var.object_lock]
+  expect_failures = [
+    var.object_lock,
+    var.name,
+    var.lifecycle_rules,
+    var.kms_key_arn,
+  ]
 }
 
-run "rejects_lock_without_whole_days" {
+run "rejects_invalid_inputs_2" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
+    # lock without whole days
     object_lock = { mode = "GOVERNANCE", days = 0.5 }
+
+    # ip like bucket name
+    name = "192.168.10.1"
+
+    # unknown storage class
+    lifecycle_rules = {
+      bad = { transitions = [{ days = 0, storage_class = "REDUCED_REDUNDANCY" }] }
+    }
   }
 
-  expect_failures = [var.object_lock]
+  expect_failures = [
+    var.object_lock,
+    var.name,
+    var.lifecycle_rules,
+  ]
 }
 
-run "rejects_lock_of_zero_days" {
+run "rejects_invalid_inputs_3" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
+    # lock of zero days
     object_lock = { mode = "GOVERNANCE", days = 0 }
+
+    # reserved suffix
+    name = "taxlake-test-s3alias"
+
+    # kms on access log target (the file's kms_key_arn: this rule reads it)
+    allow_access_log_delivery = true
   }
 
-  expect_failures = [var.object_lock]
+  expect_failures = [
+    var.object_lock,
+    var.name,
+    var.allow_access_log_delivery,
+  ]
 }
 
 run "rejects_lock_without_versioning" {
@@ -344,78 +388,4 @@ run "extra_policy_documents_are_merged" {
     condition     = length(data.aws_iam_policy_document.this.source_policy_documents) == 1 && strcontains(data.aws_iam_policy_document.this.source_policy_documents[0], "ReadOnlyForAnalytics")
     error_message = "Extra documents must be merged through source_policy_documents."
   }
-}
-
-run "rejects_invalid_bucket_names" {
-  command = plan
-
-  variables {
-    name = "Taxlake_Bucket"
-  }
-
-  expect_failures = [var.name]
-}
-
-run "rejects_ip_like_bucket_name" {
-  command = plan
-
-  variables {
-    name = "192.168.10.1"
-  }
-
-  expect_failures = [var.name]
-}
-
-run "rejects_reserved_suffix" {
-  command = plan
-
-  variables {
-    name = "taxlake-test-s3alias"
-  }
-
-  expect_failures = [var.name]
-}
-
-run "rejects_kms_on_access_log_target" {
-  command = plan
-
-  variables {
-    allow_access_log_delivery = true
-  }
-
-  expect_failures = [var.allow_access_log_delivery]
-}
-
-run "rejects_early_standard_ia_transition" {
-  command = plan
-
-  variables {
-    lifecycle_rules = {
-      early = { transitions = [{ days = 7, storage_class = "STANDARD_IA" }] }
-    }
-  }
-
-  expect_failures = [var.lifecycle_rules]
-}
-
-run "rejects_unknown_storage_class" {
-  command = plan
-
-  variables {
-    lifecycle_rules = {
-      bad = { transitions = [{ days = 0, storage_class = "REDUCED_REDUNDANCY" }] }
-    }
-  }
-
-  expect_failures = [var.lifecycle_rules]
-}
-
-run "rejects_key_alias_instead_of_arn" {
-  command = plan
-
-  variables {
-    kms_key_arn = "alias/taxlake-test"
-  }
-
-  expect_failures = [var.kms_key_arn]
 }

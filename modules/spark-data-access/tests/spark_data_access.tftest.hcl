@@ -42,32 +42,24 @@ run "prefixes_follow_the_inputs" {
   }
 }
 
-run "rejects_prefix_without_trailing_slash" {
+run "rejects_invalid_inputs" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
+    # prefix without trailing slash
     validated_prefix = "validated"
-  }
 
-  expect_failures = [var.validated_prefix]
-}
-
-run "rejects_curated_prefix_with_slash" {
-  command = plan
-
-  variables {
+    # curated prefix with slash
     curated_prefix = "curated/"
-  }
 
-  expect_failures = [var.curated_prefix]
-}
-
-run "rejects_bucket_arn_for_name" {
-  command = plan
-
-  variables {
+    # bucket arn for name
     landing_bucket_name = "arn:aws:s3:::taxlake-test-landing-123456789012"
   }
 
-  expect_failures = [var.landing_bucket_name]
+  expect_failures = [
+    var.validated_prefix,
+    var.curated_prefix,
+    var.landing_bucket_name,
+  ]
 }

@@ -219,17 +219,33 @@ run "raw_zone_copy_is_least_privilege" {
   }
 }
 
-run "rejects_raw_bucket_arn_naming_another_bucket" {
+run "rejects_invalid_inputs" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
+    # raw bucket arn naming another bucket
     raw_bucket = {
       name = "taxlake-test-raw-123456789012"
       arn  = "arn:aws:s3:::taxlake-test-curated-123456789012"
     }
+
+    # threshold above one
+    settings = { reject_threshold = 1.5 }
+
+    # malformed state machine arn
+    state_machine_arn = "taxlake-test-pipeline"
+
+    # mismatched bucket id
+    landing_bucket_id = "some-other-bucket"
   }
 
-  expect_failures = [var.raw_bucket]
+  expect_failures = [
+    var.raw_bucket,
+    var.settings,
+    var.state_machine_arn,
+    var.landing_bucket_id,
+  ]
 }
 
 run "rejects_raw_prefix_without_slash" {
@@ -244,34 +260,4 @@ run "rejects_raw_prefix_without_slash" {
   }
 
   expect_failures = [var.raw_bucket]
-}
-
-run "rejects_threshold_above_one" {
-  command = plan
-
-  variables {
-    settings = { reject_threshold = 1.5 }
-  }
-
-  expect_failures = [var.settings]
-}
-
-run "rejects_malformed_state_machine_arn" {
-  command = plan
-
-  variables {
-    state_machine_arn = "taxlake-test-pipeline"
-  }
-
-  expect_failures = [var.state_machine_arn]
-}
-
-run "rejects_mismatched_bucket_id" {
-  command = plan
-
-  variables {
-    landing_bucket_id = "some-other-bucket"
-  }
-
-  expect_failures = [var.landing_bucket_id]
 }

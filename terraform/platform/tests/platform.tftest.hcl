@@ -274,34 +274,26 @@ run "absolute_artifacts_dir" {
   }
 }
 
-run "rejects_unknown_environment" {
+run "rejects_invalid_inputs" {
   command = plan
 
+  # Each input is invalid on its own; every one must be refused.
   variables {
+    # unknown environment
     environment = "production"
-  }
 
-  expect_failures = [var.environment]
-}
-
-run "rejects_name_prefix_too_long_for_bucket_names" {
-  command = plan
-
-  variables {
+    # name prefix too long for bucket names
     name_prefix = "taxlake-a-very-long-environment-name"
-  }
 
-  expect_failures = [var.name_prefix]
-}
-
-run "rejects_short_key_deletion_window" {
-  command = plan
-
-  variables {
+    # short key deletion window
     kms = { deletion_window_in_days = 3 }
   }
 
-  expect_failures = [var.kms]
+  expect_failures = [
+    var.environment,
+    var.name_prefix,
+    var.kms,
+  ]
 }
 
 run "rejects_disposable_prod_buckets" {
