@@ -9,8 +9,8 @@
 
 locals {
   lake_formation_locations = var.lake_formation.enabled ? {
-    curated   = module.bucket["curated"].bucket_arn
-    analytics = module.bucket["analytics"].bucket_arn
+    curated   = module.bucket["curated"].bucket.arn
+    analytics = module.bucket["analytics"].bucket.arn
   } : {}
 }
 

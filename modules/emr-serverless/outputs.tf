@@ -1,34 +1,24 @@
-output "application_id" {
-  description = "ID of the EMR Serverless application."
-  value       = aws_emrserverless_application.this.id
-}
-
-output "application_arn" {
-  description = "ARN of the EMR Serverless application."
-  value       = aws_emrserverless_application.this.arn
-}
-
-output "application_name" {
-  description = "Name of the EMR Serverless application."
-  value       = aws_emrserverless_application.this.name
+output "application" {
+  description = "The EMR Serverless application: { id, arn, name }."
+  value = {
+    id   = aws_emrserverless_application.this.id
+    arn  = aws_emrserverless_application.this.arn
+    name = aws_emrserverless_application.this.name
+  }
 }
 
 output "execution_role" {
-  description = "The job execution role job runs pass (its arn is the ExecutionRoleArn): {name, arn}."
+  description = "The job execution role job runs pass: {name, arn}."
   value       = module.role.role
 }
 
-output "entry_point" {
-  description = "S3 URI of the Spark entry point (the Glue job script)."
-  value       = local.entry_point
-}
-
-output "py_files" {
-  description = "S3 URI of the taxlake library for --py-files."
-  value       = local.py_files
-}
-
-output "log_uri" {
-  description = "S3 URI job runs write their logs under."
-  value       = local.log_uri
+output "job_run" {
+  description = "What a job run of the curate job passes (the orchestrator's emr input): application_id, execution_role_arn, and the S3 URIs of the Spark entry point (the Glue job script), the taxlake library for --py-files and the logs."
+  value = {
+    application_id     = aws_emrserverless_application.this.id
+    execution_role_arn = module.role.role.arn
+    entry_point        = local.entry_point
+    py_files           = local.py_files
+    log_uri            = local.log_uri
+  }
 }

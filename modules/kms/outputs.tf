@@ -1,19 +1,9 @@
-output "key_arn" {
-  description = "ARN of the customer-managed key."
-  value       = aws_kms_key.this.arn
-}
-
-output "key_id" {
-  description = "ID of the customer-managed key."
-  value       = aws_kms_key.this.key_id
-}
-
-output "alias_name" {
-  description = "Alias name of the key (alias/<name_prefix>)."
-  value       = aws_kms_alias.this.name
-}
-
-output "alias_arn" {
-  description = "ARN of the key alias."
-  value       = aws_kms_alias.this.arn
+output "key" {
+  description = "The customer-managed key: { arn, id, alias_name (alias/<name_prefix>), alias_arn }."
+  value = {
+    arn        = aws_kms_key.this.arn
+    id         = aws_kms_key.this.key_id
+    alias_name = aws_kms_alias.this.name
+    alias_arn  = aws_kms_alias.this.arn
+  }
 }

@@ -1,11 +1,10 @@
-output "function_arn" {
-  description = "ARN of the function (unqualified)."
-  value       = aws_lambda_function.this.arn
-}
-
-output "function_name" {
-  description = "Name of the function."
-  value       = aws_lambda_function.this.function_name
+output "function" {
+  description = "The function: { name, arn (unqualified), reserved_concurrency (-1 = unreserved) }."
+  value = {
+    name                 = aws_lambda_function.this.function_name
+    arn                  = aws_lambda_function.this.arn
+    reserved_concurrency = aws_lambda_function.this.reserved_concurrent_executions
+  }
 }
 
 output "role" {
@@ -13,19 +12,12 @@ output "role" {
   value       = module.role.role
 }
 
-output "log_group_name" {
-  description = "Name of the function's log group."
-  value       = aws_cloudwatch_log_group.this.name
-}
-
-output "log_retention_days" {
-  description = "Retention of the function's log group, in days."
-  value       = aws_cloudwatch_log_group.this.retention_in_days
-}
-
-output "reserved_concurrency" {
-  description = "Reserved concurrent executions of the function (-1 = unreserved)."
-  value       = aws_lambda_function.this.reserved_concurrent_executions
+output "log_group" {
+  description = "The function's log group: { name, retention_days }."
+  value = {
+    name           = aws_cloudwatch_log_group.this.name
+    retention_days = aws_cloudwatch_log_group.this.retention_in_days
+  }
 }
 
 output "environment" {
@@ -33,14 +25,9 @@ output "environment" {
   value       = local.environment
 }
 
-output "dlq_arn" {
-  description = "ARN of the dead-letter queue, or null when dead_letter_queue = false."
-  value       = one(aws_sqs_queue.dlq[*].arn)
-}
-
-output "dlq_url" {
-  description = "URL of the dead-letter queue, or null when dead_letter_queue = false."
-  value       = one(aws_sqs_queue.dlq[*].url)
+output "dlq" {
+  description = "The dead-letter queue: { arn, url }, or null when dead_letter_queue = false."
+  value       = length(aws_sqs_queue.dlq) == 0 ? null : { arn = aws_sqs_queue.dlq[0].arn, url = aws_sqs_queue.dlq[0].url }
 }
 
 output "statements" {

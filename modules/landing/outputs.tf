@@ -1,26 +1,18 @@
-output "bucket_id" {
-  description = "Name of the landing bucket."
-  value       = module.bucket.bucket_id
+output "bucket" {
+  description = "The landing bucket: { name, arn, prefixes }, prefixes being its key prefixes, each ending in \"/\": { incoming, validated, quarantine }."
+  value = {
+    name     = module.bucket.bucket.name
+    arn      = module.bucket.bucket.arn
+    prefixes = var.prefixes
+  }
 }
 
-output "bucket_arn" {
-  description = "ARN of the landing bucket."
-  value       = module.bucket.bucket_arn
-}
-
-output "event_rule_name" {
-  description = "Name of the EventBridge rule matching objects created under the incoming prefix."
-  value       = aws_cloudwatch_event_rule.this.name
-}
-
-output "event_rule_arn" {
-  description = "ARN of the EventBridge rule matching objects created under the incoming prefix."
-  value       = aws_cloudwatch_event_rule.this.arn
-}
-
-output "prefixes" {
-  description = "The bucket's key prefixes, each ending in \"/\": { incoming, validated, quarantine }."
-  value       = var.prefixes
+output "event_rule" {
+  description = "The EventBridge rule matching objects created under the incoming prefix: { name, arn }."
+  value = {
+    name = aws_cloudwatch_event_rule.this.name
+    arn  = aws_cloudwatch_event_rule.this.arn
+  }
 }
 
 output "lifecycle_rules" {

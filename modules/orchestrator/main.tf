@@ -13,13 +13,13 @@ locals {
 
   # Every ${placeholder} of the template; templatefile() fails on a missing one.
   definition_vars = {
-    validate_input_function_arn = module.function["validate-input"].function_arn
-    process_function_arn        = module.function["process"].function_arn
-    quality_function_arn        = module.function["quality"].function_arn
-    catalog_function_arn        = module.function["catalog"].function_arn
-    fraud_function_arn          = module.function["fraud"].function_arn
-    metrics_function_arn        = module.function["metrics"].function_arn
-    failure_function_arn        = module.function["failure"].function_arn
+    validate_input_function_arn = module.function["validate-input"].function.arn
+    process_function_arn        = module.function["process"].function.arn
+    quality_function_arn        = module.function["quality"].function.arn
+    catalog_function_arn        = module.function["catalog"].function.arn
+    fraud_function_arn          = module.function["fraud"].function.arn
+    metrics_function_arn        = module.function["metrics"].function.arn
+    failure_function_arn        = module.function["failure"].function.arn
     glue_job_name               = var.glue_job_name
     emr_application_id          = var.emr.application_id
     emr_execution_role_arn      = var.emr.execution_role_arn

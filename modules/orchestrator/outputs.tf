@@ -1,11 +1,10 @@
-output "state_machine_arn" {
-  description = "ARN of the pipeline state machine."
-  value       = aws_sfn_state_machine.this.arn
-}
-
-output "state_machine_name" {
-  description = "Name of the pipeline state machine."
-  value       = aws_sfn_state_machine.this.name
+output "state_machine" {
+  description = "The pipeline state machine: { arn, name, log_group_name } (the log group of its execution history)."
+  value = {
+    arn            = aws_sfn_state_machine.this.arn
+    name           = aws_sfn_state_machine.this.name
+    log_group_name = aws_cloudwatch_log_group.this.name
+  }
 }
 
 output "role" {
@@ -13,29 +12,14 @@ output "role" {
   value       = module.role.role
 }
 
-output "log_group_name" {
-  description = "Log group of the state machine's execution history."
-  value       = aws_cloudwatch_log_group.this.name
+output "topics" {
+  description = "ARNs of the SNS topics: alerts (fraud flags, pipeline failures) and notifications (files curated)."
+  value       = { for name, t in aws_sns_topic.this : name => t.arn }
 }
 
-output "alerts_topic_arn" {
-  description = "ARN of the alerts topic (fraud flags, pipeline failures)."
-  value       = aws_sns_topic.this["alerts"].arn
-}
-
-output "notifications_topic_arn" {
-  description = "ARN of the notifications topic (files curated)."
-  value       = aws_sns_topic.this["notifications"].arn
-}
-
-output "function_arns" {
-  description = "ARNs of the pipeline functions, keyed by step (validate-input, process, quality, catalog, fraud, metrics, failure)."
-  value       = { for step, f in module.function : step => f.function_arn }
-}
-
-output "function_names" {
-  description = "Names of the pipeline functions, keyed by step."
-  value       = { for step, f in module.function : step => f.function_name }
+output "functions" {
+  description = "The pipeline functions, keyed by step (validate-input, process, quality, catalog, fraud, metrics, failure): { name, arn }."
+  value       = { for step, f in module.function : step => { name = f.function.name, arn = f.function.arn } }
 }
 
 output "function_environments" {

@@ -59,7 +59,7 @@ module "function" {
 resource "aws_cloudwatch_event_target" "this" {
   rule      = var.event_rule_name
   target_id = "validator"
-  arn       = module.function.function_arn
+  arn       = module.function.function.arn
 
   retry_policy {
     maximum_event_age_in_seconds = 3600
@@ -68,7 +68,7 @@ resource "aws_cloudwatch_event_target" "this" {
 
   # Events EventBridge could not deliver (e.g. throttled past the retry window).
   dead_letter_config {
-    arn = module.function.dlq_arn
+    arn = module.function.dlq.arn
   }
 
   # the permission is created with the function (allowed_triggers)

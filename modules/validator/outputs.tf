@@ -1,11 +1,6 @@
-output "function_name" {
-  description = "Name of the validator function."
-  value       = module.function.function_name
-}
-
-output "function_arn" {
-  description = "ARN of the validator function."
-  value       = module.function.function_arn
+output "function" {
+  description = "The validator function: { name, arn, reserved_concurrency (-1 = unreserved) }."
+  value       = module.function.function
 }
 
 output "role" {
@@ -13,39 +8,22 @@ output "role" {
   value       = module.function.role
 }
 
-output "log_group_name" {
-  description = "Name of the function's log group."
-  value       = module.function.log_group_name
+output "log_group" {
+  description = "The function's log group: { name, retention_days }."
+  value       = module.function.log_group
 }
 
-output "log_retention_days" {
-  description = "Retention of the function's log group, in days."
-  value       = module.function.log_retention_days
+output "dlq" {
+  description = "The dead-letter queue shared by Lambda and the EventBridge target: { arn, url }."
+  value       = module.function.dlq
 }
 
-output "reserved_concurrency" {
-  description = "Reserved concurrent executions of the function (-1 = unreserved)."
-  value       = module.function.reserved_concurrency
-}
-
-output "dlq_arn" {
-  description = "ARN of the dead-letter queue shared by Lambda and the EventBridge target."
-  value       = module.function.dlq_arn
-}
-
-output "dlq_url" {
-  description = "URL of the dead-letter queue."
-  value       = module.function.dlq_url
-}
-
-output "idempotency_table_name" {
-  description = "Name of the Powertools idempotency table."
-  value       = aws_dynamodb_table.idempotency.name
-}
-
-output "idempotency_table_arn" {
-  description = "ARN of the Powertools idempotency table."
-  value       = aws_dynamodb_table.idempotency.arn
+output "idempotency_table" {
+  description = "The Powertools idempotency table: { name, arn }."
+  value = {
+    name = aws_dynamodb_table.idempotency.name
+    arn  = aws_dynamodb_table.idempotency.arn
+  }
 }
 
 output "environment" {

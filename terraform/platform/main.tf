@@ -49,8 +49,8 @@ module "landing" {
   source = "../../modules/landing"
 
   name_prefix                        = local.name_prefix
-  kms_key_arn                        = module.kms.key_arn
-  access_log_bucket                  = module.access_logs.bucket_id
+  kms_key_arn                        = module.kms.key.arn
+  access_log_bucket                  = module.access_logs.bucket.name
   intelligent_tiering_days           = var.landing.intelligent_tiering_days
   noncurrent_version_expiration_days = var.landing.noncurrent_version_expiration_days
   force_destroy                      = var.landing.force_destroy
@@ -65,8 +65,8 @@ module "runtime_layer" {
   filename    = "${local.artifacts_dir}/layers/runtime.zip"
   description = "taxlake runtime: domain library and its dependencies"
   # pyarrow + numpy zip to more than the 50 MB Lambda takes directly
-  s3_bucket   = module.artifacts.bucket_id
-  kms_key_arn = module.kms.key_arn
+  s3_bucket   = module.artifacts.bucket.name
+  kms_key_arn = module.kms.key.arn
 }
 
 module "validator" {
@@ -74,22 +74,22 @@ module "validator" {
 
   name_prefix        = local.name_prefix
   package_path       = "${local.artifacts_dir}/lambdas/validator.zip"
-  layer_arns         = [module.runtime_layer.layer_arn]
-  kms_key_arn        = module.kms.key_arn
-  landing_bucket_arn = module.landing.bucket_arn
-  landing_bucket_id  = module.landing.bucket_id
-  prefixes           = module.landing.prefixes
-  event_rule_name    = module.landing.event_rule_name
-  event_rule_arn     = module.landing.event_rule_arn
-  state_machine_arn  = module.orchestrator.state_machine_arn
+  layer_arns         = [module.runtime_layer.layer.arn]
+  kms_key_arn        = module.kms.key.arn
+  landing_bucket_arn = module.landing.bucket.arn
+  landing_bucket_id  = module.landing.bucket.name
+  prefixes           = module.landing.bucket.prefixes
+  event_rule_name    = module.landing.event_rule.name
+  event_rule_arn     = module.landing.event_rule.arn
+  state_machine_arn  = module.orchestrator.state_machine.arn
   settings           = var.validator
   tags               = merge(var.tags, { component = "validator" })
 
   # Each landed version is kept as landed, under Object Lock, before it is validated.
   raw_bucket = {
-    name   = module.data_lake.raw_bucket_name
-    arn    = module.data_lake.raw_bucket_arn
-    prefix = "${module.data_lake.raw_prefix}/"
+    name   = module.data_lake.buckets.raw.name
+    arn    = module.data_lake.buckets.raw.arn
+    prefix = "${module.data_lake.buckets.raw.prefix}/"
   }
 }
 
@@ -97,15 +97,15 @@ module "data_lake" {
   source = "../../modules/data-lake"
 
   name_prefix       = local.name_prefix
-  kms_key_arn       = module.kms.key_arn
-  access_log_bucket = module.access_logs.bucket_id
+  kms_key_arn       = module.kms.key.arn
+  access_log_bucket = module.access_logs.bucket.name
   settings          = var.lake
   lake_formation    = var.lake.lake_formation
   raw               = var.raw
   # the catalog registers what the current job writes: its prefix and format, defaults applied
   current_tables = {
-    prefix       = module.glue_etl.current_prefix
-    table_format = module.glue_etl.current_table_format
+    prefix       = module.glue_etl.current_tables.prefix
+    table_format = module.glue_etl.current_tables.table_format
   }
   tags = merge(var.tags, { component = "data-lake" })
 }
@@ -116,13 +116,13 @@ module "artifacts" {
   source = "../../modules/s3-bucket"
 
   name          = "${local.name_prefix}-artifacts-${local.account_id}"
-  kms_key_arn   = module.kms.key_arn
+  kms_key_arn   = module.kms.key.arn
   versioning    = true
   force_destroy = var.artifacts.force_destroy
   tags          = merge(var.tags, { component = "artifacts" })
 
   logging = {
-    target_bucket = module.access_logs.bucket_id
+    target_bucket = module.access_logs.bucket.name
     target_prefix = "s3/${local.name_prefix}-artifacts-${local.account_id}/"
   }
 
@@ -143,7 +143,7 @@ module "artifacts" {
 resource "aws_s3_object" "artifact" {
   for_each = local.job_artifacts
 
-  bucket       = module.artifacts.bucket_id
+  bucket       = module.artifacts.bucket.name
   key          = each.key
   source       = "${local.artifacts_dir}/${each.key}"
   content_type = each.value
@@ -151,7 +151,7 @@ resource "aws_s3_object" "artifact" {
   # build makes unchanged source byte-identical).
   source_hash            = filemd5("${local.artifacts_dir}/${each.key}")
   server_side_encryption = "aws:kms"
-  kms_key_id             = module.kms.key_arn
+  kms_key_id             = module.kms.key.arn
   tags                   = merge(var.tags, { component = "artifacts" })
 }
 
@@ -159,18 +159,18 @@ resource "aws_s3_object" "artifact" {
 module "spark_data_access" {
   source = "../../modules/spark-data-access"
 
-  landing_bucket_name = module.landing.bucket_id
-  validated_prefix    = module.landing.prefixes.validated
-  curated_bucket_name = module.data_lake.curated_bucket_name
-  curated_prefix      = module.data_lake.curated_prefix
+  landing_bucket_name = module.landing.bucket.name
+  validated_prefix    = module.landing.bucket.prefixes.validated
+  curated_bucket_name = module.data_lake.buckets.curated.name
+  curated_prefix      = module.data_lake.buckets.curated.prefix
 }
 
 module "glue_etl" {
   source = "../../modules/glue-etl"
 
   name_prefix           = local.name_prefix
-  kms_key_arn           = module.kms.key_arn
-  artifacts_bucket_name = module.artifacts.bucket_id
+  kms_key_arn           = module.kms.key.arn
+  artifacts_bucket_name = module.artifacts.bucket.name
   script_key            = aws_s3_object.artifact["glue/jobs/curate.py"].key
   library_key           = aws_s3_object.artifact["glue/taxlake.zip"].key
   data_access           = module.spark_data_access.grant
@@ -190,8 +190,8 @@ module "emr_serverless" {
   source = "../../modules/emr-serverless"
 
   name_prefix           = local.name_prefix
-  kms_key_arn           = module.kms.key_arn
-  artifacts_bucket_name = module.artifacts.bucket_id
+  kms_key_arn           = module.kms.key.arn
+  artifacts_bucket_name = module.artifacts.bucket.name
   script_key            = aws_s3_object.artifact["glue/jobs/curate.py"].key
   library_key           = aws_s3_object.artifact["glue/taxlake.zip"].key
   data_access           = module.spark_data_access.grant
@@ -211,25 +211,19 @@ module "orchestrator" {
 
   name_prefix           = local.name_prefix
   package_path          = "${local.artifacts_dir}/lambdas/pipeline.zip"
-  layer_arns            = [module.runtime_layer.layer_arn]
-  kms_key_arn           = module.kms.key_arn
-  landing_bucket_name   = module.landing.bucket_id
-  validated_prefix      = module.landing.prefixes.validated
-  curated_bucket_name   = module.data_lake.curated_bucket_name
-  curated_prefix        = module.data_lake.curated_prefix
-  analytics_bucket_name = module.data_lake.analytics_bucket_name
-  glue_database_name    = module.data_lake.database_name
-  glue_table_names      = module.data_lake.table_names
-  glue_job_name         = module.glue_etl.job_name
+  layer_arns            = [module.runtime_layer.layer.arn]
+  kms_key_arn           = module.kms.key.arn
+  landing_bucket_name   = module.landing.bucket.name
+  validated_prefix      = module.landing.bucket.prefixes.validated
+  curated_bucket_name   = module.data_lake.buckets.curated.name
+  curated_prefix        = module.data_lake.buckets.curated.prefix
+  analytics_bucket_name = module.data_lake.buckets.analytics.name
+  glue_database_name    = module.data_lake.catalog.database.name
+  glue_table_names      = { for kind, t in module.data_lake.catalog.tables : kind => t.name }
+  glue_job_name         = module.glue_etl.job.name
   tags                  = merge(var.tags, { component = "pipeline" })
 
-  emr = {
-    application_id     = module.emr_serverless.application_id
-    execution_role_arn = module.emr_serverless.execution_role.arn
-    entry_point        = module.emr_serverless.entry_point
-    py_files           = module.emr_serverless.py_files
-    log_uri            = module.emr_serverless.log_uri
-  }
+  emr = module.emr_serverless.job_run
 
   routing = var.pipeline.routing
 

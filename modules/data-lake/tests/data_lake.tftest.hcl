@@ -19,26 +19,26 @@ run "names_and_buckets" {
 
   assert {
     condition = (
-      output.curated_bucket_name == "taxlake-test-curated-123456789012" &&
-      output.analytics_bucket_name == "taxlake-test-analytics-123456789012" &&
-      output.curated_bucket_arn == "arn:aws:s3:::taxlake-test-curated-123456789012" &&
-      output.analytics_bucket_arn == "arn:aws:s3:::taxlake-test-analytics-123456789012"
+      output.buckets.curated.name == "taxlake-test-curated-123456789012" &&
+      output.buckets.analytics.name == "taxlake-test-analytics-123456789012" &&
+      output.buckets.curated.arn == "arn:aws:s3:::taxlake-test-curated-123456789012" &&
+      output.buckets.analytics.arn == "arn:aws:s3:::taxlake-test-analytics-123456789012"
     )
     error_message = "Lake buckets must be <name_prefix>-curated|analytics-<account>."
   }
 
   assert {
-    condition     = output.database_name == "taxlake_test_lake"
+    condition     = output.catalog.database.name == "taxlake_test_lake"
     error_message = "The database must be name_prefix with underscores, suffixed _lake."
   }
 
   assert {
-    condition     = output.table_names == { lodgement = "curated_lodgement", bas = "curated_bas", "payer-report" = "curated_payer_report" }
+    condition     = { for k, t in output.catalog.tables : k => t.name } == { lodgement = "curated_lodgement", bas = "curated_bas", "payer-report" = "curated_payer_report" }
     error_message = "One table per kind, curated_<kind with underscores>, keyed by kind."
   }
 
   assert {
-    condition = output.lifecycle_rules == {
+    condition = { curated = output.lifecycle_rules.curated, analytics = output.lifecycle_rules.analytics } == {
       curated = {
         curated-tiering = {
           transitions                     = [{ days = 0, storage_class = "INTELLIGENT_TIERING" }]
@@ -56,7 +56,6 @@ run "names_and_buckets" {
     }
     error_message = "By default each zone tiers objects at once and keeps superseded versions 90 days."
   }
-
 }
 
 run "tables_follow_the_contract" {
@@ -150,7 +149,6 @@ run "settings_per_zone" {
     )
     error_message = "Analytics settings must reach the analytics bucket's lifecycle, unset fields keeping their defaults."
   }
-
 }
 
 run "rejects_invalid_inputs" {
@@ -184,7 +182,7 @@ run "analytics_tables_follow_the_contract" {
   }
 
   assert {
-    condition     = output.analytics_table_names == { quality_metrics = "quality_metrics", fraud_flags = "fraud_flags" }
+    condition     = { for k, t in output.catalog.analytics_tables : k => t.name } == { quality_metrics = "quality_metrics", fraud_flags = "fraud_flags" }
     error_message = "analytics_table_names must name both analytics tables, keyed by table."
   }
 
@@ -236,21 +234,21 @@ run "raw_bucket_is_locked_for_seven_years_by_default" {
 
   assert {
     condition = (
-      output.raw_bucket_name == "taxlake-test-raw-123456789012" &&
-      output.raw_bucket_arn == "arn:aws:s3:::taxlake-test-raw-123456789012" &&
-      output.raw_prefix == "raw"
+      output.buckets.raw.name == "taxlake-test-raw-123456789012" &&
+      output.buckets.raw.arn == "arn:aws:s3:::taxlake-test-raw-123456789012" &&
+      output.buckets.raw.prefix == "raw"
     )
     error_message = "The raw bucket must be <name_prefix>-raw-<account>, files under raw/."
   }
 
   assert {
-    condition     = output.raw_object_lock == { mode = "COMPLIANCE", days = 2555 }
+    condition     = output.buckets.raw.object_lock == { mode = "COMPLIANCE", days = 2555 }
     error_message = "By default every raw object version is locked in COMPLIANCE mode for 2555 days (7 years)."
   }
 
   assert {
     # jsonencode compares values: the module's typed lists and nulls differ in type from literals
-    condition = jsonencode(output.raw_lifecycle_rules) == jsonencode({
+    condition = jsonencode(output.lifecycle_rules.raw) == jsonencode({
       raw-tiering = {
         transitions                     = [{ days = 0, storage_class = "INTELLIGENT_TIERING" }]
         expiration_days                 = null
@@ -260,7 +258,6 @@ run "raw_bucket_is_locked_for_seven_years_by_default" {
     })
     error_message = "By default raw files tier at once and are never expired by lifecycle."
   }
-
 }
 
 run "raw_settings_reach_the_bucket" {
@@ -279,12 +276,12 @@ run "raw_settings_reach_the_bucket" {
   }
 
   assert {
-    condition     = output.raw_object_lock == { mode = "GOVERNANCE", days = 30 }
+    condition     = output.buckets.raw.object_lock == { mode = "GOVERNANCE", days = 30 }
     error_message = "raw.object_lock_mode and raw.retention_days must reach the bucket's default retention."
   }
 
   assert {
-    condition = output.raw_lifecycle_rules == {
+    condition = output.lifecycle_rules.raw == {
       raw-tiering = {
         transitions                     = [{ days = 0, storage_class = "INTELLIGENT_TIERING" }, { days = 180, storage_class = "DEEP_ARCHIVE" }]
         expiration_days                 = 400
@@ -294,7 +291,6 @@ run "raw_settings_reach_the_bucket" {
     }
     error_message = "Tiering, Deep Archive, expiry and noncurrent expiry must reach the raw lifecycle rule."
   }
-
 }
 
 run "rejects_invalid_inputs_2" {
@@ -362,7 +358,7 @@ run "current_tables_are_delta_by_default" {
   command = apply
 
   assert {
-    condition     = output.current_table_names == { bas = "current_bas", lodgement = "current_lodgement", payer-report = "current_payer_report" }
+    condition     = { for k, t in output.catalog.current_tables : k => t.name } == { bas = "current_bas", lodgement = "current_lodgement", payer-report = "current_payer_report" }
     error_message = "One current_<kind> table per curated kind."
   }
 
@@ -412,7 +408,7 @@ run "lake_formation_is_off_by_default" {
   command = plan
 
   assert {
-    condition     = length(aws_lakeformation_resource.this) == 0 && length(module.lake_formation_role) == 0 && output.lake_formation_role_arn == null
+    condition     = length(aws_lakeformation_resource.this) == 0 && length(module.lake_formation_role) == 0 && output.lake_formation.role_arn == null
     error_message = "Without lake_formation.enabled nothing is registered and no role is made."
   }
 }
@@ -425,7 +421,7 @@ run "lake_formation_registers_the_table_zones_in_hybrid_mode" {
   }
 
   assert {
-    condition = output.lake_formation_locations == {
+    condition = output.lake_formation.locations == {
       curated   = "arn:aws:s3:::taxlake-test-curated-123456789012"
       analytics = "arn:aws:s3:::taxlake-test-analytics-123456789012"
     }

@@ -61,12 +61,16 @@ run "application_defaults" {
 
   assert {
     condition = (
-      output.application_id == "00fmockapplication" &&
-      output.application_arn == "arn:aws:emr-serverless:ap-southeast-2:123456789012:/applications/00fmockapplication" &&
+      output.application.id == "00fmockapplication" &&
+      output.application.arn == "arn:aws:emr-serverless:ap-southeast-2:123456789012:/applications/00fmockapplication" &&
       output.execution_role == { name = "taxlake-test-curate-emr", arn = "arn:aws:iam::123456789012:role/taxlake-test-curate-emr" } &&
-      output.entry_point == "s3://taxlake-test-artifacts-123456789012/glue/jobs/curate.py" &&
-      output.py_files == "s3://taxlake-test-artifacts-123456789012/glue/taxlake.zip" &&
-      output.log_uri == "s3://taxlake-test-artifacts-123456789012/emr/logs/"
+      output.job_run == {
+        application_id     = "00fmockapplication"
+        execution_role_arn = "arn:aws:iam::123456789012:role/taxlake-test-curate-emr"
+        entry_point        = "s3://taxlake-test-artifacts-123456789012/glue/jobs/curate.py"
+        py_files           = "s3://taxlake-test-artifacts-123456789012/glue/taxlake.zip"
+        log_uri            = "s3://taxlake-test-artifacts-123456789012/emr/logs/"
+      }
     )
     error_message = "Outputs must give the application, the role and the job-run URIs the state machine passes."
   }

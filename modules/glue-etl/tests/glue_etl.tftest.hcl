@@ -78,7 +78,7 @@ run "job_defaults" {
   }
 
   assert {
-    condition     = output.job_name == "taxlake-test-curate" && output.job_arn == "arn:aws:glue:ap-southeast-2:123456789012:job/taxlake-test-curate" && output.role == { name = "taxlake-test-curate", arn = "arn:aws:iam::123456789012:role/taxlake-test-curate" } && aws_glue_job.this.role_arn == output.role.arn
+    condition     = output.job.name == "taxlake-test-curate" && output.job.arn == "arn:aws:glue:ap-southeast-2:123456789012:job/taxlake-test-curate" && output.role == { name = "taxlake-test-curate", arn = "arn:aws:iam::123456789012:role/taxlake-test-curate" } && aws_glue_job.this.role_arn == output.role.arn
     error_message = "Outputs must describe the job and its role."
   }
 }
@@ -240,7 +240,7 @@ run "current_job_defaults" {
   }
 
   assert {
-    condition     = output.current_job_name == "taxlake-test-current" && output.current_prefix == "current" && output.current_table_format == "delta"
+    condition     = output.current_tables == { job_name = "taxlake-test-current", prefix = "current", table_format = "delta" }
     error_message = "Outputs must describe the current job."
   }
 }
@@ -272,7 +272,7 @@ run "current_job_can_be_left_out" {
   }
 
   assert {
-    condition     = length(aws_glue_job.current) == 0 && length(aws_glue_trigger.current) == 0 && length(module.current_role) == 0 && output.current_job_name == null
+    condition     = length(aws_glue_job.current) == 0 && length(aws_glue_trigger.current) == 0 && length(module.current_role) == 0 && output.current_tables.job_name == null
     error_message = "enabled = false must create no current job, trigger or role."
   }
 }

@@ -92,12 +92,12 @@ run "outputs_after_apply" {
   command = apply
 
   assert {
-    condition     = output.key_arn == "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+    condition     = output.key.arn == "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
     error_message = "key_arn output must come from the key."
   }
 
   assert {
-    condition     = output.alias_name == "alias/taxlake-test"
+    condition     = output.key.alias_name == "alias/taxlake-test"
     error_message = "alias_name output must be alias/<name_prefix>."
   }
 }

@@ -81,7 +81,7 @@ run "function_defaults" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.kms_key_arn == var.kms_key_arn && length(aws_lambda_function.this.dead_letter_config) == 0 && output.dlq_arn == null
+    condition     = aws_lambda_function.this.kms_key_arn == var.kms_key_arn && length(aws_lambda_function.this.dead_letter_config) == 0 && output.dlq == null
     error_message = "Environment must be CMK-encrypted; no DLQ unless asked for."
   }
 
@@ -157,7 +157,7 @@ run "async_function_with_dlq_and_settings" {
   }
 
   assert {
-    condition     = one(aws_lambda_function.this.dead_letter_config).target_arn == "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-pipeline-process-dlq" && output.dlq_arn == "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-pipeline-process-dlq"
+    condition     = one(aws_lambda_function.this.dead_letter_config).target_arn == "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-pipeline-process-dlq" && output.dlq.arn == "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-pipeline-process-dlq"
     error_message = "dead_letter_queue = true must route failed async invocations to the module's queue."
   }
 
@@ -217,7 +217,7 @@ run "asynchronous_triggers_retries_and_dead_letters" {
     condition = (
       aws_lambda_function_event_invoke_config.this[0].maximum_retry_attempts == 1 &&
       aws_lambda_function_event_invoke_config.this[0].maximum_event_age_in_seconds == 3600 &&
-      one(one(aws_lambda_function_event_invoke_config.this[0].destination_config).on_failure).destination == output.dlq_arn
+      one(one(aws_lambda_function_event_invoke_config.this[0].destination_config).on_failure).destination == output.dlq.arn
     )
     error_message = "Async invocations must retry as asked (the age defaulting to an hour), then go to the dead-letter queue."
   }

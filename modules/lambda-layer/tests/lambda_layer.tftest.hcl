@@ -38,7 +38,7 @@ run "outputs_are_versioned" {
   command = apply
 
   assert {
-    condition     = output.layer_arn == "arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-test-runtime:3" && output.layer_version == "3"
+    condition     = output.layer.arn == "arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-test-runtime:3" && output.layer.version == "3"
     error_message = "layer_arn must be the versioned ARN."
   }
 }

@@ -45,7 +45,7 @@ run "event_rule_matches_incoming_objects" {
   }
 
   assert {
-    condition     = output.prefixes == { incoming = "incoming/", validated = "validated/", quarantine = "quarantine/" }
+    condition     = output.bucket.prefixes == { incoming = "incoming/", validated = "validated/", quarantine = "quarantine/" }
     error_message = "Prefix outputs must be incoming/, validated/ and quarantine/."
   }
 }
@@ -77,12 +77,12 @@ run "bucket_wiring" {
   command = apply
 
   assert {
-    condition     = output.bucket_id == "taxlake-test-landing-123456789012"
+    condition     = output.bucket.name == "taxlake-test-landing-123456789012"
     error_message = "Bucket name must default to <name_prefix>-landing-<account>."
   }
 
   assert {
-    condition     = output.event_rule_arn == "arn:aws:events:ap-southeast-2:123456789012:rule/taxlake-test-landing-object-created" && output.event_rule_name == "taxlake-test-landing-object-created"
+    condition     = output.event_rule == { name = "taxlake-test-landing-object-created", arn = "arn:aws:events:ap-southeast-2:123456789012:rule/taxlake-test-landing-object-created" }
     error_message = "Rule outputs must come from the rule."
   }
 }

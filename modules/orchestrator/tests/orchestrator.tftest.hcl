@@ -185,7 +185,7 @@ run "state_machine_is_rendered_from_the_pipeline" {
       aws_cloudwatch_log_group.this.name == "/aws/vendedlogs/states/taxlake-test-pipeline" &&
       aws_cloudwatch_log_group.this.retention_in_days == 365 &&
       aws_cloudwatch_log_group.this.kms_key_id == var.kms_key_arn &&
-      output.log_group_name == "/aws/vendedlogs/states/taxlake-test-pipeline"
+      output.state_machine.log_group_name == "/aws/vendedlogs/states/taxlake-test-pipeline"
     )
     error_message = "The execution log group must be KMS-encrypted and kept 365 days by default."
   }
@@ -195,14 +195,14 @@ run "state_machine_is_rendered_from_the_pipeline" {
       aws_sns_topic.this["alerts"].name == "taxlake-test-alerts" &&
       aws_sns_topic.this["notifications"].name == "taxlake-test-notifications" &&
       alltrue([for t in aws_sns_topic.this : t.kms_master_key_id == var.kms_key_arn]) &&
-      output.alerts_topic_arn == "arn:aws:sns:ap-southeast-2:123456789012:taxlake-test-alerts" &&
-      output.notifications_topic_arn == "arn:aws:sns:ap-southeast-2:123456789012:taxlake-test-notifications"
+      output.topics.alerts == "arn:aws:sns:ap-southeast-2:123456789012:taxlake-test-alerts" &&
+      output.topics.notifications == "arn:aws:sns:ap-southeast-2:123456789012:taxlake-test-notifications"
     )
     error_message = "Both topics must be named after the prefix and KMS-encrypted."
   }
 
   assert {
-    condition     = output.state_machine_arn == "arn:aws:states:ap-southeast-2:123456789012:stateMachine:taxlake-test-pipeline" && output.state_machine_name == "taxlake-test-pipeline"
+    condition     = output.state_machine.arn == "arn:aws:states:ap-southeast-2:123456789012:stateMachine:taxlake-test-pipeline" && output.state_machine.name == "taxlake-test-pipeline"
     error_message = "Outputs must describe the state machine."
   }
 }
@@ -218,7 +218,7 @@ run "role_policy_is_derived_from_the_definition" {
   }
 
   assert {
-    condition     = toset(flatten([for s in output.derived_task_statements : s.resources if contains(s.actions, "lambda:InvokeFunction")])) == toset(values(output.function_arns))
+    condition     = toset(flatten([for s in output.derived_task_statements : s.resources if contains(s.actions, "lambda:InvokeFunction")])) == toset([for f in values(output.functions) : f.arn])
     error_message = "The definition invokes all seven pipeline functions, and only those."
   }
 
@@ -246,7 +246,7 @@ run "role_policy_is_derived_from_the_definition" {
       },
       {
         actions   = ["lambda:InvokeFunction"]
-        resources = sort(values(output.function_arns))
+        resources = sort([for f in values(output.functions) : f.arn])
       },
       {
         actions   = ["sns:Publish"]
@@ -291,7 +291,7 @@ run "functions_get_their_environment_and_grants" {
   command = apply
 
   assert {
-    condition     = output.function_names == { for s in ["validate-input", "process", "quality", "catalog", "fraud", "metrics", "failure"] : s => "taxlake-test-pipeline-${s}" }
+    condition     = { for step, f in output.functions : step => f.name } == { for s in ["validate-input", "process", "quality", "catalog", "fraud", "metrics", "failure"] : s => "taxlake-test-pipeline-${s}" }
     error_message = "The seven functions must be <name_prefix>-pipeline-<step>."
   }
 
@@ -505,8 +505,8 @@ run "sizing_and_thresholds_pass_through" {
 
   assert {
     condition = (
-      module.function["process"].reserved_concurrency == 5 &&
-      module.function["quality"].log_retention_days == 30
+      module.function["process"].function.reserved_concurrency == 5 &&
+      module.function["quality"].log_group.retention_days == 30
     )
     error_message = "Shared function settings must reach every function."
   }

@@ -3,8 +3,7 @@ mock_provider "aws" {
 
   mock_resource "aws_s3_bucket" {
     defaults = {
-      arn                         = "arn:aws:s3:::taxlake-test-bucket"
-      bucket_regional_domain_name = "taxlake-test-bucket.s3.ap-southeast-2.amazonaws.com"
+      arn = "arn:aws:s3:::taxlake-test-bucket"
     }
   }
 }
@@ -69,8 +68,8 @@ run "kms_bucket_is_hardened" {
   }
 
   assert {
-    condition     = output.object_lock == null
-    error_message = "output.object_lock must be null without Object Lock."
+    condition     = output.bucket.object_lock == null
+    error_message = "output.bucket.object_lock must be null without Object Lock."
   }
 
   assert {
@@ -110,7 +109,7 @@ run "kms_bucket_is_hardened" {
   }
 
   assert {
-    condition     = output.bucket_arn == "arn:aws:s3:::taxlake-test-bucket" && output.bucket_name == "taxlake-test-bucket"
+    condition     = output.bucket.arn == "arn:aws:s3:::taxlake-test-bucket" && output.bucket.name == "taxlake-test-bucket"
     error_message = "Outputs must describe the bucket."
   }
 }
@@ -254,8 +253,8 @@ run "object_lock_sets_default_retention" {
   }
 
   assert {
-    condition     = output.object_lock == { mode = "COMPLIANCE", days = 2555 }
-    error_message = "output.object_lock must report the configured default retention."
+    condition     = output.bucket.object_lock == { mode = "COMPLIANCE", days = 2555 }
+    error_message = "output.bucket.object_lock must report the configured default retention."
   }
 
   assert {

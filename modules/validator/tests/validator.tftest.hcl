@@ -42,12 +42,12 @@ run "function_defaults" {
   command = apply
 
   assert {
-    condition     = output.function_name == "taxlake-test-validator" && output.log_group_name == "/aws/lambda/taxlake-test-validator"
+    condition     = output.function.name == "taxlake-test-validator" && output.log_group.name == "/aws/lambda/taxlake-test-validator"
     error_message = "The function and its log group must be <name_prefix>-validator."
   }
 
   assert {
-    condition     = output.reserved_concurrency == 50 && output.log_retention_days == 365
+    condition     = output.function.reserved_concurrency == 50 && output.log_group.retention_days == 365
     error_message = "By default the validator reserves 50 executions and keeps logs 365 days."
   }
 
@@ -68,7 +68,7 @@ run "function_defaults" {
   }
 
   assert {
-    condition     = output.dlq_arn == "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-validator-dlq" && output.dlq_url != null
+    condition     = output.dlq.arn == "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-validator-dlq" && output.dlq.url != null
     error_message = "The validator must have its dead-letter queue."
   }
 
@@ -89,10 +89,10 @@ run "function_defaults" {
   assert {
     condition = (
       aws_cloudwatch_event_target.this.rule == var.event_rule_name &&
-      aws_cloudwatch_event_target.this.arn == output.function_arn &&
+      aws_cloudwatch_event_target.this.arn == output.function.arn &&
       one(aws_cloudwatch_event_target.this.retry_policy).maximum_retry_attempts == 24 &&
       one(aws_cloudwatch_event_target.this.retry_policy).maximum_event_age_in_seconds == 3600 &&
-      one(aws_cloudwatch_event_target.this.dead_letter_config).arn == output.dlq_arn
+      one(aws_cloudwatch_event_target.this.dead_letter_config).arn == output.dlq.arn
     )
     error_message = "The landing rule must target the function with retries and the DLQ."
   }
@@ -172,7 +172,7 @@ run "state_machine_and_settings" {
   }
 
   assert {
-    condition     = output.reserved_concurrency == -1 && output.log_retention_days == 30 && !aws_dynamodb_table.idempotency.deletion_protection_enabled
+    condition     = output.function.reserved_concurrency == -1 && output.log_group.retention_days == 30 && !aws_dynamodb_table.idempotency.deletion_protection_enabled
     error_message = "Settings must pass through to the function, log group and table."
   }
 

@@ -48,12 +48,12 @@ run "inventory" {
   }
 
   assert {
-    condition     = module.validator.reserved_concurrency == var.expected[var.environment].reserved
+    condition     = module.validator.function.reserved_concurrency == var.expected[var.environment].reserved
     error_message = "The validator's reserved concurrency must be what the environment's tfvars set."
   }
 
   assert {
-    condition     = module.validator.log_retention_days == var.expected[var.environment].log_days
+    condition     = module.validator.log_group.retention_days == var.expected[var.environment].log_days
     error_message = "The validator's log retention must be what the environment's tfvars set."
   }
 
@@ -80,7 +80,7 @@ run "inventory" {
   }
 
   assert {
-    condition     = alltrue(flatten([for zone, rules in module.data_lake.lifecycle_rules : [for r in values(rules) : r.noncurrent_expiration_days == var.expected[var.environment].lake_noncurrent]]))
+    condition     = alltrue(flatten([for zone in ["curated", "analytics"] : [for r in values(module.data_lake.lifecycle_rules[zone]) : r.noncurrent_expiration_days == var.expected[var.environment].lake_noncurrent]]))
     error_message = "Superseded lake versions must be kept as the environment's tfvars set."
   }
 

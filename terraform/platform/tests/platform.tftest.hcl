@@ -74,9 +74,9 @@ run "names_follow_the_environment" {
 
   assert {
     condition = (
-      module.glue_etl.default_arguments["--extra-py-files"] == "s3://taxlake-dev-artifacts-123456789012/glue/taxlake.zip" &&
-      module.glue_etl.default_arguments["--lake-bucket"] == "taxlake-dev-curated-123456789012" &&
-      module.glue_etl.default_arguments["--TempDir"] == "s3://taxlake-dev-artifacts-123456789012/glue/tmp/"
+      module.glue_etl.job.default_arguments["--extra-py-files"] == "s3://taxlake-dev-artifacts-123456789012/glue/taxlake.zip" &&
+      module.glue_etl.job.default_arguments["--lake-bucket"] == "taxlake-dev-curated-123456789012" &&
+      module.glue_etl.job.default_arguments["--TempDir"] == "s3://taxlake-dev-artifacts-123456789012/glue/tmp/"
     )
     error_message = "The Glue job must read its library from the artifacts bucket and write the curated bucket."
   }
@@ -100,7 +100,7 @@ run "production_defaults" {
   }
 
   assert {
-    condition     = module.validator.reserved_concurrency == 50 && module.validator.log_retention_days == 365
+    condition     = module.validator.function.reserved_concurrency == 50 && module.validator.log_group.retention_days == 365
     error_message = "Unset validator settings must take the validator module's defaults (50 reserved, 365 days of logs)."
   }
 
@@ -110,7 +110,7 @@ run "production_defaults" {
   }
 
   assert {
-    condition     = alltrue(flatten([for zone, rules in module.data_lake.lifecycle_rules : [for r in values(rules) : r.noncurrent_expiration_days == 90 && r.transitions[0].days == 0]]))
+    condition     = alltrue(flatten([for zone in ["curated", "analytics"] : [for r in values(module.data_lake.lifecycle_rules[zone]) : r.noncurrent_expiration_days == 90 && r.transitions[0].days == 0]]))
     error_message = "Lake versions must be kept 90 days and objects tiered at once by default."
   }
 
@@ -165,7 +165,7 @@ run "settings_reach_their_components" {
   }
 
   assert {
-    condition     = module.validator.reserved_concurrency == 2 && module.validator.log_retention_days == 1
+    condition     = module.validator.function.reserved_concurrency == 2 && module.validator.log_group.retention_days == 1
     error_message = "Validator settings must reach the function and its log group."
   }
 
@@ -239,7 +239,7 @@ run "current_tables_job_and_catalog_agree" {
   }
 
   assert {
-    condition     = module.glue_etl.current_table_format == "delta" && module.data_lake.current_table_names.lodgement == "current_lodgement"
+    condition     = module.glue_etl.current_tables.table_format == "delta" && module.data_lake.catalog.current_tables.lodgement.name == "current_lodgement"
     error_message = "The catalog must register the Delta current tables the job writes."
   }
 }
@@ -254,8 +254,8 @@ run "current_tables_settings_reach_job_and_catalog" {
   assert {
     condition = (
       output.buckets.curated.prefixes.current == "latest/" && output.jobs.current_tables.table_format == "parquet" &&
-      module.glue_etl.current_job_name == "taxlake-dev-current" &&
-      module.data_lake.current_table_locations.bas == "s3://taxlake-dev-curated-123456789012/latest/bas/"
+      module.glue_etl.current_tables.job_name == "taxlake-dev-current" &&
+      module.data_lake.catalog.current_tables.bas.location == "s3://taxlake-dev-curated-123456789012/latest/bas/"
     )
     error_message = "current_tables settings must reach the job."
   }
