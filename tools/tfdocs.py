@@ -26,6 +26,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import hcl2
 from hcl2.utils import SerializationOptions
@@ -151,37 +152,38 @@ def parse_file(path: Path) -> dict[str, object]:
     return data
 
 
+def _declare(found: dict[str, tuple[Path, Any]], kind: str, name: str, path: Path, value: Any) -> None:
+    if name in found:
+        raise TfDocsError(f"{shown(path)}: {kind} {name} is also declared in {shown(found[name][0])}")
+    found[name] = (path, value)
+
+
+def _variable(name: str, body: dict[str, Any]) -> Variable:
+    description = body.get("description")
+    return Variable(
+        name=name,
+        description=None if description is None else string_value(description),
+        type=None if "type" not in body else hcl_text(body["type"]),
+        default=None if "default" not in body else hcl_text(body["default"]),
+        required="default" not in body,
+    )
+
+
 def parse_module(folder: Path) -> Module:
     variables: dict[str, tuple[Path, Variable]] = {}
     outputs: dict[str, tuple[Path, Output]] = {}
     for path in sorted(folder.glob("*.tf")):
         data = parse_file(path)
         for name, body in _blocks(data, "variable", path):
-            if name in variables:
-                raise TfDocsError(f"{shown(path)}: variable {name} is also declared in {shown(variables[name][0])}")
-            description = body.get("description")
-            variables[name] = (
-                path,
-                Variable(
-                    name=name,
-                    description=None if description is None else string_value(description),
-                    type=None if "type" not in body else hcl_text(body["type"]),
-                    default=None if "default" not in body else hcl_text(body["default"]),
-                    required="default" not in body,
-                ),
-            )
+            _declare(variables, "variable", name, path, _variable(name, body))
         for name, body in _blocks(data, "output", path):
-            if name in outputs:
-                raise TfDocsError(f"{shown(path)}: output {name} is also declared in {shown(outputs[name][0])}")
             description = body.get("description")
-            outputs[name] = (
-                path,
-                Output(
-                    name=name,
-                    description=None if description is None else string_value(description),
-                    sensitive=body.get("sensitive") is True,
-                ),
+            output = Output(
+                name=name,
+                description=None if description is None else string_value(description),
+                sensitive=body.get("sensitive") is True,
             )
+            _declare(outputs, "output", name, path, output)
     return Module(
         variables=tuple(v for _, (_, v) in sorted(variables.items())),
         outputs=tuple(o for _, (_, o) in sorted(outputs.items())),

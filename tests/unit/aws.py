@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
 import json
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import boto3
 import pytest
 from moto import mock_aws
 
+LAMBDAS = Path(__file__).resolve().parents[2] / "src" / "lambdas"
 REGION = "ap-southeast-2"
 BUCKET = "taxlake-test-landing"
 TABLE = "taxlake-test-idempotency"
@@ -83,3 +88,17 @@ def aws() -> Iterator[Aws]:
             roleArn="arn:aws:iam::123456789012:role/sfn",
         )["stateMachineArn"]
         yield Aws(s3, sqs, ddb, sfn, queue_url, arn)
+
+
+def load_handler(monkeypatch: pytest.MonkeyPatch, function: str, environment: Mapping[str, str]) -> ModuleType:
+    """src/lambdas/<function>/handler.py imported afresh, with the environment Lambda would give it.
+
+    Both functions' modules are named ``handler`` (and ``telemetry``): a cached one is dropped.
+    """
+    service = {"POWERTOOLS_SERVICE_NAME": function, "POWERTOOLS_METRICS_NAMESPACE": "Taxlake"}
+    for key, value in {**service, "POWERTOOLS_TRACE_DISABLED": "true", **environment}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.syspath_prepend(str(LAMBDAS / function))
+    for name in ("handler", "telemetry"):
+        sys.modules.pop(name, None)
+    return importlib.import_module("handler")

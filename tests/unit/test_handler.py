@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from .aws import BUCKET, REGION, TABLE, Aws
+from .aws import BUCKET, REGION, TABLE, Aws, load_handler
 from .conftest import GOOD_LODGEMENT, csv_bytes
-
-HANDLER_DIR = Path(__file__).resolve().parents[2] / "src" / "lambdas" / "validator"
 
 
 @dataclass
@@ -30,19 +25,8 @@ class Context:
 
 @pytest.fixture
 def handler(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    for key, value in {
-        "IDEMPOTENCY_TABLE": TABLE,
-        "STATE_MACHINE_ARN": aws.state_machine_arn,
-        "POWERTOOLS_SERVICE_NAME": "validator",
-        "POWERTOOLS_METRICS_NAMESPACE": "Taxlake",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "REJECT_THRESHOLD": "0.01",
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.syspath_prepend(str(HANDLER_DIR))
-    for name in ("handler", "telemetry"):
-        sys.modules.pop(name, None)
-    return importlib.import_module("handler")
+    environment = {"IDEMPOTENCY_TABLE": TABLE, "STATE_MACHINE_ARN": aws.state_machine_arn, "REJECT_THRESHOLD": "0.01"}
+    return load_handler(monkeypatch, "validator", environment)
 
 
 def emf(out: str) -> list[dict]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import json
 import re
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -19,7 +17,7 @@ from taxlake.pipeline.common import InputContractError, ObjectNotFound
 from taxlake.pipeline.settings import Settings
 
 from . import test_pipeline
-from .aws import BUCKET, REGION, Aws
+from .aws import BUCKET, REGION, Aws, load_handler
 from .conftest import GOOD_LODGEMENT, csv_bytes
 from .test_handler import Context, emf
 from .test_pipeline import ANALYTICS, LAKE, ROUTING, landed, rewrite_report
@@ -27,7 +25,6 @@ from .test_pipeline import ANALYTICS, LAKE, ROUTING, landed, rewrite_report
 lake = test_pipeline.lake  # the moto lake buckets and Glue tables the step tests use
 
 ROOT = Path(__file__).resolve().parents[2]
-HANDLER_DIR = ROOT / "src" / "lambdas" / "pipeline"
 ASL = json.loads((ROOT / "statemachines" / "tax_pipeline.asl.json").read_text())
 # the entry points Terraform gives each step's function (handler = "handler.<name>")
 CONFIGURED = re.findall(r'handler\s*=\s*"handler\.(\w+)"', (ROOT / "modules/orchestrator/functions.tf").read_text())
@@ -37,21 +34,15 @@ CONFIGURED = re.findall(r'handler\s*=\s*"handler\.(\w+)"', (ROOT / "modules/orch
 def handler(aws: Aws, lake: Settings, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """The handler module as the Lambda runtime imports it: ``handler`` at the zip's top level,
     configured from the environment the orchestrator module sets."""
-    for key, value in {
+    environment = {
         "LANDING_BUCKET": BUCKET,
         "CURATED_BUCKET": LAKE,
         "ANALYTICS_BUCKET": ANALYTICS,
         "GLUE_DATABASE": lake.glue_database,
         "URGENT_KINDS": "bas",
         "FRAUD_CONFIG": lake.fraud.to_json(),
-        "POWERTOOLS_SERVICE_NAME": "pipeline",
-        "POWERTOOLS_METRICS_NAMESPACE": "Taxlake",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.syspath_prepend(str(HANDLER_DIR))
-    sys.modules.pop("handler", None)  # the validator's handler has the same module name
-    return importlib.import_module("handler")
+    }
+    return load_handler(monkeypatch, "pipeline", environment)
 
 
 def at(doc: dict[str, Any], path: str) -> Any:

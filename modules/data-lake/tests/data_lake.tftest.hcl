@@ -1,7 +1,11 @@
 # The data-lake module's tests, one file so that its inputs and mocks are stated once:
 # the lake zones and catalog, the raw zone, the current tables and Lake Formation.
 mock_provider "aws" {
-  source = "./tests/mocks"
+  source = "../../tests/terraform/mocks"
+
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/taxlake-test-lakeformation" }
+  }
 }
 
 variables {

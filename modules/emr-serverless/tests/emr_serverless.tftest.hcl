@@ -6,12 +6,6 @@ mock_provider "aws" {
   mock_resource "aws_iam_role" {
     defaults = { arn = "arn:aws:iam::123456789012:role/taxlake-test-curate-emr" }
   }
-  mock_resource "aws_emrserverless_application" {
-    defaults = {
-      id  = "00fmockapplication"
-      arn = "arn:aws:emr-serverless:ap-southeast-2:123456789012:/applications/00fmockapplication"
-    }
-  }
 }
 
 variables {

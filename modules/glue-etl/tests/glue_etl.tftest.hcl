@@ -6,9 +6,6 @@ mock_provider "aws" {
   mock_resource "aws_iam_role" {
     defaults = { arn = "arn:aws:iam::123456789012:role/taxlake-test-curate" }
   }
-  mock_resource "aws_glue_job" {
-    defaults = { arn = "arn:aws:glue:ap-southeast-2:123456789012:job/taxlake-test-curate" }
-  }
 }
 
 variables {

@@ -13,9 +13,6 @@ mock_provider "aws" {
   mock_resource "aws_cloudwatch_log_group" {
     defaults = { arn = "arn:aws:logs:ap-southeast-2:123456789012:log-group:/aws/vendedlogs/states/taxlake-test-pipeline" }
   }
-  mock_resource "aws_sfn_state_machine" {
-    defaults = { arn = "arn:aws:states:ap-southeast-2:123456789012:stateMachine:taxlake-test-pipeline" }
-  }
 }
 
 override_resource {

@@ -1,28 +1,5 @@
 mock_provider "aws" {
   source = "../../tests/terraform/mocks"
-
-  mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::123456789012:role/taxlake-test-validator" }
-  }
-  mock_resource "aws_lambda_function" {
-    defaults = {
-      arn        = "arn:aws:lambda:ap-southeast-2:123456789012:function:taxlake-test-validator"
-      invoke_arn = "arn:aws:apigateway:ap-southeast-2:lambda:path/2015-03-31/functions/arn:aws:lambda:ap-southeast-2:123456789012:function:taxlake-test-validator/invocations"
-    }
-  }
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:ap-southeast-2:123456789012:log-group:/aws/lambda/taxlake-test-validator" }
-  }
-  mock_resource "aws_sqs_queue" {
-    defaults = {
-      arn = "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-validator-dlq"
-      id  = "https://sqs.ap-southeast-2.amazonaws.com/123456789012/taxlake-test-validator-dlq"
-      url = "https://sqs.ap-southeast-2.amazonaws.com/123456789012/taxlake-test-validator-dlq"
-    }
-  }
-  mock_resource "aws_dynamodb_table" {
-    defaults = { arn = "arn:aws:dynamodb:ap-southeast-2:123456789012:table/taxlake-test-validator-idempotency" }
-  }
 }
 
 variables {

@@ -4,7 +4,7 @@
 # Names are checked against the environment; each environment's settings against the
 # values its tfvars promise, written out below so an edit of a tfvars file shows up here.
 mock_provider "aws" {
-  source = "./tests/mocks"
+  source = "../../tests/terraform/mocks"
 }
 
 variables {

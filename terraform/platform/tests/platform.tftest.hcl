@@ -2,7 +2,7 @@
 # the component that owns it, the pipeline is wired to the lake, jobs and validator, and
 # production guard rails hold.
 mock_provider "aws" {
-  source = "./tests/mocks"
+  source = "../../tests/terraform/mocks"
 }
 
 variables {
