@@ -20,7 +20,7 @@ locals {
   # to the Spark paths, which apply them to the rows they hold (the fraud step then
   # publishes those flags if the settings still match).
   fraud_env = {
-    FRAUD_CONFIG = jsonencode({ for k, v in var.fraud : k => v if v != null })
+    FRAUD_CONFIG = jsonencode(var.fraud)
   }
 
 

@@ -176,31 +176,25 @@ variable "glue_sizing" {
 }
 
 variable "fraud" {
-  description = "Fraud rule thresholds to change from taxlake.fraud's defaults (FraudConfig, where every threshold and its default is defined): account_max_tfns, refund_ratio, high_score, deductions_z, deductions_min_peers, income_ratio, income_gap_floor, agent_max_daily, agent_z. They reach the functions as one JSON object (FRAUD_CONFIG); unset fields keep the library's default."
-  type = object({
-    account_max_tfns     = optional(number)
-    refund_ratio         = optional(number)
-    high_score           = optional(number)
-    deductions_z         = optional(number)
-    deductions_min_peers = optional(number)
-    income_ratio         = optional(number)
-    income_gap_floor     = optional(number)
-    agent_max_daily      = optional(number)
-    agent_z              = optional(number)
-  })
-  default  = {}
-  nullable = false
+  description = "Fraud rule thresholds to change from taxlake.fraud's defaults (FraudConfig, where every threshold and its default is defined), by name: account_max_tfns, refund_ratio, high_score, deductions_z, deductions_min_peers, income_ratio, income_gap_floor, agent_max_daily, agent_z. They reach the functions as one JSON object (FRAUD_CONFIG); a threshold not named keeps the library's default."
+  type        = map(number)
+  default     = {}
+  nullable    = false
+
+  # The names FraudConfig reads (tests/unit/test_fraud.py holds this list to its fields).
+  validation {
+    condition     = length(setsubtract(keys(var.fraud), ["account_max_tfns", "refund_ratio", "high_score", "deductions_z", "deductions_min_peers", "income_ratio", "income_gap_floor", "agent_max_daily", "agent_z"])) == 0
+    error_message = "fraud may only name account_max_tfns, refund_ratio, high_score, deductions_z, deductions_min_peers, income_ratio, income_gap_floor, agent_max_daily and agent_z."
+  }
 
   # Checked at plan time, not first at a function's cold start: whole counts, positive
   # ratios and z-scores, scores and ratios within (0, 1].
   validation {
-    condition = alltrue([
-      for n in [var.fraud.account_max_tfns, var.fraud.deductions_min_peers, var.fraud.agent_max_daily] : n == null ? true : n >= 1 && floor(n) == n
-      ]) && alltrue([
-      for n in [var.fraud.refund_ratio, var.fraud.deductions_z, var.fraud.agent_z] : n == null ? true : n > 0
-      ]) && alltrue([
-      for n in [var.fraud.high_score, var.fraud.income_ratio] : n == null ? true : n > 0 && n <= 1
-    ]) && (var.fraud.income_gap_floor == null ? true : var.fraud.income_gap_floor >= 0)
+    condition = alltrue([for k, n in var.fraud : (
+      contains(["account_max_tfns", "deductions_min_peers", "agent_max_daily"], k) ? n >= 1 && floor(n) == n :
+      contains(["high_score", "income_ratio"], k) ? n > 0 && n <= 1 :
+      k == "income_gap_floor" ? n >= 0 : n > 0
+    )])
     error_message = "fraud.account_max_tfns, deductions_min_peers and agent_max_daily must be whole numbers >= 1; refund_ratio, deductions_z and agent_z > 0; high_score and income_ratio in (0, 1]; income_gap_floor >= 0."
   }
 }

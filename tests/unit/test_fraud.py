@@ -7,6 +7,7 @@ import dataclasses
 import io
 import json
 import random
+import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -314,3 +315,12 @@ def test_a_threshold_set_the_old_way_is_refused_not_ignored() -> None:
         ValueError, match=r"FRAUD_AGENT_Z, FRAUD_REFUND_RATIO: the fraud thresholds are read from FRAUD_CONFIG"
     ):
         Settings.from_env({"FRAUD_AGENT_Z": "5", "FRAUD_REFUND_RATIO": "2", "FRAUD_CONFIG": "{}"})
+
+
+def test_the_orchestrator_accepts_exactly_the_thresholds_fraudconfig_reads() -> None:
+    """modules/orchestrator validates fraud's names at plan time; they must be FraudConfig's fields."""
+    variables = (Path(__file__).resolve().parents[2] / "modules/orchestrator/variables.tf").read_text()
+    block = variables[variables.index('variable "fraud"') :]
+    known = re.search(r"setsubtract\(keys\(var\.fraud\), \[([^\]]*)\]\)", block)
+    assert known, "the fraud variable's name check is gone"
+    assert re.findall(r'"(\w+)"', known.group(1)) == [f.name for f in dataclasses.fields(FraudConfig)]
