@@ -172,7 +172,7 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".", *_group("bench"))
     session.install(*_group("glue"))
     session.run("python", "benchmarks/bench_validator.py", *session.posargs)
-    session.run("python", "benchmarks/bench_routing.py")
+    session.run("python", "benchmarks/bench_routing.py", *session.posargs)
     # --size (e.g. `nox -s bench -- --size 200MB`) applies here too; the 4x Spark run needs 4x that on disk
     session.run("python", "benchmarks/bench_lake.py", *session.posargs)
 

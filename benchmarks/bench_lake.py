@@ -23,13 +23,18 @@ must write the same rows, and the bench checks that they do.
               (tax_year=/lodgement_month= directories) against the same table as one
               unpartitioned file. Exits non-zero if pruning saves less than --min-saving.
 
-Usage: python benchmarks/bench_lake.py [--size 1GB] [--scale 4] [--no-spark] [--min-saving 0.8]
+Each transform case prints the load average before and after it (benchmarks/machine.py);
+a ratio involving a case that started at a load above the core count is refused (exit 3)
+unless --allow-busy.
+
+Usage: python benchmarks/bench_lake.py [--size 1GB] [--scale 4] [--no-spark] [--min-saving 0.8] [--allow-busy]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import re
@@ -48,6 +53,7 @@ import pyarrow.fs as pafs
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import machine  # noqa: E402
 from bench_validator import CACHE, parse_size  # noqa: E402
 
 KIND = "lodgement"
@@ -386,7 +392,7 @@ def print_table(head: list[tuple[str, int]], rows: list[list[str]]) -> None:
 NAMES = {"duckdb": "DuckDB SQL (baseline)", "pyarrow": "pyarrow Lambda path", "spark": "Spark local[2]"}
 
 
-def bench_transform(path: Path, spark: bool, work: Path) -> tuple[Path, dict[str, float] | None]:
+def bench_transform(path: Path, spark: bool, work: Path, guard: machine.Guard) -> tuple[Path, dict[str, float] | None]:
     """Every engine on the same input; returns the pyarrow path's lake and Spark's result."""
     engines = ["duckdb", "pyarrow", *(["spark"] if spark else [])]
     mb = path.stat().st_size / 1e6
@@ -395,14 +401,22 @@ def bench_transform(path: Path, spark: bool, work: Path) -> tuple[Path, dict[str
     for engine in engines:
         print(f"  running {engine} on {mb:,.0f} MB...", flush=True)
         out = work / f"transform-{engine}"
-        results[engine] = run_case(engine, path, out)
+        results[engine] = guard.case(NAMES[engine], functools.partial(run_case, engine, path, out))
         summaries[engine] = lake_summary(out)
         if engine != "pyarrow":
             shutil.rmtree(out, ignore_errors=True)
     base = results["duckdb"]["seconds"]
     print(f"\ncurated transform of {mb:,.0f} MB csv -> typed, derived, deduplicated, partitioned zstd parquet")
     print_table(
-        [("engine", 24), ("seconds", 10), ("MB/s", 8), ("peak RSS MB", 13), ("RSS/input", 11), ("time vs duckdb", 16)],
+        [
+            ("engine", 24),
+            ("seconds", 10),
+            ("MB/s", 8),
+            ("peak RSS MB", 13),
+            ("RSS/input", 11),
+            ("time vs duckdb", 16),
+            ("load", 12),
+        ],
         [
             [
                 NAMES[engine],
@@ -410,7 +424,8 @@ def bench_transform(path: Path, spark: bool, work: Path) -> tuple[Path, dict[str
                 f"{mb / r['seconds']:.1f}",
                 f"{r['peak_rss_mb']:,.0f}",
                 f"{r['peak_rss_mb'] * 1.048576 / mb:.1f}x",
-                f"{r['seconds'] / base:.2f}x",
+                guard.ratio(r["seconds"] / base, NAMES["duckdb"], NAMES[engine]),
+                str(guard.loads[NAMES[engine]]),
             ]
             for engine, r in results.items()
         ],
@@ -426,15 +441,21 @@ def bench_transform(path: Path, spark: bool, work: Path) -> tuple[Path, dict[str
     return work / "transform-pyarrow", results.get("spark")
 
 
-def bench_scaling(small: Path, big: Path, known: dict[Path, dict[str, float]], work: Path) -> None:
-    """Spark on ``small`` and on ``big`` (its multiple); a run already made on either input is reused."""
-    results = {}
+def bench_scaling(
+    small: Path, big: Path, known: dict[Path, tuple[dict[str, float], str]], work: Path, guard: machine.Guard
+) -> None:
+    """Spark on ``small`` and on ``big`` (its multiple); a run already made on either input
+    is reused, with the label its load was recorded under."""
+    results, labels = {}, {}
     for source in (small, big):
         if source not in known:
-            print(f"  running spark on {source.stat().st_size / 1e6:,.0f} MB...", flush=True)
-            known[source] = run_case("spark", source, work / "transform-spark-scaled")
+            mb = source.stat().st_size / 1e6
+            print(f"  running spark on {mb:,.0f} MB...", flush=True)
+            label = f"Spark {mb:,.0f} MB"
+            run = functools.partial(run_case, "spark", source, work / "transform-spark-scaled")
+            known[source] = (guard.case(label, run), label)
             shutil.rmtree(work / "transform-spark-scaled", ignore_errors=True)
-        results[source] = known[source]
+        results[source], labels[source] = known[source]
     base_mb, base = small.stat().st_size / 1e6, results[small]
     rows = []
     for source, r in results.items():
@@ -446,7 +467,7 @@ def bench_scaling(small: Path, big: Path, known: dict[Path, dict[str, float]], w
                 f"{r['seconds']:.1f}",
                 f"{mb / r['seconds']:.1f}",
                 f"{r['peak_rss_mb']:,.0f}",
-                f"{r['seconds'] / base['seconds']:.2f}x",
+                guard.ratio(r["seconds"] / base["seconds"], labels[small], labels[source]),
             ]
         )
     print("\nSpark local[2] scaling (same transform)")
@@ -627,6 +648,7 @@ def main() -> int:
     parser.add_argument("--no-spark", action="store_true", help="skip the Spark runs")
     parser.add_argument("--min-saving", type=float, default=0.8, help="pruning must save this share of bytes")
     parser.add_argument("--keep", action="store_true", help="keep the written lakes under .cache/bench/lake-out")
+    machine.add_argument(parser)
     # `nox -s bench -- ARGS` hands the same ARGS to every bench: --size is shared, the rest is ignored here
     args, ignored = parser.parse_known_args()
     if ignored:
@@ -642,7 +664,8 @@ def main() -> int:
     )
     work = CACHE / "lake-out"
     print(f"\ninput: {path.name} {path.stat().st_size / 1e6:,.0f} MB; cpus: {os.cpu_count()}", flush=True)
-    pyarrow_lake, spark_1x = bench_transform(path, not args.no_spark, work)
+    guard = machine.Guard(allow_busy=args.allow_busy)
+    pyarrow_lake, spark_1x = bench_transform(path, not args.no_spark, work, guard)
 
     import pyarrow.dataset as ds
 
@@ -651,11 +674,11 @@ def main() -> int:
     ok = bench_pruning(table, written["zstd"].root, work, args.min_saving)
     del table
     if scaling:
-        bench_scaling(*scaling, {path: spark_1x} if spark_1x else {}, work)
+        bench_scaling(*scaling, {path: (spark_1x, NAMES["spark"])} if spark_1x else {}, work, guard)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\nbench_lake: {time.perf_counter() - started:.0f} s")
-    return 0 if ok else 1
+    return guard.exit_code(0 if ok else 1)
 
 
 if __name__ == "__main__":

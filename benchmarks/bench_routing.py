@@ -13,6 +13,7 @@ Usage: python benchmarks/bench_routing.py [--sizes 16MB,64MB,256MB] [--no-spark]
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import subprocess
@@ -22,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import machine  # noqa: E402
 from bench_validator import CACHE, parse_size  # noqa: E402
 
 LAMBDA_PATH = """
@@ -78,7 +80,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", default="16MB,64MB,256MB")
     parser.add_argument("--no-spark", action="store_true")
-    args = parser.parse_args()
+    machine.add_argument(parser)
+    args, ignored = parser.parse_known_args()
+    if ignored:
+        print(f"bench_routing: ignoring {' '.join(ignored)}")
+    guard = machine.Guard(allow_busy=args.allow_busy)
     head = ("file", "rows", "lambda s", "MB/s", "RSS MB", "RSS/file", "spark s", "lambda vs spark")
     widths = (10, 11, 10, 7, 8, 9, 9, 16)
     print("".join(f"{h:>{w}}" for h, w in zip(head, widths, strict=True)))
@@ -86,15 +92,19 @@ def main() -> int:
         size = parse_size(text)
         path = sample(size)
         mb = path.stat().st_size / 1e6
-        lam = run(LAMBDA_PATH, path)
-        spark = None if args.no_spark else run(SPARK_PATH, path)
-        ratio = f"{spark['seconds'] / lam['seconds']:.2f}x faster" if spark else "-"
+        lam = guard.case(f"lambda {text}", functools.partial(run, LAMBDA_PATH, path))
+        spark = None if args.no_spark else guard.case(f"spark {text}", functools.partial(run, SPARK_PATH, path))
+        ratio = (
+            guard.ratio(spark["seconds"] / lam["seconds"], f"lambda {text}", f"spark {text}", unit="x faster")
+            if spark
+            else "-"
+        )
         spark_s = spark["seconds"] if spark else float("nan")
         print(
             f"{mb:>8.0f}MB{lam['rows']:>11,}{lam['seconds']:>10.1f}{mb / lam['seconds']:>7.1f}"
             f"{lam['peak_rss_mb']:>8.0f}{lam['peak_rss_mb'] / mb:>9.1f}{spark_s:>9.1f}{ratio:>16}"
         )
-    return 0
+    return guard.exit_code(0)
 
 
 if __name__ == "__main__":

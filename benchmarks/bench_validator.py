@@ -11,17 +11,24 @@ Each case runs in a fresh subprocess so its peak RSS is its own. The memory
 check validates a 2 GB stream (the 1 GB file twice, through a pipe, never on
 disk) and fails the session if peak RSS reaches 256 MB.
 
-Usage: python benchmarks/bench_validator.py [--size 1GB] [--stream-size 2GB] [--rss-limit-mb 256]
+Each case prints the load average before and after it (benchmarks/machine.py); a
+ratio involving a case that started at a load above the core count is refused (exit 3)
+unless --allow-busy.
+
+Usage: python benchmarks/bench_validator.py [--size 1GB] [--stream-size 2GB] [--rss-limit-mb 256] [--allow-busy]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "bench"
@@ -135,7 +142,12 @@ def main() -> int:
     parser.add_argument("--size", default="1GB", help="bench file size (default 1GB)")
     parser.add_argument("--stream-size", default="2GB", help="size of the piped memory check (default 2GB)")
     parser.add_argument("--rss-limit-mb", type=float, default=256.0)
-    args = parser.parse_args()
+    machine.add_argument(parser)
+    # `nox -s bench -- ARGS` hands the same ARGS to every bench: what is not ours is ignored
+    args, ignored = parser.parse_known_args()
+    if ignored:
+        print(f"bench_validator: ignoring {' '.join(ignored)}")
+    guard = machine.Guard(allow_busy=args.allow_busy)
     size = parse_size(args.size)
     path = bench_file(size)
     mb = path.stat().st_size / 1e6
@@ -149,28 +161,33 @@ def main() -> int:
     ]
     results = {}
     for label, name, threads in cases:
-        results[label] = run_case(name, path, threads)
+        results[label] = guard.case(label, functools.partial(run_case, name, path, threads))
     base = results["pyarrow-stream"]
     read = results["pyarrow-read"]
     header = (
         f"{'case':<24}{'MB/s':>9}{'records/s':>13}{'peak RSS MB':>13}{'vs pyarrow-stream':>19}{'vs pyarrow-read':>17}"
+        f"{'load':>12}"
     )
     print(header)
     print("-" * len(header))
     for label, r in results.items():
         print(
             f"{label:<24}{mb / r['seconds']:>9.1f}{r['rows'] / r['seconds']:>13,.0f}{r['peak_rss_mb']:>13.0f}"
-            f"{base['seconds'] / r['seconds']:>18.2f}x{read['seconds'] / r['seconds']:>16.2f}x"
+            f"{guard.ratio(base['seconds'] / r['seconds'], 'pyarrow-stream', label):>19}"
+            f"{guard.ratio(read['seconds'] / r['seconds'], 'pyarrow-read', label):>17}"
+            f"{guard.loads[label]!s:>12}"
         )
     copies = max(1, round(parse_size(args.stream_size) / path.stat().st_size))
-    stream = run_case("validator-stream", path, cpus, stdin_copies=copies)
+    stream = guard.case(
+        "validator-stream", functools.partial(run_case, "validator-stream", path, cpus, stdin_copies=copies)
+    )
     ok = stream["peak_rss_mb"] < args.rss_limit_mb
     print(
         f"\nmemory: {copies * mb / 1000:.1f} GB streamed through a pipe, {stream['rows']:,} records, "
         f"{copies * mb / stream['seconds']:.1f} MB/s, peak RSS {stream['peak_rss_mb']:.0f} MB "
         f"(limit {args.rss_limit_mb:.0f} MB): {'PASS' if ok else 'FAIL'}"
     )
-    return 0 if ok else 1
+    return guard.exit_code(0 if ok else 1)
 
 
 if __name__ == "__main__":
