@@ -16,6 +16,7 @@ import codecs
 import csv
 import gzip
 import io
+import itertools
 import json
 import os
 import re
@@ -503,6 +504,10 @@ class CsvSource(RecordSource):
                     raise FileRejected(Reason.EMPTY_FILE, "header only, no records") from None
                 raise _csv_failure(exc, self._limits) from None
             rank = 0
+            # pyarrow's batches are one block (max_line_bytes) each: held until CHUNK_ROWS rows so
+            # that validation runs its kernels over big chunks; a batch with malformed rows first
+            # lets the held rows go, so chunks still come in file order
+            held: list[tuple[dict[str, pa.Array], Sequence[int]]] = []
             while True:
                 try:
                     batch = self._reader.read_next_batch()
@@ -510,6 +515,7 @@ class CsvSource(RecordSource):
                     break
                 except pa.ArrowInvalid as exc:
                     # rows already seen were read: report them before giving up on the rest
+                    rank = yield from self._good_chunks(held, rank, columns)
                     yield from self._malformed_chunks(self._place_invalid(None), columns)
                     raise _csv_failure(exc, self._limits) from None
                 n = batch.num_rows
@@ -517,23 +523,42 @@ class CsvSource(RecordSource):
                     continue
                 cols = {name: batch.column(i) for i, name in enumerate(names)}
                 lines, malformed = self._place_rows(_value_breaks(cols), n)
-                yield from self._malformed_chunks(malformed, columns)
-                for start in range(0, n, CHUNK_ROWS):
-                    part = {c: a.slice(start, CHUNK_ROWS) for c, a in cols.items()}
-                    size = len(next(iter(part.values())))
-                    # rows of this part were all read already: no repair so far, nothing to find
-                    errors = _repaired_rows(part, size) if self._repair.replacements else []
-                    yield Chunk(
-                        columns={c: part.get(c, pa.nulls(size, pa.string())) for c in columns},
-                        num_rows=size,
-                        first_rank=rank,
-                        row_errors=errors,
-                        explicit_lines=lines[start : start + size],
-                    )
-                    rank += size
+                if malformed:
+                    rank = yield from self._good_chunks(held, rank, columns)
+                    yield from self._malformed_chunks(malformed, columns)
+                held.append((cols, lines))
+                if sum(len(h[1]) for h in held) >= CHUNK_ROWS:
+                    rank = yield from self._good_chunks(held, rank, columns)
+            yield from self._good_chunks(held, rank, columns)
             yield from self._malformed_chunks(self._place_invalid(None), columns)
         finally:
             self.close()
+
+    def _good_chunks(
+        self, held: list[tuple[dict[str, pa.Array], Sequence[int]]], rank: int, columns: tuple[str, ...]
+    ) -> Generator[Chunk, None, int]:
+        """The held batches' rows as chunks of up to CHUNK_ROWS (``held`` is emptied); the next rank."""
+        if not held:
+            return rank
+        names = list(held[0][0])
+        cols = {c: held[0][0][c] if len(held) == 1 else pa.concat_arrays([h[0][c] for h in held]) for c in names}
+        lines = _joined_lines([h[1] for h in held])
+        held.clear()
+        n = len(lines)
+        for start in range(0, n, CHUNK_ROWS):
+            part = {c: a.slice(start, CHUNK_ROWS) for c, a in cols.items()}
+            size = len(next(iter(part.values())))
+            # rows of this part were all read already: no repair so far, nothing to find
+            errors = _repaired_rows(part, size) if self._repair.replacements else []
+            yield Chunk(
+                columns={c: part.get(c, pa.nulls(size, pa.string())) for c in columns},
+                num_rows=size,
+                first_rank=rank,
+                row_errors=errors,
+                explicit_lines=lines[start : start + size],
+            )
+            rank += size
+        return rank
 
     def _malformed_chunks(self, rows: list[tuple[int, str]], columns: tuple[str, ...]) -> Iterator[Chunk]:
         for start in range(0, len(rows), CHUNK_ROWS):
@@ -555,15 +580,41 @@ def _csv_failure(exc: pa.ArrowInvalid, limits: Limits) -> FileRejected:
     return FileRejected(Reason.PARSE_ERROR, str(exc))
 
 
+def _joined_lines(parts: list[Sequence[int]]) -> Sequence[int]:
+    """Consecutive batches' line numbers as one sequence: a range while they stay contiguous."""
+    if len(parts) == 1:
+        return parts[0]
+    ranges = [p for p in parts if isinstance(p, range)]
+    if len(ranges) == len(parts) and all(a.stop == b.start for a, b in itertools.pairwise(ranges)):
+        return range(ranges[0].start, ranges[-1].stop)
+    return [line for p in parts for line in p]
+
+
 def _line_breaks(text: str) -> int:
     """Physical line breaks in ``text``: \\n, \\r\\n or a lone \\r each count once."""
     return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _may_hold_breaks(arr: pa.Array) -> bool:
+    """False only if no value of ``arr`` can hold a line break: its data buffer has none.
+
+    One byte search over the buffer instead of two kernels per value; the buffer may hold
+    bytes outside a sliced array, which can only make the answer True (then counted exactly).
+    """
+    buffers = arr.buffers()
+    data = buffers[2] if len(buffers) > 2 else None
+    if data is None or not isinstance(arr, pa.StringArray):
+        return True
+    raw = data.to_pybytes()
+    return b"\n" in raw or b"\r" in raw
 
 
 def _value_breaks(columns: dict[str, pa.Array]) -> list[int] | None:
     """Line breaks inside each row's quoted values, or None when there are none."""
     total: pa.Array | None = None
     for arr in columns.values():
+        if not _may_hold_breaks(arr):
+            continue
         has = pc.fill_null(pc.or_(pc.match_substring(arr, "\n"), pc.match_substring(arr, "\r")), False)
         if not pc.any(has).as_py():
             continue
