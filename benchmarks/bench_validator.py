@@ -6,6 +6,8 @@ Baselines, measured in the same run on the same file:
                   ratio is the cost of validation itself.
   pyarrow-read    pyarrow.csv.read_csv, all threads, whole file in memory: the
                   fastest way pyarrow can read it (and what it costs in RAM).
+Peer, same file: pandera 0.35 on pandas reading 16k-row chunks, with every lodgement
+rule the validator applies (benchmarks/peer_pandera.py); both reject counts print.
 
 Each case runs in a fresh subprocess so its peak RSS is its own. The memory
 check validates a 2 GB stream (the 1 GB file twice, through a pipe, never on
@@ -51,8 +53,14 @@ rows = pacsv.read_csv(PATH, convert_options=pacsv.ConvertOptions(column_types={n
     "validator": """
 from taxlake.records.validation import ValidationConfig, validate_path
 report = validate_path(PATH, config=ValidationConfig(reject_threshold=1.0, threads=THREADS))
-rows = report.records_read
-assert report.records_rejected > 0, "the bench file carries planted defects"
+rows, rejected = report.records_read, report.records_rejected
+assert rejected > 0, "the bench file carries planted defects"
+""",
+    "pandera": """
+import sys
+sys.path.insert(0, BENCH)
+import peer_pandera
+rows, rejected = peer_pandera.validate(PATH)
 """,
     "validator-stream": """
 import sys
@@ -66,12 +74,13 @@ rows = report.records_read
 # would report its parent's peak; VmHWM belongs to the child's own memory map.
 WRAPPER = """
 import json, time
-PATH, THREADS = {path!r}, {threads}
+PATH, THREADS, BENCH = {path!r}, {threads}, {bench!r}
+rejected = None
 started = time.perf_counter()
 {body}
 seconds = time.perf_counter() - started
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
-print(json.dumps({{"seconds": seconds, "rows": rows, "peak_rss_mb": hwm / 1024}}))
+print(json.dumps({{"seconds": seconds, "rows": rows, "rejected": rejected, "peak_rss_mb": hwm / 1024}}))
 """
 
 
@@ -115,7 +124,7 @@ def bench_file(size: int) -> Path:
 
 
 def run_case(name: str, path: Path, threads: int = 1, stdin_copies: int = 0) -> dict[str, float]:
-    code = WRAPPER.format(path=str(path), threads=threads, body=CHILD[name])
+    code = WRAPPER.format(path=str(path), threads=threads, bench=str(ROOT / "benchmarks"), body=CHILD[name])
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     if not stdin_copies:
         out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env)
@@ -158,6 +167,7 @@ def main() -> int:
         ("pyarrow-read", "pyarrow-read", 1),
         ("validator (1 thread)", "validator", 1),
         (f"validator ({cpus} threads)", "validator", cpus),
+        ("pandera (peer)", "pandera", 1),
     ]
     results = {}
     for label, name, threads in cases:
@@ -166,7 +176,7 @@ def main() -> int:
     read = results["pyarrow-read"]
     header = (
         f"{'case':<24}{'MB/s':>9}{'records/s':>13}{'peak RSS MB':>13}{'vs pyarrow-stream':>19}{'vs pyarrow-read':>17}"
-        f"{'load':>12}"
+        f"{'rejected':>10}{'load':>12}"
     )
     print(header)
     print("-" * len(header))
@@ -175,7 +185,7 @@ def main() -> int:
             f"{label:<24}{mb / r['seconds']:>9.1f}{r['rows'] / r['seconds']:>13,.0f}{r['peak_rss_mb']:>13.0f}"
             f"{guard.ratio(base['seconds'] / r['seconds'], 'pyarrow-stream', label):>19}"
             f"{guard.ratio(read['seconds'] / r['seconds'], 'pyarrow-read', label):>17}"
-            f"{guard.loads[label]!s:>12}"
+            f"{'-' if r['rejected'] is None else format(r['rejected'], ','):>10}{guard.loads[label]!s:>12}"
         )
     copies = max(1, round(parse_size(args.stream_size) / path.stat().st_size))
     stream = guard.case(

@@ -523,12 +523,13 @@ class CsvSource(RecordSource):
                     continue
                 cols = {name: batch.column(i) for i, name in enumerate(names)}
                 lines, malformed = self._place_rows(_value_breaks(cols), n)
-                if malformed:
+                # a chunk never grows past CHUNK_ROWS by holding: what validation holds in
+                # memory (workers + 1 chunks and their intermediates) stays bounded
+                if malformed or sum(len(h[1]) for h in held) + n > CHUNK_ROWS:
                     rank = yield from self._good_chunks(held, rank, columns)
+                if malformed:
                     yield from self._malformed_chunks(malformed, columns)
                 held.append((cols, lines))
-                if sum(len(h[1]) for h in held) >= CHUNK_ROWS:
-                    rank = yield from self._good_chunks(held, rank, columns)
             yield from self._good_chunks(held, rank, columns)
             yield from self._malformed_chunks(self._place_invalid(None), columns)
         finally:

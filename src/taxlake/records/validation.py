@@ -214,7 +214,8 @@ def _checked(
     """Check chunks on a small thread pool, yielding results in file order.
 
     pyarrow kernels release the GIL, so checking one chunk overlaps with
-    reading and checking the next; at most ``workers + 1`` chunks are held.
+    reading and checking the next; at most ``workers`` chunks are held (memory stays
+    bounded whatever the file's size).
     """
     workers = max(1, min(config.threads, 8))
     if workers == 1:
@@ -226,7 +227,7 @@ def _checked(
         try:
             for chunk in chunks:
                 pending.append((chunk, pool.submit(check_chunk, chunk, schema, config)))
-                if len(pending) > workers:
+                if len(pending) >= workers:
                     done, future = pending.popleft()
                     yield done, future.result()
             while pending:
