@@ -639,7 +639,7 @@ def bench_pruning(table: pa.Table, partitioned_root: Path, work: Path, min_savin
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None, allow_abbrev=False)
     parser.add_argument("--size", default="1GB", help="transform input size (default 1GB)")
     parser.add_argument("--scale", type=int, default=4, help="Spark also runs at this multiple of --size (0: skip)")
     parser.add_argument(

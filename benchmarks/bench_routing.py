@@ -77,7 +77,7 @@ def run(body: str, path: Path) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None, allow_abbrev=False)
     parser.add_argument("--sizes", default="16MB,64MB,256MB")
     parser.add_argument("--no-spark", action="store_true")
     machine.add_argument(parser)

@@ -147,7 +147,7 @@ def run_case(name: str, path: Path, threads: int = 1, stdin_copies: int = 0) -> 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None, allow_abbrev=False)
     parser.add_argument("--size", default="1GB", help="bench file size (default 1GB)")
     parser.add_argument("--stream-size", default="2GB", help="size of the piped memory check (default 2GB)")
     parser.add_argument("--rss-limit-mb", type=float, default=256.0)
