@@ -169,8 +169,8 @@ def security(session: nox.Session) -> None:
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
     """Validator vs pyarrow; Lambda vs Spark (routing); lake: compression, pruning, engines vs DuckDB."""
-    session.install("-e", ".", *_group("bench"))
-    session.install(*_group("glue"))
+    # one resolve: pandera runs on the glue group's pandas pin, as Spark does
+    session.install("-e", ".", *_group("bench"), *_group("glue"))
     session.run("python", "benchmarks/bench_validator.py", *session.posargs)
     session.run("python", "benchmarks/bench_routing.py", *session.posargs)
     # --size (e.g. `nox -s bench -- --size 200MB`) applies here too; the 4x Spark run needs 4x that on disk
