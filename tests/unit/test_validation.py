@@ -377,3 +377,18 @@ def test_rejects_sink_receives_every_rejected_row_unmasked(sample) -> None:
     assert len(rows) == report.records_rejected == truth.invalid
     assert len({r["line"] for r in rows}) == len(rows)
     assert all(r["record"]["tfn"] is None or "*" not in r["record"]["tfn"] for r in rows)
+
+
+def test_the_validator_allocates_from_the_pool_it_asks_for() -> None:
+    """jemalloc where the build has it (its peak RSS is what the bench bounds); unknown keeps the default."""
+    import pyarrow as pa
+
+    from taxlake.records.validation import use_arrow_pool
+
+    before = pa.default_memory_pool()
+    try:
+        assert use_arrow_pool("system") == "system"
+        assert use_arrow_pool("no-such-pool") == "system"
+        assert use_arrow_pool() in {"jemalloc", "system"}
+    finally:
+        pa.set_memory_pool(before)

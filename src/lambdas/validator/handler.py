@@ -25,6 +25,7 @@ from taxlake.adapters.events import EventBridgePublisher
 from taxlake.adapters.s3 import S3Store
 from taxlake.adapters.stepfunctions import PipelineStarter
 from taxlake.records.ingest import IngestConfig, ObjectRef, process_object
+from taxlake.records.validation import use_arrow_pool
 
 logger = Logger()
 metrics = Metrics()
@@ -40,6 +41,8 @@ idempotency = IdempotencyConfig(
     response_hook=lambda response, _data: publish_duplicate(metrics, response),
 )
 persistence = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
+# before the first object is read: the pool the validator's memory bound is measured with
+logger.append_keys(arrow_pool=use_arrow_pool())
 
 
 @idempotent_function(data_keyword_argument="obj", config=idempotency, persistence_store=persistence)  # type: ignore[untyped-decorator]
