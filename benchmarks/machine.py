@@ -62,8 +62,11 @@ class Guard:
         self.loads[label] = Loads(before, load())
         return result
 
+    def busy_cases(self, *labels: str) -> list[str]:
+        return [label for label in labels if label in self.loads and self.loads[label].busy]
+
     def busy(self, *labels: str) -> bool:
-        return any(self.loads[label].busy for label in labels if label in self.loads)
+        return bool(self.busy_cases(*labels))
 
     def ratio(self, value: float, *labels: str, unit: str = "x") -> str:
         """``value`` formatted, or "busy" if a case it compares started at a load above the cores."""
@@ -71,8 +74,7 @@ class Guard:
             return f"{value:.2f}{unit}"
         if self.allow_busy:
             return f"{value:.2f}{unit} (busy)"
-        busy = [label for label in labels if label in self.loads and self.loads[label].busy]
-        self.refused.extend(label for label in busy if label not in self.refused)
+        self.refused.extend(label for label in self.busy_cases(*labels) if label not in self.refused)
         return "busy"
 
     def summary(self) -> str:

@@ -508,6 +508,7 @@ class CsvSource(RecordSource):
             # that validation runs its kernels over big chunks; a batch with malformed rows first
             # lets the held rows go, so chunks still come in file order
             held: list[tuple[dict[str, pa.Array], Sequence[int]]] = []
+            held_rows = 0
             while True:
                 try:
                     batch = self._reader.read_next_batch()
@@ -524,12 +525,14 @@ class CsvSource(RecordSource):
                 cols = {name: batch.column(i) for i, name in enumerate(names)}
                 lines, malformed = self._place_rows(_value_breaks(cols), n)
                 # a chunk never grows past CHUNK_ROWS by holding: what validation holds in
-                # memory (workers + 1 chunks and their intermediates) stays bounded
-                if malformed or sum(len(h[1]) for h in held) + n > CHUNK_ROWS:
+                # memory (one chunk per worker and its intermediates) stays bounded
+                if malformed or held_rows + n > CHUNK_ROWS:
                     rank = yield from self._good_chunks(held, rank, columns)
+                    held_rows = 0
                 if malformed:
                     yield from self._malformed_chunks(malformed, columns)
                 held.append((cols, lines))
+                held_rows += n
             yield from self._good_chunks(held, rank, columns)
             yield from self._malformed_chunks(self._place_invalid(None), columns)
         finally:
