@@ -18,14 +18,9 @@ variable "kms_key_arn" {
 }
 
 variable "access_log_bucket" {
-  description = "Name of the SSE-S3 bucket that receives the lake buckets' server access logs under s3/<bucket>/."
+  description = "Name (not ARN; modules/s3-bucket checks it) of the SSE-S3 bucket that receives the lake buckets' server access logs under s3/<bucket>/."
   type        = string
   nullable    = false
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.access_log_bucket))
-    error_message = "access_log_bucket must be a bucket name (not an ARN)."
-  }
 }
 
 variable "settings" {
@@ -54,23 +49,13 @@ variable "settings" {
 }
 
 variable "current_tables" {
-  description = "Where the current-tables job writes (prefix in the curated bucket) and in which format (delta or parquet): the catalog registers current_<kind> to match."
+  description = "Where the current-tables job writes (prefix in the curated bucket) and in which format (delta or parquet), as modules/glue-etl's current_tables output gives them (validated there, where they are set): the catalog registers current_<kind> to match."
   type = object({
     prefix       = optional(string, "current")
     table_format = optional(string, "delta")
   })
   default  = {}
   nullable = false
-
-  validation {
-    condition     = can(regex("^[a-z0-9_-]+$", var.current_tables.prefix)) && var.current_tables.prefix != "curated"
-    error_message = "current_tables.prefix must be one path segment of lower-case letters, digits, _ and -, other than curated."
-  }
-
-  validation {
-    condition     = contains(["delta", "parquet"], var.current_tables.table_format)
-    error_message = "current_tables.table_format must be delta or parquet."
-  }
 }
 
 variable "raw" {

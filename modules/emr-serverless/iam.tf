@@ -1,28 +1,28 @@
-# The curate data (modules/spark-data-access, the same grant as the Glue job's) plus what
+# The curate data (modules/spark-job, the same grant as the Glue job's) plus what
 # the engine needs: the job files, the job logs and the key (no TempDir: Spark on EMR
 # stages nothing in S3).
 data "aws_iam_policy_document" "this" {
-  source_policy_documents = [var.data_access.policy_json]
+  source_policy_documents = [var.job.policy_json]
 
   statement {
     sid       = "ReadJobArtifacts"
     effect    = "Allow"
     actions   = ["s3:GetObject"]
-    resources = ["${local.artifacts_arn}/glue/*"]
+    resources = ["${var.job.artifacts.arn}/glue/*"]
   }
 
   statement {
     sid       = "WriteJobLogs"
     effect    = "Allow"
     actions   = ["s3:PutObject"]
-    resources = ["${local.artifacts_arn}/${local.logs_prefix}*"]
+    resources = ["${var.job.artifacts.arn}/${local.logs_prefix}*"]
   }
 
   statement {
     sid       = "UseKey"
     effect    = "Allow"
     actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
-    resources = [var.kms_key_arn]
+    resources = [var.job.kms_key_arn]
   }
 }
 

@@ -1,17 +1,8 @@
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
 
 locals {
-  name          = "${var.name_prefix}-curate"
-  account_id    = data.aws_caller_identity.current.account_id
-  partition     = data.aws_partition.current.partition
-  artifacts_arn = "arn:${local.partition}:s3:::${var.artifacts_bucket_name}"
-  logs_prefix   = "emr/logs/"
-
-  # The Glue job script doubles as the Spark entry point: one curate job for both engines.
-  entry_point = "s3://${var.artifacts_bucket_name}/${var.script_key}"
-  py_files    = "s3://${var.artifacts_bucket_name}/${var.library_key}"
-  log_uri     = "s3://${var.artifacts_bucket_name}/${local.logs_prefix}"
+  name        = "${var.name_prefix}-curate"
+  logs_prefix = "emr/logs/"
+  log_uri     = "s3://${var.job.artifacts.name}/${local.logs_prefix}"
 }
 
 resource "aws_emrserverless_application" "this" {

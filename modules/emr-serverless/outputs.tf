@@ -17,8 +17,8 @@ output "job_run" {
   value = {
     application_id     = aws_emrserverless_application.this.id
     execution_role_arn = module.role.role.arn
-    entry_point        = local.entry_point
-    py_files           = local.py_files
+    entry_point        = var.job.script
+    py_files           = var.job.library
     log_uri            = local.log_uri
   }
 }

@@ -11,53 +11,15 @@ variable "tags" {
   nullable    = false
 }
 
-variable "kms_key_arn" {
-  description = "ARN of the KMS key of the lake objects, artifacts and job logs (modules/kms key_arn: a key ARN, not an alias)."
-  type        = string
-  nullable    = false
-}
-
-variable "artifacts_bucket_name" {
-  description = "Bucket holding the entry point and library (uploaded by the terraform/platform root) and the job logs under emr/logs/."
-  type        = string
-  nullable    = false
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.artifacts_bucket_name))
-    error_message = "artifacts_bucket_name must be a bucket name (not an ARN or URI)."
-  }
-}
-
-variable "script_key" {
-  description = "Key of the Spark entry point (the Glue job script) in the artifacts bucket."
-  type        = string
-  default     = "glue/jobs/curate.py"
-  nullable    = false
-
-  validation {
-    condition     = startswith(var.script_key, "glue/") && endswith(var.script_key, ".py")
-    error_message = "script_key must be a .py key under glue/ (the role reads artifacts under glue/ only)."
-  }
-}
-
-variable "library_key" {
-  description = "Key of the taxlake library zip passed as --py-files."
-  type        = string
-  default     = "glue/taxlake.zip"
-  nullable    = false
-
-  validation {
-    condition     = startswith(var.library_key, "glue/") && endswith(var.library_key, ".zip")
-    error_message = "library_key must be a .zip key under glue/ (the role reads artifacts under glue/ only)."
-  }
-}
-
-variable "data_access" {
-  description = "What job runs read and write: modules/spark-data-access's grant (its policy and the curated location), the one data-access policy of the Spark jobs."
+variable "job" {
+  description = "The curate job this module runs: modules/spark-job's job output (its data-access policy, key, artifacts bucket, script and library URIs and curated location), the same for both engines."
   type = object({
-    policy_json         = string
-    curated_bucket_name = string
-    curated_prefix      = string
+    policy_json = string
+    kms_key_arn = string
+    artifacts   = object({ name = string, arn = string })
+    script      = string
+    library     = string
+    curated     = object({ bucket_name = string, arn = string, prefix = string })
   })
   nullable = false
 }

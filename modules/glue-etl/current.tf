@@ -16,7 +16,7 @@ locals {
 
   current_arguments = merge(
     {
-      "--extra-py-files"                   = local.extra_py_files
+      "--extra-py-files"                   = var.job.library
       "--enable-continuous-cloudwatch-log" = "true"
       "--enable-metrics"                   = "true"
       "--enable-observability-metrics"     = "true"
@@ -24,12 +24,12 @@ locals {
       # the job's own markers (current/_applied/) say which sources are in; a bookmark
       # would be a second, opaque record of the same thing
       "--job-bookmark-option" = "job-bookmark-disable"
-      "--lake-bucket"         = var.data_access.curated_bucket_name
-      "--curated-prefix"      = var.data_access.curated_prefix
+      "--lake-bucket"         = var.job.curated.bucket_name
+      "--curated-prefix"      = var.job.curated.prefix
       "--current-prefix"      = local.current_prefix
       # the same places as URIs for Spark (a local emulator stages data arguments)
-      "--curated-root" = "s3://${var.data_access.curated_bucket_name}/${var.data_access.curated_prefix}"
-      "--current-root" = "s3://${var.data_access.curated_bucket_name}/${local.current_prefix}"
+      "--curated-root" = "s3://${var.job.curated.bucket_name}/${var.job.curated.prefix}"
+      "--current-root" = "s3://${var.job.curated.bucket_name}/${local.current_prefix}"
       "--format"       = var.current_tables.table_format
       "--max-sources"  = tostring(var.current_tables.max_sources)
     },
@@ -44,26 +44,26 @@ data "aws_iam_policy_document" "current" {
     sid       = "ReadCurated"
     effect    = "Allow"
     actions   = ["s3:GetObject"]
-    resources = ["${local.curated_arn}/${var.data_access.curated_prefix}/*"]
+    resources = ["${var.job.curated.arn}/${var.job.curated.prefix}/*"]
   }
 
   statement {
     sid       = "WriteCurrent"
     effect    = "Allow"
     actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
-    resources = ["${local.curated_arn}/${local.current_prefix}/*"]
+    resources = ["${var.job.curated.arn}/${local.current_prefix}/*"]
   }
 
   statement {
     sid       = "ListLake"
     effect    = "Allow"
     actions   = ["s3:ListBucket"]
-    resources = [local.curated_arn]
+    resources = [var.job.curated.arn]
 
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["${var.data_access.curated_prefix}/*", "${local.current_prefix}/*"]
+      values   = ["${var.job.curated.prefix}/*", "${local.current_prefix}/*"]
     }
   }
 }
@@ -99,7 +99,7 @@ resource "aws_glue_job" "current" {
   command {
     name            = "glueetl"
     python_version  = "3"
-    script_location = "s3://${var.artifacts_bucket_name}/${var.current_script_key}"
+    script_location = "s3://${var.job.artifacts.name}/${var.current_script_key}"
   }
 
   execution_property {

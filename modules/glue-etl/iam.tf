@@ -5,14 +5,14 @@ data "aws_iam_policy_document" "runtime" {
     sid       = "ReadJobArtifacts"
     effect    = "Allow"
     actions   = ["s3:GetObject"]
-    resources = ["${local.artifacts_arn}/glue/*"]
+    resources = ["${var.job.artifacts.arn}/glue/*"]
   }
 
   statement {
     sid       = "UseTempDir"
     effect    = "Allow"
     actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
-    resources = ["${local.artifacts_arn}/${local.temp_prefix}*"]
+    resources = ["${var.job.artifacts.arn}/${local.temp_prefix}*"]
   }
 
   # SSE-KMS objects, CSE-KMS bookmarks and KMS-encrypted log streams.
@@ -20,7 +20,7 @@ data "aws_iam_policy_document" "runtime" {
     sid       = "UseKey"
     effect    = "Allow"
     actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
-    resources = [var.kms_key_arn]
+    resources = [var.job.kms_key_arn]
   }
 
   # Glue writes driver/executor logs to log groups it names under /aws-glue/ and, with
@@ -48,9 +48,9 @@ data "aws_iam_policy_document" "runtime" {
   }
 }
 
-# The job's data: the one data-access policy of the Spark jobs (modules/spark-data-access).
+# The job's data: the one data-access policy of the Spark jobs (modules/spark-job).
 data "aws_iam_policy_document" "this" {
-  source_policy_documents = [data.aws_iam_policy_document.runtime.json, var.data_access.policy_json]
+  source_policy_documents = [data.aws_iam_policy_document.runtime.json, var.job.policy_json]
 }
 
 module "role" {

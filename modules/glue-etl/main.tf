@@ -3,25 +3,21 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  job_name      = "${var.name_prefix}-curate"
-  account_id    = data.aws_caller_identity.current.account_id
-  partition     = data.aws_partition.current.partition
-  artifacts_arn = "arn:${local.partition}:s3:::${var.artifacts_bucket_name}"
-  curated_arn   = "arn:${local.partition}:s3:::${var.data_access.curated_bucket_name}"
-  temp_prefix   = "glue/tmp/"
+  job_name    = "${var.name_prefix}-curate"
+  account_id  = data.aws_caller_identity.current.account_id
+  partition   = data.aws_partition.current.partition
+  temp_prefix = "glue/tmp/"
 
-  script_location = "s3://${var.artifacts_bucket_name}/${var.script_key}"
-  extra_py_files  = "s3://${var.artifacts_bucket_name}/${var.library_key}"
-  temp_dir        = "s3://${var.artifacts_bucket_name}/${local.temp_prefix}"
+  temp_dir = "s3://${var.job.artifacts.name}/${local.temp_prefix}"
 
   default_arguments = {
-    "--extra-py-files"                   = local.extra_py_files
+    "--extra-py-files"                   = var.job.library
     "--enable-auto-scaling"              = "true"
     "--job-bookmark-option"              = "job-bookmark-enable"
     "--enable-continuous-cloudwatch-log" = "true"
     "--enable-metrics"                   = "true"
     "--enable-observability-metrics"     = "true"
-    "--lake-bucket"                      = var.data_access.curated_bucket_name
+    "--lake-bucket"                      = var.job.curated.bucket_name
     "--TempDir"                          = local.temp_dir
   }
 }
@@ -35,17 +31,17 @@ resource "aws_glue_security_configuration" "this" {
     # CloudWatch Logs encryption has only DISABLED and SSE-KMS modes (no CSE-KMS).
     cloudwatch_encryption {
       cloudwatch_encryption_mode = "SSE-KMS"
-      kms_key_arn                = var.kms_key_arn
+      kms_key_arn                = var.job.kms_key_arn
     }
 
     job_bookmarks_encryption {
       job_bookmarks_encryption_mode = "CSE-KMS"
-      kms_key_arn                   = var.kms_key_arn
+      kms_key_arn                   = var.job.kms_key_arn
     }
 
     s3_encryption {
       s3_encryption_mode = "SSE-KMS"
-      kms_key_arn        = var.kms_key_arn
+      kms_key_arn        = var.job.kms_key_arn
     }
   }
 }
@@ -68,7 +64,7 @@ resource "aws_glue_job" "this" {
   command {
     name            = "glueetl"
     python_version  = "3"
-    script_location = local.script_location
+    script_location = var.job.script
   }
 
   execution_property {

@@ -3,7 +3,7 @@ output "job" {
   value = {
     name                   = aws_glue_job.this.name
     arn                    = aws_glue_job.this.arn
-    script_location        = local.script_location
+    script_location        = one(aws_glue_job.this.command).script_location
     default_arguments      = local.default_arguments
     security_configuration = aws_glue_security_configuration.this.name
   }

@@ -24,14 +24,9 @@ variable "kms_key_arn" {
 }
 
 variable "access_log_bucket" {
-  description = "Name of the SSE-S3 bucket that receives the landing bucket's server access logs under s3/<bucket>/."
+  description = "Name (not ARN; modules/s3-bucket checks it) of the SSE-S3 bucket that receives the landing bucket's server access logs under s3/<bucket>/."
   type        = string
   nullable    = false
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.access_log_bucket))
-    error_message = "access_log_bucket must be a bucket name (not an ARN)."
-  }
 }
 
 variable "prefixes" {

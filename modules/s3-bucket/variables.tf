@@ -93,8 +93,8 @@ variable "logging" {
   default = null
 
   validation {
-    condition     = var.logging == null || try(endswith(var.logging.target_prefix, "/"), false)
-    error_message = "logging.target_prefix must end with \"/\", e.g. \"s3/<bucket>/\"."
+    condition     = var.logging == null || try(endswith(var.logging.target_prefix, "/") && can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.logging.target_bucket)), false)
+    error_message = "logging.target_bucket must be a bucket name (not an ARN) and logging.target_prefix end with \"/\", e.g. \"s3/<bucket>/\"."
   }
 }
 

@@ -23,14 +23,14 @@ locals {
   # The function's own permissions; the module adds logs, traces and its dead-letter queue.
   statements = concat(
     [
-      { sid = "ReadIncoming", actions = ["s3:GetObject", "s3:GetObjectVersion"], resources = ["${var.landing_bucket_arn}/${var.prefixes.incoming}*"] },
+      { sid = "ReadIncoming", actions = ["s3:GetObject", "s3:GetObjectVersion"], resources = ["${var.landing.bucket.arn}/${var.landing.bucket.prefixes.incoming}*"] },
       {
         sid       = "WriteResults"
         actions   = ["s3:AbortMultipartUpload", "s3:PutObject"]
-        resources = ["${var.landing_bucket_arn}/${var.prefixes.validated}*", "${var.landing_bucket_arn}/${var.prefixes.quarantine}*"]
+        resources = ["${var.landing.bucket.arn}/${var.landing.bucket.prefixes.validated}*", "${var.landing.bucket.arn}/${var.landing.bucket.prefixes.quarantine}*"]
       },
       # HEAD of the copy just written, to confirm it before reporting success.
-      { sid = "ReadValidated", actions = ["s3:GetObject"], resources = ["${var.landing_bucket_arn}/${var.prefixes.validated}*"] },
+      { sid = "ReadValidated", actions = ["s3:GetObject"], resources = ["${var.landing.bucket.arn}/${var.landing.bucket.prefixes.validated}*"] },
       # SSE-KMS objects and the encrypted idempotency table.
       { sid = "UseDataKey", actions = ["kms:Decrypt", "kms:GenerateDataKey"], resources = [var.kms_key_arn] },
       {

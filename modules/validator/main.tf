@@ -14,9 +14,9 @@ locals {
     IDEMPOTENCY_TTL_SECONDS      = tostring(var.settings.idempotency_ttl_seconds)
     STATE_MACHINE_ARN            = var.state_machine_arn == null ? "" : var.state_machine_arn
     REJECT_THRESHOLD             = tostring(var.settings.reject_threshold)
-    INCOMING_PREFIX              = var.prefixes.incoming
-    VALIDATED_PREFIX             = var.prefixes.validated
-    QUARANTINE_PREFIX            = var.prefixes.quarantine
+    INCOMING_PREFIX              = var.landing.bucket.prefixes.incoming
+    VALIDATED_PREFIX             = var.landing.bucket.prefixes.validated
+    QUARANTINE_PREFIX            = var.landing.bucket.prefixes.quarantine
   }, local.raw_environment)
 }
 
@@ -28,7 +28,7 @@ module "function" {
 
   name_prefix  = var.name_prefix
   name         = "validator"
-  description  = "Validates lodgements landed in ${var.landing_bucket_id}/${var.prefixes.incoming} and routes them to ${var.prefixes.validated} or ${var.prefixes.quarantine}."
+  description  = "Validates lodgements landed in ${var.landing.bucket.name}/${var.landing.bucket.prefixes.incoming} and routes them to ${var.landing.bucket.prefixes.validated} or ${var.landing.bucket.prefixes.quarantine}."
   handler      = "handler.lambda_handler"
   package_path = var.package_path
   layer_arns   = var.layer_arns
@@ -49,15 +49,15 @@ module "function" {
   dead_letter_queue = true
   async_invocation  = { maximum_retry_attempts = 2, maximum_event_age_in_seconds = 3600 }
   allowed_triggers = {
-    AllowLandingRuleInvoke = { principal = "events.amazonaws.com", source_arn = var.event_rule_arn }
+    AllowLandingRuleInvoke = { principal = "events.amazonaws.com", source_arn = var.landing.event_rule.arn }
   }
   dead_letter_senders = {
-    AllowLandingRuleDeadLetters = { principal = "events.amazonaws.com", source_arn = var.event_rule_arn }
+    AllowLandingRuleDeadLetters = { principal = "events.amazonaws.com", source_arn = var.landing.event_rule.arn }
   }
 }
 
 resource "aws_cloudwatch_event_target" "this" {
-  rule      = var.event_rule_name
+  rule      = var.landing.event_rule.name
   target_id = "validator"
   arn       = module.function.function.arn
 

@@ -30,40 +30,25 @@ variable "kms_key_arn" {
   nullable    = false
 }
 
-variable "landing_bucket_arn" {
-  description = "ARN of the landing bucket the function reads from and writes to."
-  type        = string
-  nullable    = false
-
-  validation {
-    condition     = can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.landing_bucket_arn))
-    error_message = "landing_bucket_arn must be a bucket ARN (arn:aws:s3:::<bucket>)."
-  }
-}
-
-variable "landing_bucket_id" {
-  description = "Name of the landing bucket; must match landing_bucket_arn."
-  type        = string
-  nullable    = false
-
-  validation {
-    condition     = endswith(var.landing_bucket_arn, ":::${var.landing_bucket_id}")
-    error_message = "landing_bucket_id must be the bucket named by landing_bucket_arn (arn:aws:s3:::<landing_bucket_id>)."
-  }
-}
-
-variable "prefixes" {
-  description = "The landing bucket's key prefixes (modules/landing prefixes, where their rule is checked): incoming (read), validated and quarantine (written)."
+variable "landing" {
+  description = "The landing zone, as modules/landing outputs it (names, ARNs and prefixes are checked there): bucket { name, arn, prefixes { incoming (read), validated and quarantine (written) } } and event_rule { name, arn }, the rule that invokes the function; only it may invoke it and dead-letter into the DLQ."
   type = object({
-    incoming   = string
-    validated  = string
-    quarantine = string
+    bucket = object({
+      name = string
+      arn  = string
+      prefixes = object({
+        incoming   = string
+        validated  = string
+        quarantine = string
+      })
+    })
+    event_rule = object({ name = string, arn = string })
   })
   nullable = false
 }
 
 variable "raw_bucket" {
-  description = "The raw-zone bucket (name, ARN, key prefix) each landed version is copied to, as landed, before validation; it must be encrypted with kms_key_arn. null copies nothing and grants no access to it."
+  description = "The raw-zone bucket (name and ARN as modules/data-lake outputs them, key prefix) each landed version is copied to, as landed, before validation; it must be encrypted with kms_key_arn. null copies nothing and grants no access to it."
   type = object({
     name   = string
     arn    = string
@@ -72,30 +57,8 @@ variable "raw_bucket" {
   default = null
 
   validation {
-    condition     = var.raw_bucket == null || try(can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.raw_bucket.arn)) && endswith(var.raw_bucket.arn, ":::${var.raw_bucket.name}"), false)
-    error_message = "raw_bucket.arn must be a bucket ARN (arn:aws:s3:::<bucket>) naming raw_bucket.name."
-  }
-
-  validation {
     condition     = var.raw_bucket == null || try(endswith(var.raw_bucket.prefix, "/") && length(var.raw_bucket.prefix) > 1, false)
     error_message = "raw_bucket.prefix must be a non-empty key prefix ending in \"/\", e.g. \"raw/\"."
-  }
-}
-
-variable "event_rule_name" {
-  description = "Name of the landing EventBridge rule that invokes the function."
-  type        = string
-  nullable    = false
-}
-
-variable "event_rule_arn" {
-  description = "ARN of the landing EventBridge rule; only it may invoke the function and dead-letter into the DLQ."
-  type        = string
-  nullable    = false
-
-  validation {
-    condition     = can(regex("^arn:aws[a-z-]*:events:[a-z0-9-]+:\\d{12}:rule/.+$", var.event_rule_arn))
-    error_message = "event_rule_arn must be an EventBridge rule ARN (arn:aws:events:<region>:<account>:rule/<name>)."
   }
 }
 

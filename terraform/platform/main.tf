@@ -76,11 +76,7 @@ module "validator" {
   package_path       = "${local.artifacts_dir}/lambdas/validator.zip"
   layer_arns         = [module.runtime_layer.layer.arn]
   kms_key_arn        = module.kms.key.arn
-  landing_bucket_arn = module.landing.bucket.arn
-  landing_bucket_id  = module.landing.bucket.name
-  prefixes           = module.landing.bucket.prefixes
-  event_rule_name    = module.landing.event_rule.name
-  event_rule_arn     = module.landing.event_rule.arn
+  landing            = { bucket = module.landing.bucket, event_rule = module.landing.event_rule }
   state_machine_arn  = module.orchestrator.state_machine.arn
   settings           = var.validator
   tags               = merge(var.tags, { component = "validator" })
@@ -155,28 +151,28 @@ resource "aws_s3_object" "artifact" {
   tags                   = merge(var.tags, { component = "artifacts" })
 }
 
-# One data-access policy for the curate job, whichever engine runs it.
-module "spark_data_access" {
-  source = "../../modules/spark-data-access"
+# The curate job, whichever engine runs it: its code, its key and its one data-access policy.
+module "spark_job" {
+  source = "../../modules/spark-job"
 
-  landing_bucket_name = module.landing.bucket.name
-  validated_prefix    = module.landing.bucket.prefixes.validated
-  curated_bucket_name = module.data_lake.buckets.curated.name
-  curated_prefix      = module.data_lake.buckets.curated.prefix
+  kms_key_arn           = module.kms.key.arn
+  artifacts_bucket_name = module.artifacts.bucket.name
+  script_key            = aws_s3_object.artifact["glue/jobs/curate.py"].key
+  library_key           = aws_s3_object.artifact["glue/taxlake.zip"].key
+  landing_bucket_name   = module.landing.bucket.name
+  validated_prefix      = module.landing.bucket.prefixes.validated
+  curated_bucket_name   = module.data_lake.buckets.curated.name
+  curated_prefix        = module.data_lake.buckets.curated.prefix
 }
 
 module "glue_etl" {
   source = "../../modules/glue-etl"
 
-  name_prefix           = local.name_prefix
-  kms_key_arn           = module.kms.key.arn
-  artifacts_bucket_name = module.artifacts.bucket.name
-  script_key            = aws_s3_object.artifact["glue/jobs/curate.py"].key
-  library_key           = aws_s3_object.artifact["glue/taxlake.zip"].key
-  data_access           = module.spark_data_access.grant
-  current_script_key    = aws_s3_object.artifact["glue/jobs/current.py"].key
-  current_tables        = var.glue.current_tables
-  tags                  = merge(var.tags, { component = "glue-etl" })
+  name_prefix        = local.name_prefix
+  job                = module.spark_job.job
+  current_script_key = aws_s3_object.artifact["glue/jobs/current.py"].key
+  current_tables     = var.glue.current_tables
+  tags               = merge(var.tags, { component = "glue-etl" })
 
   settings = {
     worker_type       = var.glue.worker_type
@@ -189,14 +185,10 @@ module "glue_etl" {
 module "emr_serverless" {
   source = "../../modules/emr-serverless"
 
-  name_prefix           = local.name_prefix
-  kms_key_arn           = module.kms.key.arn
-  artifacts_bucket_name = module.artifacts.bucket.name
-  script_key            = aws_s3_object.artifact["glue/jobs/curate.py"].key
-  library_key           = aws_s3_object.artifact["glue/taxlake.zip"].key
-  data_access           = module.spark_data_access.grant
-  network               = var.emr.network
-  tags                  = merge(var.tags, { component = "emr-serverless" })
+  name_prefix = local.name_prefix
+  job         = module.spark_job.job
+  network     = var.emr.network
+  tags        = merge(var.tags, { component = "emr-serverless" })
 
   settings = {
     maximum_cpu          = var.emr.maximum_cpu

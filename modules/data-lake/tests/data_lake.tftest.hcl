@@ -165,15 +165,11 @@ run "rejects_invalid_inputs" {
 
     # force destroy of compliance locked files
     raw = { force_destroy = true }
-
-    # current prefix curated
-    current_tables = { prefix = "curated" }
   }
 
   expect_failures = [
     var.settings,
     var.raw,
-    var.current_tables,
   ]
 }
 
@@ -304,14 +300,10 @@ run "rejects_invalid_inputs_2" {
   variables {
     # unknown lock mode
     raw = { object_lock_mode = "NONE" }
-
-    # unknown current format
-    current_tables = { table_format = "hudi" }
   }
 
   expect_failures = [
     var.raw,
-    var.current_tables,
   ]
 }
 

@@ -9,15 +9,16 @@ mock_provider "aws" {
 }
 
 variables {
-  name_prefix           = "taxlake-test"
-  tags                  = { owner = "tests" }
-  kms_key_arn           = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
-  artifacts_bucket_name = "taxlake-test-artifacts-123456789012"
-  # the grant modules/spark-data-access gives both engines (its own tests hold its statements)
-  data_access = {
-    policy_json         = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"ReadValidated\",\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::taxlake-test-landing-123456789012/validated/*\"}]}"
-    curated_bucket_name = "taxlake-test-curated-123456789012"
-    curated_prefix      = "curated"
+  name_prefix = "taxlake-test"
+  tags        = { owner = "tests" }
+  # what modules/spark-job gives both engines (its own tests hold its statements)
+  job = {
+    policy_json = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"ReadValidated\",\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::taxlake-test-landing-123456789012/validated/*\"}]}"
+    kms_key_arn = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+    artifacts   = { name = "taxlake-test-artifacts-123456789012", arn = "arn:aws:s3:::taxlake-test-artifacts-123456789012" }
+    script      = "s3://taxlake-test-artifacts-123456789012/glue/jobs/curate.py"
+    library     = "s3://taxlake-test-artifacts-123456789012/glue/taxlake.zip"
+    curated     = { bucket_name = "taxlake-test-curated-123456789012", arn = "arn:aws:s3:::taxlake-test-curated-123456789012", prefix = "curated" }
   }
 }
 
@@ -77,7 +78,7 @@ run "role_is_least_privilege" {
     condition = { for s in data.aws_iam_policy_document.this.statement : s.sid => { actions = s.actions, resources = s.resources } } == {
       ReadJobArtifacts = { actions = toset(["s3:GetObject"]), resources = toset(["arn:aws:s3:::taxlake-test-artifacts-123456789012/glue/*"]) }
       WriteJobLogs     = { actions = toset(["s3:PutObject"]), resources = toset(["arn:aws:s3:::taxlake-test-artifacts-123456789012/emr/logs/*"]) }
-      UseKey           = { actions = toset(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]), resources = toset([var.kms_key_arn]) }
+      UseKey           = { actions = toset(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]), resources = toset([var.job.kms_key_arn]) }
     }
     error_message = "The role must hold exactly the documented statements, each on its exact prefix."
   }
@@ -88,7 +89,7 @@ run "role_is_least_privilege" {
   }
 
   assert {
-    condition     = jsonencode(data.aws_iam_policy_document.this.source_policy_documents) == jsonencode([var.data_access.policy_json])
+    condition     = jsonencode(data.aws_iam_policy_document.this.source_policy_documents) == jsonencode([var.job.policy_json])
     error_message = "Job runs must read and write the lake through the Spark jobs' one data-access grant."
   }
 

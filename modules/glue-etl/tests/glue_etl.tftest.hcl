@@ -9,15 +9,16 @@ mock_provider "aws" {
 }
 
 variables {
-  name_prefix           = "taxlake-test"
-  tags                  = { owner = "tests" }
-  kms_key_arn           = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
-  artifacts_bucket_name = "taxlake-test-artifacts-123456789012"
-  # the grant modules/spark-data-access gives both engines (its own tests hold its statements)
-  data_access = {
-    policy_json         = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"ReadValidated\",\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::taxlake-test-landing-123456789012/validated/*\"}]}"
-    curated_bucket_name = "taxlake-test-curated-123456789012"
-    curated_prefix      = "curated"
+  name_prefix = "taxlake-test"
+  tags        = { owner = "tests" }
+  # what modules/spark-job gives both engines (its own tests hold its statements)
+  job = {
+    policy_json = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"ReadValidated\",\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::taxlake-test-landing-123456789012/validated/*\"}]}"
+    kms_key_arn = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+    artifacts   = { name = "taxlake-test-artifacts-123456789012", arn = "arn:aws:s3:::taxlake-test-artifacts-123456789012" }
+    script      = "s3://taxlake-test-artifacts-123456789012/glue/jobs/curate.py"
+    library     = "s3://taxlake-test-artifacts-123456789012/glue/taxlake.zip"
+    curated     = { bucket_name = "taxlake-test-curated-123456789012", arn = "arn:aws:s3:::taxlake-test-curated-123456789012", prefix = "curated" }
   }
 }
 
@@ -65,11 +66,11 @@ run "job_defaults" {
     condition = (
       aws_glue_job.this.security_configuration == "taxlake-test-curate" &&
       one(one(aws_glue_security_configuration.this.encryption_configuration).s3_encryption).s3_encryption_mode == "SSE-KMS" &&
-      one(one(aws_glue_security_configuration.this.encryption_configuration).s3_encryption).kms_key_arn == var.kms_key_arn &&
+      one(one(aws_glue_security_configuration.this.encryption_configuration).s3_encryption).kms_key_arn == var.job.kms_key_arn &&
       one(one(aws_glue_security_configuration.this.encryption_configuration).cloudwatch_encryption).cloudwatch_encryption_mode == "SSE-KMS" &&
-      one(one(aws_glue_security_configuration.this.encryption_configuration).cloudwatch_encryption).kms_key_arn == var.kms_key_arn &&
+      one(one(aws_glue_security_configuration.this.encryption_configuration).cloudwatch_encryption).kms_key_arn == var.job.kms_key_arn &&
       one(one(aws_glue_security_configuration.this.encryption_configuration).job_bookmarks_encryption).job_bookmarks_encryption_mode == "CSE-KMS" &&
-      one(one(aws_glue_security_configuration.this.encryption_configuration).job_bookmarks_encryption).kms_key_arn == var.kms_key_arn
+      one(one(aws_glue_security_configuration.this.encryption_configuration).job_bookmarks_encryption).kms_key_arn == var.job.kms_key_arn
     )
     error_message = "The job must run with a security configuration encrypting S3, logs and bookmarks with the key."
   }
@@ -87,7 +88,7 @@ run "role_is_least_privilege" {
     condition = { for s in data.aws_iam_policy_document.runtime.statement : s.sid => { actions = s.actions, resources = s.resources } } == {
       ReadJobArtifacts   = { actions = toset(["s3:GetObject"]), resources = toset(["arn:aws:s3:::taxlake-test-artifacts-123456789012/glue/*"]) }
       UseTempDir         = { actions = toset(["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]), resources = toset(["arn:aws:s3:::taxlake-test-artifacts-123456789012/glue/tmp/*"]) }
-      UseKey             = { actions = toset(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]), resources = toset([var.kms_key_arn]) }
+      UseKey             = { actions = toset(["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]), resources = toset([var.job.kms_key_arn]) }
       WriteGlueLogs      = { actions = toset(["logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]), resources = toset(["arn:aws:logs:ap-southeast-2:123456789012:log-group:/aws-glue/*"]) }
       PublishGlueMetrics = { actions = toset(["cloudwatch:PutMetricData"]), resources = toset(["*"]) }
     }
@@ -107,7 +108,7 @@ run "role_is_least_privilege" {
   }
 
   assert {
-    condition     = jsonencode(data.aws_iam_policy_document.this.source_policy_documents) == jsonencode([data.aws_iam_policy_document.runtime.json, var.data_access.policy_json]) && jsonencode(data.aws_iam_policy_document.current.source_policy_documents) == jsonencode([data.aws_iam_policy_document.runtime.json])
+    condition     = jsonencode(data.aws_iam_policy_document.this.source_policy_documents) == jsonencode([data.aws_iam_policy_document.runtime.json, var.job.policy_json]) && jsonencode(data.aws_iam_policy_document.current.source_policy_documents) == jsonencode([data.aws_iam_policy_document.runtime.json])
     error_message = "Both jobs' policies must build on the same runtime policy, the curate job's on the Spark jobs' data-access grant."
   }
 }
@@ -145,16 +146,12 @@ run "rejects_invalid_inputs" {
     # unsupported worker type
     settings = { worker_type = "G.8X" }
 
-    # script outside glue prefix
-    script_key = "jobs/curate.py"
-
     # current prefix equal to curated
     current_tables = { prefix = "curated" }
   }
 
   expect_failures = [
     var.settings,
-    var.script_key,
     var.current_tables,
   ]
 }

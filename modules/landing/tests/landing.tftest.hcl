@@ -113,15 +113,11 @@ run "rejects_invalid_inputs" {
 
     # negative tiering days
     intelligent_tiering_days = -1
-
-    # access log bucket arn
-    access_log_bucket = "arn:aws:s3:::taxlake-test-access-logs"
   }
 
   expect_failures = [
     var.prefixes,
     var.intelligent_tiering_days,
-    var.access_log_bucket,
   ]
 }
 

@@ -295,6 +295,9 @@ run "rejects_invalid_inputs" {
 
     # key alias instead of arn
     kms_key_arn = "alias/taxlake-test"
+
+    # log bucket arn instead of its name
+    logging = { target_bucket = "arn:aws:s3:::taxlake-test-access-logs", target_prefix = "s3/taxlake-test-bucket/" }
   }
 
   expect_failures = [
@@ -302,6 +305,7 @@ run "rejects_invalid_inputs" {
     var.name,
     var.lifecycle_rules,
     var.kms_key_arn,
+    var.logging,
   ]
 }
 

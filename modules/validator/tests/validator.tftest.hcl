@@ -8,11 +8,15 @@ variables {
   package_path       = "tests/fixtures/validator.zip"
   layer_arns         = ["arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-test-runtime:1"]
   kms_key_arn        = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
-  landing_bucket_arn = "arn:aws:s3:::taxlake-test-landing-123456789012"
-  landing_bucket_id  = "taxlake-test-landing-123456789012"
-  prefixes           = { incoming = "incoming/", validated = "validated/", quarantine = "quarantine/" }
-  event_rule_name    = "taxlake-test-landing-object-created"
-  event_rule_arn     = "arn:aws:events:ap-southeast-2:123456789012:rule/taxlake-test-landing-object-created"
+  # what modules/landing outputs
+  landing = {
+    bucket = {
+      name     = "taxlake-test-landing-123456789012"
+      arn      = "arn:aws:s3:::taxlake-test-landing-123456789012"
+      prefixes = { incoming = "incoming/", validated = "validated/", quarantine = "quarantine/" }
+    }
+    event_rule = { name = "taxlake-test-landing-object-created", arn = "arn:aws:events:ap-southeast-2:123456789012:rule/taxlake-test-landing-object-created" }
+  }
 }
 
 run "function_defaults" {
@@ -65,7 +69,7 @@ run "function_defaults" {
 
   assert {
     condition = (
-      aws_cloudwatch_event_target.this.rule == var.event_rule_name &&
+      aws_cloudwatch_event_target.this.rule == var.landing.event_rule.name &&
       aws_cloudwatch_event_target.this.arn == output.function.arn &&
       one(aws_cloudwatch_event_target.this.retry_policy).maximum_retry_attempts == 24 &&
       one(aws_cloudwatch_event_target.this.retry_policy).maximum_event_age_in_seconds == 3600 &&
@@ -201,27 +205,16 @@ run "rejects_invalid_inputs" {
 
   # Each input is invalid on its own; every one must be refused.
   variables {
-    # raw bucket arn naming another bucket
-    raw_bucket = {
-      name = "taxlake-test-raw-123456789012"
-      arn  = "arn:aws:s3:::taxlake-test-curated-123456789012"
-    }
-
     # threshold above one
     settings = { reject_threshold = 1.5 }
 
     # malformed state machine arn
     state_machine_arn = "taxlake-test-pipeline"
-
-    # mismatched bucket id
-    landing_bucket_id = "some-other-bucket"
   }
 
   expect_failures = [
-    var.raw_bucket,
     var.settings,
     var.state_machine_arn,
-    var.landing_bucket_id,
   ]
 }
 

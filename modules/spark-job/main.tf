@@ -1,13 +1,14 @@
 data "aws_partition" "current" {}
 
 locals {
-  landing_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.landing_bucket_name}"
-  curated_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.curated_bucket_name}"
+  landing_arn   = "arn:${data.aws_partition.current.partition}:s3:::${var.landing_bucket_name}"
+  curated_arn   = "arn:${data.aws_partition.current.partition}:s3:::${var.curated_bucket_name}"
+  artifacts_arn = "arn:${data.aws_partition.current.partition}:s3:::${var.artifacts_bucket_name}"
 }
 
 # The data a curate run touches, whichever engine runs it (Glue or EMR Serverless): read
-# validated lodgements, write the curated tables. Each job module adds what its engine
-# needs to run at all (artifacts, temp dir, logs, key).
+# validated lodgements, write the curated tables. Each engine module adds what it needs to
+# run at all (job files, temp dir, logs, key).
 data "aws_iam_policy_document" "this" {
   statement {
     sid       = "ReadValidated"

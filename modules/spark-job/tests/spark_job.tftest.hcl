@@ -3,6 +3,8 @@ mock_provider "aws" {
 }
 
 variables {
+  kms_key_arn           = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+  artifacts_bucket_name = "taxlake-test-artifacts-123456789012"
   landing_bucket_name = "taxlake-test-landing-123456789012"
   validated_prefix    = "validated/"
   curated_prefix      = "curated"
@@ -23,8 +25,14 @@ run "reads_validated_and_writes_curated_only" {
   }
 
   assert {
-    condition     = output.grant.curated_bucket_name == var.curated_bucket_name && output.grant.curated_prefix == "curated"
-    error_message = "The grant must carry the curated location it allows."
+    condition = (
+      output.job.curated == { bucket_name = var.curated_bucket_name, arn = "arn:aws:s3:::taxlake-test-curated-123456789012", prefix = "curated" } &&
+      output.job.artifacts == { name = var.artifacts_bucket_name, arn = "arn:aws:s3:::taxlake-test-artifacts-123456789012" } &&
+      output.job.script == "s3://taxlake-test-artifacts-123456789012/glue/jobs/curate.py" &&
+      output.job.library == "s3://taxlake-test-artifacts-123456789012/glue/taxlake.zip" &&
+      output.job.kms_key_arn == var.kms_key_arn
+    )
+    error_message = "The job must carry the curated location it grants, the artifacts bucket, the default script and library URIs and the key."
   }
 }
 
@@ -53,13 +61,17 @@ run "rejects_invalid_inputs" {
     # curated prefix with slash
     curated_prefix = "curated/"
 
-    # bucket arn for name
-    landing_bucket_name = "arn:aws:s3:::taxlake-test-landing-123456789012"
+    # script outside the glue/ prefix the roles may read
+    script_key = "jobs/curate.py"
+
+    # library not a zip
+    library_key = "glue/taxlake.tar.gz"
   }
 
   expect_failures = [
     var.validated_prefix,
     var.curated_prefix,
-    var.landing_bucket_name,
+    var.script_key,
+    var.library_key,
   ]
 }
