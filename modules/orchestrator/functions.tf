@@ -1,19 +1,19 @@
 locals {
-  landing_arn   = "arn:${local.partition}:s3:::${var.landing_bucket_name}"
-  curated_arn   = "arn:${local.partition}:s3:::${var.curated_bucket_name}"
-  analytics_arn = "arn:${local.partition}:s3:::${var.analytics_bucket_name}"
+  landing_arn   = "arn:${local.partition}:s3:::${var.lake.landing.name}"
+  curated_arn   = "arn:${local.partition}:s3:::${var.lake.curated.name}"
+  analytics_arn = "arn:${local.partition}:s3:::${var.lake.analytics.name}"
   glue_arn      = "arn:${local.partition}:glue:${local.region}:${local.account_id}"
   emr_arn       = "arn:${local.partition}:emr-serverless:${local.region}:${local.account_id}"
   # SchemaDriftDetected goes to the account's default bus, where rules can route it.
   default_bus_arn = "arn:${local.partition}:events:${local.region}:${local.account_id}:event-bus/default"
   glue_table_arns = concat(
-    ["${local.glue_arn}:catalog", "${local.glue_arn}:database/${var.glue_database_name}"],
-    [for t in values(var.glue_table_names) : "${local.glue_arn}:table/${var.glue_database_name}/${t}"],
+    ["${local.glue_arn}:catalog", "${local.glue_arn}:database/${var.lake.database}"],
+    [for t in values(var.lake.tables) : "${local.glue_arn}:table/${var.lake.database}/${t}"],
   )
 
   curated_env = {
-    CURATED_BUCKET = var.curated_bucket_name
-    CURATED_PREFIX = var.curated_prefix
+    CURATED_BUCKET = var.lake.curated.name
+    CURATED_PREFIX = var.lake.curated.prefix
   }
 
   # The fraud rules' settings: the fraud step applies them, and validate-input hands them
@@ -35,12 +35,12 @@ locals {
     sid        = "ListCurated"
     actions    = ["s3:ListBucket"]
     resources  = [local.curated_arn]
-    conditions = [{ test = "StringLike", variable = "s3:prefix", values = ["${var.curated_prefix}/*"] }]
+    conditions = [{ test = "StringLike", variable = "s3:prefix", values = ["${var.lake.curated.prefix}/*"] }]
   }
   read_curated = {
     sid        = "ReadCurated"
     actions    = ["s3:GetObject"]
-    resources  = ["${local.curated_arn}/${var.curated_prefix}/*"]
+    resources  = ["${local.curated_arn}/${var.lake.curated.prefix}/*"]
     conditions = []
   }
 
@@ -49,10 +49,10 @@ locals {
     validate-input = {
       handler = "handler.validate_input"
       environment = merge(local.fraud_env, {
-        LANDING_BUCKET        = var.landing_bucket_name
-        VALIDATED_PREFIX      = var.validated_prefix
-        CURATED_BUCKET        = var.curated_bucket_name
-        CURATED_PREFIX        = var.curated_prefix
+        LANDING_BUCKET        = var.lake.landing.name
+        VALIDATED_PREFIX      = var.lake.landing.validated_prefix
+        CURATED_BUCKET        = var.lake.curated.name
+        CURATED_PREFIX        = var.lake.curated.prefix
         GLUE_WORKER_TYPE      = var.glue_sizing.worker_type
         GLUE_MIN_WORKERS      = format("%d", var.glue_sizing.min_workers)
         GLUE_MAX_WORKERS      = format("%d", var.glue_sizing.max_workers)
@@ -64,7 +64,7 @@ locals {
         {
           sid        = "ReadValidated"
           actions    = ["s3:GetObject"]
-          resources  = ["${local.landing_arn}/${var.validated_prefix}*"]
+          resources  = ["${local.landing_arn}/${var.lake.landing.validated_prefix}*"]
           conditions = []
         },
         # Without s3:ListBucket on the bucket S3 answers a missing report 403 AccessDenied,
@@ -94,13 +94,13 @@ locals {
         {
           sid        = "ReadValidated"
           actions    = ["s3:GetObject", "s3:GetObjectVersion"]
-          resources  = ["${local.landing_arn}/${var.validated_prefix}*"]
+          resources  = ["${local.landing_arn}/${var.lake.landing.validated_prefix}*"]
           conditions = []
         },
         {
           sid        = "WriteCurated"
           actions    = ["s3:PutObject"]
-          resources  = ["${local.curated_arn}/${var.curated_prefix}/*"]
+          resources  = ["${local.curated_arn}/${var.lake.curated.prefix}/*"]
           conditions = []
         },
         local.use_key,
@@ -111,14 +111,14 @@ locals {
     quality = {
       handler = "handler.quality"
       environment = merge(local.curated_env, {
-        ANALYTICS_BUCKET       = var.analytics_bucket_name
+        ANALYTICS_BUCKET       = var.lake.analytics.name
         QUALITY_PREFIX         = "quality"
         QUALITY_METRICS_PREFIX = "quality_metrics"
         QUALITY_HISTORY_SIZE   = format("%d", var.quality.history_size)
         QUALITY_MIN_HISTORY    = format("%d", var.quality.min_history)
         QUALITY_Z_THRESHOLD    = tostring(var.quality.z_threshold)
-        GLUE_DATABASE          = var.glue_database_name
-        TABLES                 = jsonencode(var.glue_table_names)
+        GLUE_DATABASE          = var.lake.database
+        TABLES                 = jsonencode(var.lake.tables)
       })
       statements = [
         local.list_curated,
@@ -172,8 +172,8 @@ locals {
     catalog = {
       handler = "handler.catalog"
       environment = merge(local.curated_env, {
-        GLUE_DATABASE = var.glue_database_name
-        TABLES        = jsonencode(var.glue_table_names)
+        GLUE_DATABASE = var.lake.database
+        TABLES        = jsonencode(var.lake.tables)
       })
       statements = [
         {
@@ -189,7 +189,7 @@ locals {
     fraud = {
       handler = "handler.fraud"
       environment = merge(local.curated_env, local.fraud_env, {
-        ANALYTICS_BUCKET = var.analytics_bucket_name
+        ANALYTICS_BUCKET = var.lake.analytics.name
         FRAUD_PREFIX     = "fraud_flags"
       })
       statements = [
@@ -217,7 +217,7 @@ locals {
     failure = {
       handler = "handler.failure"
       environment = {
-        ANALYTICS_BUCKET = var.analytics_bucket_name
+        ANALYTICS_BUCKET = var.lake.analytics.name
         FAILURE_PREFIX   = "failures"
       }
       statements = [

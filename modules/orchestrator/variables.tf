@@ -41,50 +41,20 @@ variable "kms_key_arn" {
   nullable    = false
 }
 
-variable "landing_bucket_name" {
-  description = "Name of the landing bucket whose validated/ objects the pipeline processes."
-  type        = string
-  nullable    = false
-}
-
-variable "validated_prefix" {
-  description = "Key prefix of validated lodgements in the landing bucket (modules/landing validated_prefix, where it is defined and checked)."
-  type        = string
-  nullable    = false
-}
-
-variable "curated_bucket_name" {
-  description = "Name of the curated lake bucket."
-  type        = string
-  nullable    = false
-}
-
-variable "curated_prefix" {
-  description = "Path segment (no slashes) of the curated tables in the curated bucket (modules/data-lake curated_prefix, where it is defined)."
-  type        = string
-  nullable    = false
-}
-
-variable "analytics_bucket_name" {
-  description = "Name of the analytics bucket (quality/, fraud_flags/, failures/)."
-  type        = string
-  nullable    = false
-}
-
-variable "glue_database_name" {
-  description = "Glue catalog database of the lake."
-  type        = string
-  nullable    = false
-}
-
-variable "glue_table_names" {
-  description = "Glue table names of the curated tables, keyed by lodgement kind (lodgement, bas, payer-report)."
-  type        = map(string)
-  nullable    = false
+variable "lake" {
+  description = "Where the pipeline reads and writes, as the zone modules output them (names and prefixes are checked there): landing { name, validated_prefix } (modules/landing), curated { name, prefix } and analytics { name } (modules/data-lake buckets: quality/, fraud_flags/, failures/ go to analytics), database and tables (the Glue table names of the curated tables, keyed by lodgement kind: modules/data-lake catalog)."
+  type = object({
+    landing   = object({ name = string, validated_prefix = string })
+    curated   = object({ name = string, prefix = string })
+    analytics = object({ name = string })
+    database  = string
+    tables    = map(string)
+  })
+  nullable = false
 
   validation {
-    condition     = length(var.glue_table_names) > 0
-    error_message = "glue_table_names must name at least one table."
+    condition     = length(var.lake.tables) > 0
+    error_message = "lake.tables must name at least one table."
   }
 }
 

@@ -72,14 +72,14 @@ module "runtime_layer" {
 module "validator" {
   source = "../../modules/validator"
 
-  name_prefix        = local.name_prefix
-  package_path       = "${local.artifacts_dir}/lambdas/validator.zip"
-  layer_arns         = [module.runtime_layer.layer.arn]
-  kms_key_arn        = module.kms.key.arn
-  landing            = { bucket = module.landing.bucket, event_rule = module.landing.event_rule }
-  state_machine_arn  = module.orchestrator.state_machine.arn
-  settings           = var.validator
-  tags               = merge(var.tags, { component = "validator" })
+  name_prefix       = local.name_prefix
+  package_path      = "${local.artifacts_dir}/lambdas/validator.zip"
+  layer_arns        = [module.runtime_layer.layer.arn]
+  kms_key_arn       = module.kms.key.arn
+  landing           = { bucket = module.landing.bucket, event_rule = module.landing.event_rule }
+  state_machine_arn = module.orchestrator.state_machine.arn
+  settings          = var.validator
+  tags              = merge(var.tags, { component = "validator" })
 
   # Each landed version is kept as landed, under Object Lock, before it is validated.
   raw_bucket = {
@@ -201,21 +201,22 @@ module "emr_serverless" {
 module "orchestrator" {
   source = "../../modules/orchestrator"
 
-  name_prefix           = local.name_prefix
-  package_path          = "${local.artifacts_dir}/lambdas/pipeline.zip"
-  layer_arns            = [module.runtime_layer.layer.arn]
-  kms_key_arn           = module.kms.key.arn
-  landing_bucket_name   = module.landing.bucket.name
-  validated_prefix      = module.landing.bucket.prefixes.validated
-  curated_bucket_name   = module.data_lake.buckets.curated.name
-  curated_prefix        = module.data_lake.buckets.curated.prefix
-  analytics_bucket_name = module.data_lake.buckets.analytics.name
-  glue_database_name    = module.data_lake.catalog.database.name
-  glue_table_names      = { for kind, t in module.data_lake.catalog.tables : kind => t.name }
-  glue_job_name         = module.glue_etl.job.name
-  tags                  = merge(var.tags, { component = "pipeline" })
+  name_prefix   = local.name_prefix
+  package_path  = "${local.artifacts_dir}/lambdas/pipeline.zip"
+  layer_arns    = [module.runtime_layer.layer.arn]
+  kms_key_arn   = module.kms.key.arn
+  glue_job_name = module.glue_etl.job.name
+  tags          = merge(var.tags, { component = "pipeline" })
 
   emr = module.emr_serverless.job_run
+
+  lake = {
+    landing   = { name = module.landing.bucket.name, validated_prefix = module.landing.bucket.prefixes.validated }
+    curated   = module.data_lake.buckets.curated
+    analytics = module.data_lake.buckets.analytics
+    database  = module.data_lake.catalog.database.name
+    tables    = { for kind, t in module.data_lake.catalog.tables : kind => t.name }
+  }
 
   routing = var.pipeline.routing
 

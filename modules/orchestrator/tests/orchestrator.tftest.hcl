@@ -96,19 +96,19 @@ override_resource {
 }
 
 variables {
-  name_prefix           = "taxlake-test"
-  tags                  = { owner = "tests" }
-  package_path          = "tests/fixtures/pipeline.zip"
-  layer_arns            = ["arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-test-runtime:1"]
-  kms_key_arn           = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
-  landing_bucket_name   = "taxlake-test-landing-123456789012"
-  validated_prefix      = "validated/"
-  curated_prefix        = "curated"
-  curated_bucket_name   = "taxlake-test-curated-123456789012"
-  analytics_bucket_name = "taxlake-test-analytics-123456789012"
-  glue_database_name    = "taxlake_test_lake"
-  glue_table_names      = { lodgement = "curated_lodgement", bas = "curated_bas", "payer-report" = "curated_payer_report" }
-  glue_job_name         = "taxlake-test-curate"
+  name_prefix  = "taxlake-test"
+  tags         = { owner = "tests" }
+  package_path = "tests/fixtures/pipeline.zip"
+  layer_arns   = ["arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-test-runtime:1"]
+  kms_key_arn  = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+  lake = {
+    landing   = { name = "taxlake-test-landing-123456789012", validated_prefix = "validated/" }
+    curated   = { name = "taxlake-test-curated-123456789012", prefix = "curated" }
+    analytics = { name = "taxlake-test-analytics-123456789012" }
+    database  = "taxlake_test_lake"
+    tables    = { lodgement = "curated_lodgement", bas = "curated_bas", "payer-report" = "curated_payer_report" }
+  }
+  glue_job_name = "taxlake-test-curate"
   emr = {
     application_id     = "00fmockapplication"
     execution_role_arn = "arn:aws:iam::123456789012:role/taxlake-test-curate-emr"

@@ -5,10 +5,10 @@ mock_provider "aws" {
 variables {
   kms_key_arn           = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
   artifacts_bucket_name = "taxlake-test-artifacts-123456789012"
-  landing_bucket_name = "taxlake-test-landing-123456789012"
-  validated_prefix    = "validated/"
-  curated_prefix      = "curated"
-  curated_bucket_name = "taxlake-test-curated-123456789012"
+  landing_bucket_name   = "taxlake-test-landing-123456789012"
+  validated_prefix      = "validated/"
+  curated_prefix        = "curated"
+  curated_bucket_name   = "taxlake-test-curated-123456789012"
 }
 
 run "reads_validated_and_writes_curated_only" {

@@ -3,11 +3,11 @@ mock_provider "aws" {
 }
 
 variables {
-  name_prefix        = "taxlake-test"
-  tags               = { owner = "tests" }
-  package_path       = "tests/fixtures/validator.zip"
-  layer_arns         = ["arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-test-runtime:1"]
-  kms_key_arn        = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+  name_prefix  = "taxlake-test"
+  tags         = { owner = "tests" }
+  package_path = "tests/fixtures/validator.zip"
+  layer_arns   = ["arn:aws:lambda:ap-southeast-2:123456789012:layer:taxlake-test-runtime:1"]
+  kms_key_arn  = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
   # what modules/landing outputs
   landing = {
     bucket = {
