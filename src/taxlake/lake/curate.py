@@ -155,24 +155,29 @@ def curate_batch(
     return curate_chunk(chunk, kind, source_file=source_file, as_of=as_of)
 
 
+def _latest(table: pa.Table, kind: str) -> pa.Table:
+    """The rows that survive deduplication, in key order: the latest by ORDER per key, ties
+    broken by the later source file, then line (a table of only those columns will do)."""
+    keys, order = KEYS[kind], ORDER[kind]
+    sort = [(k, "ascending") for k in keys] + [(o, "descending") for o in order]
+    sort += [(c, "descending") for c in ("source_file", "source_line") if c in table.schema.names]
+    ranked = table.sort_by(sort)
+    if ranked.num_rows < 2:
+        return ranked
+    changed = pa.array([False] * (ranked.num_rows - 1))
+    for k in keys:
+        as_text = pc.cast(ranked.column(k).combine_chunks(), pa.string())
+        prev, cur = as_text.slice(0, ranked.num_rows - 1), as_text.slice(1)
+        # a null key is its own row: never merged with its neighbour
+        changed = pc.or_(changed, pc.fill_null(pc.not_equal(prev, cur), True))
+    return ranked.filter(pa.concat_arrays([pa.array([True]), changed]))
+
+
 def deduplicate(table: pa.Table, kind: str) -> pa.Table:
     """One row per key: the latest by ORDER, ties broken by the later source line."""
     if table.num_rows == 0:
         return table
-    keys, order = KEYS[kind], ORDER[kind]
-    sort = [(k, "ascending") for k in keys] + [(o, "descending") for o in order]
-    sort += [("source_file", "descending"), ("source_line", "descending")]
-    ranked = table.sort_by(sort)
-    key_cols = [ranked.column(k).combine_chunks() for k in keys]
-    first = pa.array([True] + [False] * (ranked.num_rows - 1))
-    if ranked.num_rows > 1:
-        changed = pa.array([False] * (ranked.num_rows - 1))
-        for col in key_cols:
-            as_text = pc.cast(col, pa.string())
-            prev, cur = as_text.slice(0, ranked.num_rows - 1), as_text.slice(1)
-            changed = pc.or_(changed, pc.fill_null(pc.not_equal(prev, cur), True))
-        first = pa.concat_arrays([pa.array([True]), changed])
-    return canonical(ranked.filter(first), kind)
+    return canonical(_latest(table, kind), kind)
 
 
 def canonical(table: pa.Table, kind: str) -> pa.Table:
@@ -182,7 +187,8 @@ def canonical(table: pa.Table, kind: str) -> pa.Table:
 
 
 def curate_chunks(chunks: Iterable[Chunk], kind: str, *, source_file: str, as_of: dt.date | None = None) -> pa.Table:
-    """Curate and deduplicate a whole file given as the reader's chunks."""
+    """Curate and deduplicate a whole file given as the reader's chunks (held in memory;
+    ``curate_stream`` writes the same lake in bounded memory)."""
     tables = [curate_chunk(c, kind, source_file=source_file, as_of=as_of) for c in chunks]
     if not tables:
         return curated_schema(kind).empty_table()
@@ -229,7 +235,8 @@ def manifest(
 def parquet_bytes(table: pa.Table, compression: str = "zstd") -> bytes:
     """Parquet with fixed writer settings: the same rows give the same bytes on every engine."""
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression=compression, write_statistics=True, store_schema=True)
+    # one chunk: how the rows arrived (a spill, a sort, Spark's batches) must not shape the file
+    pq.write_table(table.combine_chunks(), sink, compression=compression, write_statistics=True, store_schema=True)
     return bytes(sink.getvalue().to_pybytes())
 
 
@@ -244,21 +251,101 @@ def write_partitions(
 ) -> list[dict[str, object]]:
     """Write one file per partition (partition columns stay in the file, as Athena reads them
     from the path and Spark from both); returns what was written."""
-    written: list[dict[str, object]] = []
+    return [
+        _put_partition(
+            canonical(rows, kind), kind, values, prefix=prefix, source=source, put=put, compression=compression
+        )
+        for values, rows in sorted(_split_partitions(table, kind), key=lambda split: split[0])
+    ]
+
+
+def _put_partition(
+    part: pa.Table,
+    kind: str,
+    values: tuple[str, ...],
+    *,
+    prefix: str,
+    source: str,
+    put: Callable[[str, bytes], None],
+    compression: str,
+) -> dict[str, object]:
+    key = partition_key(prefix, kind, values, source)
+    put(key, parquet_bytes(part, compression))
+    return {"key": key, "rows": part.num_rows, "partition": dict(zip(PARTITIONS[kind], values, strict=True))}
+
+
+def _split_partitions(table: pa.Table, kind: str) -> list[tuple[tuple[str, ...], pa.Table]]:
+    """The table's rows by partition values (unordered)."""
     if table.num_rows == 0:
-        return written
+        return []
     # one string key per row, dictionary-encoded once: each partition is then an int compare
     key = pc.binary_join_element_wise(*[pc.cast(table.column(p), pa.string()) for p in PARTITIONS[kind]], "\x1f")
     encoded = pc.dictionary_encode(key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key)
-    order = sorted(range(len(encoded.dictionary)), key=lambda i: encoded.dictionary[i].as_py())
-    for index in order:
-        values = tuple(str(encoded.dictionary[index].as_py()).split("\x1f"))
-        part = canonical(table.filter(pc.equal(encoded.indices, index)), kind)
-        key = partition_key(prefix, kind, values, source)
-        put(key, parquet_bytes(part, compression))
-        written.append(
-            {"key": key, "rows": part.num_rows, "partition": dict(zip(PARTITIONS[kind], values, strict=True))}
-        )
+    return [
+        (tuple(str(value).split("\x1f")), table.filter(pc.equal(encoded.indices, index)))
+        for index, value in enumerate(encoded.dictionary.to_pylist())
+    ]
+
+
+class _PartitionSpill:
+    """Curated rows of one partition, held as compressed Arrow IPC until the file's
+    survivors are known (a few times smaller than the rows themselves)."""
+
+    def __init__(self, schema: pa.Schema) -> None:
+        self.sink = pa.BufferOutputStream()
+        self.writer = pa.ipc.new_stream(self.sink, schema, options=pa.ipc.IpcWriteOptions(compression="lz4"))
+
+    def write(self, table: pa.Table) -> None:
+        self.writer.write_table(table)
+
+    def read(self) -> pa.Table:
+        self.writer.close()
+        return pa.ipc.open_stream(self.sink.getvalue()).read_all()
+
+
+def curate_stream(
+    chunks: Iterable[Chunk],
+    kind: str,
+    *,
+    source_file: str,
+    prefix: str,
+    source: str,
+    put: Callable[[str, bytes], None],
+    as_of: dt.date | None = None,
+    compression: str = "zstd",
+) -> list[dict[str, object]]:
+    """Curate a file chunk by chunk and write its partitions: the same files as
+    ``write_partitions(curate_chunks(...))``, in memory bounded by the keys, not the rows.
+
+    Each curated chunk is split by partition into compressed spills at once; only the
+    columns deduplication needs (keys, ORDER, source_line) are kept whole. Once the file is
+    read, the surviving lines are known and each partition is filtered, sorted and written.
+    """
+    keys, order = KEYS[kind], ORDER[kind]
+    schema = curated_schema(kind)
+    index: list[pa.Table] = []
+    spills: dict[tuple[str, ...], _PartitionSpill] = {}
+    for chunk in chunks:
+        table = curate_chunk(chunk, kind, source_file=source_file, as_of=as_of)
+        if table.num_rows == 0:
+            continue
+        index.append(table.select([*keys, *order, "source_line"]))
+        for values, part in _split_partitions(table, kind):
+            spills.setdefault(values, _PartitionSpill(schema)).write(part)
+        del table
+    if not index:
+        return []
+    survivors = _latest(pa.concat_tables(index), kind).column("source_line").combine_chunks()
+    del index
+    written: list[dict[str, object]] = []
+    for values in sorted(spills):
+        rows = spills.pop(values).read()
+        part = canonical(rows.filter(pc.is_in(rows.column("source_line"), value_set=survivors)), kind)
+        del rows
+        if part.num_rows:
+            written.append(
+                _put_partition(part, kind, values, prefix=prefix, source=source, put=put, compression=compression)
+            )
     return written
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from taxlake.lake.curate import curate_chunks, manifest, manifest_key, source_id, write_partitions
+from taxlake.lake.curate import curate_stream, manifest, manifest_key, source_id
 from taxlake.records.ingest import ObjectStore
 from taxlake.records.readers import Chunk, FileRejected, iter_chunks, open_source
 from taxlake.records.schemas import get_schema
@@ -64,23 +64,29 @@ def curate_object(
             counted[0] += chunk.num_rows
             yield chunk
 
-    with store.open(bucket, key, version_id, size) as stream:
-        source, _counter = open_source(stream, key)
-        table = curate_chunks(
-            counting(iter_chunks(source, names)), kind, source_file=f"s3://{bucket}/{key}", as_of=as_of
-        )
-    records_in = counted[0]
     sid = source_id(key, version_id)
+    source_file = f"s3://{bucket}/{key}"
 
     def put(out_key: str, body: bytes) -> None:
         store.put_bytes(lake_bucket, out_key, body, "application/vnd.apache.parquet")
 
-    source_file = f"s3://{bucket}/{key}"
-    files = write_partitions(table, kind, prefix=prefix, source=sid, put=put)
+    with store.open(bucket, key, version_id, size) as stream:
+        source, _counter = open_source(stream, key)
+        # partitions are written once the file is read: a rejected file writes nothing
+        files = curate_stream(
+            counting(iter_chunks(source, names)),
+            kind,
+            source_file=source_file,
+            prefix=prefix,
+            source=sid,
+            put=put,
+            as_of=as_of,
+        )
+    records_in = counted[0]
     doc = manifest(kind, sid, source_file, "lambda", files)
     mkey = manifest_key(prefix, kind, sid)
     store.put_bytes(lake_bucket, mkey, json.dumps(doc, indent=2, sort_keys=True).encode(), "application/json")
-    return CurateResult(kind, key, sid, records_in, table.num_rows, files, mkey)
+    return CurateResult(kind, key, sid, records_in, int(str(doc["records_curated"])), files, mkey)
 
 
 __all__ = ["CurateResult", "FileRejected", "curate_object"]
