@@ -14,9 +14,8 @@ import datetime as dt
 import os
 import re
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ import pyarrow.compute as pc
 
 from taxlake import __version__
 from taxlake.records.checks import CHECKS, Reason, dates_out_of_range, parse_iso_dates, tax_year_bad
+from taxlake.records.pool import map_in_order
 from taxlake.records.readers import Chunk, CountingReader, FileRejected, Limits, RecordSource, iter_chunks, open_source
 from taxlake.records.schemas import Rule, Schema, get_schema, kind_from_header, kind_from_path
 
@@ -225,31 +225,8 @@ def check_chunk(
 def _checked(
     chunks: Iterator[Chunk], schema: Schema, config: ValidationConfig
 ) -> Generator[tuple[Chunk, tuple[pa.Array, list[tuple[str, Reason, pa.Array]]]], None, None]:
-    """Check chunks on a small thread pool, yielding results in file order.
-
-    pyarrow kernels release the GIL, so checking one chunk overlaps with
-    reading and checking the next; at most ``workers`` chunks are held (memory stays
-    bounded whatever the file's size).
-    """
-    workers = max(1, min(config.threads, 8))
-    if workers == 1:
-        for chunk in chunks:
-            yield chunk, check_chunk(chunk, schema, config)
-        return
-    pending: deque[tuple[Chunk, Future[tuple[pa.Array, list[tuple[str, Reason, pa.Array]]]]]] = deque()
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="validate") as pool:
-        try:
-            for chunk in chunks:
-                pending.append((chunk, pool.submit(check_chunk, chunk, schema, config)))
-                if len(pending) >= workers:
-                    done, future = pending.popleft()
-                    yield done, future.result()
-            while pending:
-                done, future = pending.popleft()
-                yield done, future.result()
-        finally:
-            for _chunk, future in pending:
-                future.cancel()
+    """Check chunks on a small thread pool, yielding results in file order."""
+    return map_in_order(lambda chunk: check_chunk(chunk, schema, config), chunks, config.threads, name="validate")
 
 
 def _rejected_rows(
