@@ -17,7 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import tempfile
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -160,19 +162,21 @@ def curate_batch(
     return curate_chunk(chunk, kind, source_file=source_file, as_of=as_of)
 
 
-def _latest(table: pa.Table, kind: str) -> pa.Table:
-    """The rows that survive deduplication, in key order: the latest by ORDER per key, ties
+def _latest(table: pa.Table, kind: str) -> pa.Array:
+    """The positions of the rows that survive deduplication, in key order: the latest by ORDER per key, ties
     broken by the later source file, then line (a table of only those columns will do)."""
     keys, order = KEYS[kind], ORDER[kind]
     sort = [(k, "ascending") for k in keys] + [(o, "descending") for o in order]
     sort += [(c, "descending") for c in ("source_file", "source_line") if c in table.schema.names]
-    ranked = table.sort_by(sort)
-    if ranked.num_rows < 2:
+    # rank by indices and compare one key column at a time: a sorted copy of every
+    # column would double what deduplicating a large file holds
+    ranked = pc.sort_indices(table, sort_keys=sort)
+    if table.num_rows < 2:
         return ranked
-    changed = pa.array([False] * (ranked.num_rows - 1))
+    changed = pa.array([False] * (table.num_rows - 1))
     for k in keys:
-        as_text = pc.cast(ranked.column(k).combine_chunks(), pa.string())
-        prev, cur = as_text.slice(0, ranked.num_rows - 1), as_text.slice(1)
+        as_text = pc.cast(table.column(k).take(ranked).combine_chunks(), pa.string())
+        prev, cur = as_text.slice(0, table.num_rows - 1), as_text.slice(1)
         # a null key is its own row: never merged with its neighbour
         changed = pc.or_(changed, pc.fill_null(pc.not_equal(prev, cur), True))
     return ranked.filter(pa.concat_arrays([pa.array([True]), changed]))
@@ -182,7 +186,7 @@ def deduplicate(table: pa.Table, kind: str) -> pa.Table:
     """One row per key: the latest by ORDER, ties broken by the later source line."""
     if table.num_rows == 0:
         return table
-    return canonical(_latest(table, kind), kind)
+    return canonical(table.take(_latest(table, kind)), kind)
 
 
 def canonical(table: pa.Table, kind: str) -> pa.Table:
@@ -298,15 +302,46 @@ def _split_partitions(table: pa.Table, kind: str) -> list[tuple[tuple[str, ...],
 
 
 def _spilled(table: pa.Table) -> pa.Buffer:
-    """Rows as a compressed Arrow IPC stream (a few times smaller than the rows themselves)."""
+    """Rows as a self-contained, compressed Arrow IPC stream."""
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
         writer.write_table(table)
     return sink.getvalue()
 
 
-def _unspilled(buffers: list[pa.Buffer]) -> pa.Table:
-    return pa.concat_tables([pa.ipc.open_stream(b).read_all() for b in buffers])
+class _Spill:
+    """Each partition's curated rows, appended to one local file as the chunks arrive
+    (the Lambda's ephemeral /tmp) until the file's survivors are known: the rows are never
+    all in memory, only one partition's at a time."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self.files: dict[tuple[str, ...], Any] = {}
+        self.extents: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+
+    def append(self, values: tuple[str, ...], buffer: pa.Buffer) -> None:
+        if values not in self.files:
+            self.files[values] = tempfile.TemporaryFile(dir=self.directory)  # noqa: SIM115 - closed in take()
+            self.extents[values] = []
+        fh = self.files[values]
+        self.extents[values].append((fh.tell(), buffer.size))
+        fh.write(buffer)
+
+    def partitions(self) -> list[tuple[str, ...]]:
+        return sorted(self.files)
+
+    def take(self, values: tuple[str, ...], keep: Callable[[pa.Table], pa.Table]) -> pa.Table:
+        """The partition's rows that ``keep`` keeps, read a chunk at a time (its file is then gone)."""
+        kept = []
+        with self.files.pop(values) as fh:
+            for offset, size in self.extents.pop(values):
+                fh.seek(offset)
+                kept.append(keep(pa.ipc.open_stream(pa.py_buffer(fh.read(size))).read_all()))
+        return pa.concat_tables(kept)
+
+    def close(self) -> None:
+        for fh in self.files.values():
+            fh.close()
 
 
 def curate_stream(
@@ -320,6 +355,7 @@ def curate_stream(
     as_of: dt.date | None = None,
     compression: str = "zstd",
     threads: int | None = None,
+    spill_dir: str | None = None,
 ) -> list[dict[str, object]]:
     """Curate a file chunk by chunk and write its partitions: the same files as
     ``write_partitions(curate_chunks(...))``, in memory bounded by the keys, not the rows.
@@ -332,7 +368,7 @@ def curate_stream(
     keys, order = KEYS[kind], ORDER[kind]
     workers = threads or os.cpu_count() or 1
     index: list[pa.Table] = []
-    spills: dict[tuple[str, ...], list[pa.Buffer]] = {}
+    spill = _Spill(spill_dir or tempfile.gettempdir())
 
     def curate(chunk: Chunk) -> tuple[pa.Table, list[tuple[tuple[str, ...], pa.Buffer]]]:
         # on the worker: the chunk's dedup columns and its rows spilled by partition
@@ -340,29 +376,49 @@ def curate_stream(
         parts = [(values, _spilled(part)) for values, part in _split_partitions(table, kind)]
         return table.select([*keys, *order, "source_line"]), parts
 
-    for _chunk, (dedup, parts) in map_in_order(curate, chunks, workers, name="curate"):
-        if dedup.num_rows:
-            index.append(dedup)
-        for values, buffer in parts:
-            spills.setdefault(values, []).append(buffer)
-    if not index:
-        return []
-    lines = _latest(pa.concat_tables(index), kind).column("source_line").to_numpy()
-    del index
+    try:
+        for _chunk, (dedup, parts) in map_in_order(curate, chunks, workers, name="curate"):
+            if dedup.num_rows:
+                index.append(dedup)
+            for values, buffer in parts:
+                spill.append(values, buffer)
+        if not index:
+            return []
+        return _write_survivors(spill, index, kind, prefix, source, put, compression, workers)
+    finally:
+        spill.close()
+
+
+def _write_survivors(
+    spill: _Spill,
+    index: list[pa.Table],
+    kind: str,
+    prefix: str,
+    source: str,
+    put: Callable[[str, bytes], None],
+    compression: str,
+    workers: int,
+) -> list[dict[str, object]]:
+    """Each spilled partition, kept to the rows that survive deduplication, written
+    (``index``, each chunk's deduplication columns, is emptied as it is used)."""
+    table = pa.concat_tables(index)
+    index.clear()
+    lines = table.column("source_line").take(_latest(table, kind)).to_numpy()
+    del table
     # a file's physical lines are unique, so the survivors are a bitmap over line numbers
     # (a lookup per row; no hash set rebuilt per partition)
     survives = np.zeros(int(lines.max()) + 1, dtype=bool)
     survives[lines] = True
 
     def write(values: tuple[str, ...]) -> dict[str, object] | None:
-        rows = _unspilled(spills.pop(values))
-        part = canonical(rows.filter(pa.array(survives[rows.column("source_line").to_numpy()])), kind)
-        del rows
+        part = canonical(
+            spill.take(values, lambda rows: rows.filter(survives[rows.column("source_line").to_numpy()])), kind
+        )
         if not part.num_rows:
             return None
         return _put_partition(part, kind, values, prefix=prefix, source=source, put=put, compression=compression)
 
-    written = (w for _values, w in map_in_order(write, sorted(spills), workers, name="write"))
+    written = (w for _values, w in map_in_order(write, spill.partitions(), workers, name="write"))
     return [w for w in written if w is not None]
 
 
