@@ -26,11 +26,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from taxlake.records.checks import parse_iso_dates
 from taxlake.records.pool import map_in_order
 from taxlake.records.readers import Chunk
 from taxlake.records.schemas import Rule, Schema, get_schema
-from taxlake.records.validation import ValidationConfig, check_chunk, normalise
+from taxlake.records.validation import ValidationConfig, checked_chunk
 
 MONEY = pa.decimal128(15, 2)
 LINEAGE = [pa.field("source_file", pa.string(), nullable=False), pa.field("source_line", pa.int64(), nullable=False)]
@@ -125,15 +124,16 @@ def curate_chunk(chunk: Chunk, kind: str, *, source_file: str, as_of: dt.date | 
     """Curate the valid rows of one reader chunk; ``source_line`` is each row's physical line."""
     schema: Schema = get_schema(kind)
     config = ValidationConfig(as_of=as_of or dt.date.today(), threads=1)
-    failed, _found = check_chunk(chunk, schema, config)
-    keep = pc.invert(failed)
+    checked = checked_chunk(chunk, schema, config)  # its normalised text and parsed dates are reused
+    keep = pc.invert(checked.failed)
     cols: dict[str, pa.Array] = {}
     for column in schema.columns:
-        values = pc.filter(normalise(chunk.columns[column.name]), keep)
         target = arrow_type(column.rule)
         if column.rule is Rule.DATE:
-            cols[column.name] = parse_iso_dates(values)[1]
-        elif target != pa.string():
+            cols[column.name] = pc.filter(checked.dates[column.name], keep)
+            continue
+        values = pc.filter(checked.columns[column.name], keep)
+        if target != pa.string():
             cols[column.name] = pc.cast(values, target)
         else:
             cols[column.name] = values

@@ -181,10 +181,27 @@ def _cross_checks(
     return out
 
 
+@dataclass(frozen=True)
+class CheckedChunk:
+    """What checking a chunk found, with the work curation reuses: each field normalised
+    (trimmed, blank as null) and each date field parsed (null where invalid)."""
+
+    failed: pa.Array
+    found: list[tuple[str, Reason, pa.Array]]
+    columns: dict[str, pa.Array]
+    dates: dict[str, pa.Array]
+
+
 def check_chunk(
     chunk: Chunk, schema: Schema, config: ValidationConfig
 ) -> tuple[pa.Array, list[tuple[str, Reason, pa.Array]]]:
     """Return the per-row failure mask and every (field, reason, mask) found."""
+    checked = checked_chunk(chunk, schema, config)
+    return checked.failed, checked.found
+
+
+def checked_chunk(chunk: Chunk, schema: Schema, config: ValidationConfig) -> CheckedChunk:
+    """Check every rule on one chunk (see ``check_chunk``), keeping the parsed fields."""
     n = chunk.num_rows
     found: list[tuple[str, Reason, pa.Array]] = [("", r, m) for r, m in chunk.row_errors]
     reader_bad = pa.array([False] * n)
@@ -219,7 +236,7 @@ def check_chunk(
     failed = pa.array([False] * n)
     for _f, _r, mask in found:
         failed = pc.or_(failed, mask)
-    return failed, found
+    return CheckedChunk(failed, found, cols, dates)
 
 
 def _checked(
