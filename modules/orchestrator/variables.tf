@@ -90,7 +90,7 @@ variable "routing" {
   description = "Size thresholds of the processing choice, in bytes: above emr_min_bytes EMR Serverless, at most lambda_max_bytes the Lambda path, Glue otherwise (and for structured input). See README \"Routing\"."
   type = object({
     emr_min_bytes    = optional(number, 1000000000)
-    lambda_max_bytes = optional(number, 268435456)
+    lambda_max_bytes = optional(number, 335544320)
   })
   default  = {}
   nullable = false
@@ -216,7 +216,7 @@ variable "lambda" {
 }
 
 variable "lambda_path" {
-  description = "Memory and timeout of the process function, which curates whole files up to routing.lambda_max_bytes in memory."
+  description = "Memory and timeout of the process function, which curates files up to routing.lambda_max_bytes, streamed (spilling to its /tmp)."
   type = object({
     memory_mb       = optional(number, 3008)
     timeout_seconds = optional(number, 900)

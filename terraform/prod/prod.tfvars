@@ -69,10 +69,6 @@ emr = {
 }
 
 pipeline = {
-  routing = {
-    emr_min_bytes    = 1000000000
-    lambda_max_bytes = 268435456
-  }
   lambda = {
     memory_mb            = 1024
     reserved_concurrency = 50

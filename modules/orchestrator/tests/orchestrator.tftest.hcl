@@ -139,7 +139,7 @@ run "state_machine_is_rendered_from_the_pipeline" {
     condition = (
       jsondecode(output.rendered_definition).States.ValidateInput.Parameters.FunctionName == "arn:aws:lambda:ap-southeast-2:123456789012:function:taxlake-test-pipeline-validate-input" &&
       jsondecode(output.rendered_definition).States.ValidateInput.Parameters.Payload.routing["emr_min_bytes.$"] == "States.StringToJson('1000000000')" &&
-      jsondecode(output.rendered_definition).States.ValidateInput.Parameters.Payload.routing["lambda_max_bytes.$"] == "States.StringToJson('268435456')"
+      jsondecode(output.rendered_definition).States.ValidateInput.Parameters.Payload.routing["lambda_max_bytes.$"] == "States.StringToJson('335544320')"
     )
     error_message = "The routing thresholds must be rendered as integer strings beside the validate-input function."
   }
