@@ -202,14 +202,14 @@ variable "metrics_namespace" {
 }
 
 variable "lambda" {
-  description = "Settings every pipeline function shares (the lambda-function module's settings); lambda_path overrides memory and timeout of the process function."
+  description = "Settings every pipeline function shares (the lambda-function module's settings, which holds their defaults and checks them; null takes its default); lambda_path overrides memory and timeout of the process function."
   type = object({
-    memory_mb            = optional(number, 1024)
-    timeout_seconds      = optional(number, 300)
+    memory_mb            = optional(number)
+    timeout_seconds      = optional(number)
     reserved_concurrency = optional(number, 50)
-    log_retention_days   = optional(number, 365)
-    log_level            = optional(string, "INFO")
-    tracing              = optional(bool, true)
+    log_retention_days   = optional(number)
+    log_level            = optional(string)
+    tracing              = optional(bool)
   })
   default  = {}
   nullable = false

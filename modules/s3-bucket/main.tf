@@ -8,6 +8,13 @@ locals {
   bucket_arn  = "arn:${data.aws_partition.current.partition}:s3:::${var.name}"
   object_arns = "${local.bucket_arn}/*"
 
+  # The encryption headers a PutObject may carry, each with the one value it may have; the
+  # policy's deny statements are named by these keys (map order is the statement order).
+  encryption_headers = merge(
+    { DenyWrongEncryptionHeader = { header = "s3:x-amz-server-side-encryption", expected = local.sse_algorithm } },
+    local.use_kms ? { DenyWrongKmsKey = { header = "s3:x-amz-server-side-encryption-aws-kms-key-id", expected = var.kms_key_arn } } : {}
+  )
+
   # One lifecycle rule per map entry; empty lists drive the optional blocks.
   lifecycle_rules = {
     for id, rule in var.lifecycle_rules : id => {
@@ -175,38 +182,14 @@ data "aws_iam_policy_document" "this" {
     }
   }
 
-  # Deny only when the header is present and wrong: StringNotEquals is true for an
-  # absent key, so the Null=false test keeps requests without SSE headers (which get
-  # the default encryption, e.g. CopyObject) working.
-  statement {
-    sid       = "DenyWrongEncryptionHeader"
-    effect    = "Deny"
-    actions   = ["s3:PutObject"]
-    resources = [local.object_arns]
-
-    principals {
-      type        = "AWS"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "StringNotEquals"
-      variable = "s3:x-amz-server-side-encryption"
-      values   = [local.sse_algorithm]
-    }
-
-    condition {
-      test     = "Null"
-      variable = "s3:x-amz-server-side-encryption"
-      values   = ["false"]
-    }
-  }
-
+  # Deny a PutObject whose encryption header is present and wrong (the algorithm; with KMS
+  # also the key): StringNotEquals is true for an absent key, so the Null=false test keeps
+  # requests without SSE headers (which get the default encryption, e.g. CopyObject) working.
   dynamic "statement" {
-    for_each = local.use_kms ? [var.kms_key_arn] : []
+    for_each = local.encryption_headers
 
     content {
-      sid       = "DenyWrongKmsKey"
+      sid       = statement.key
       effect    = "Deny"
       actions   = ["s3:PutObject"]
       resources = [local.object_arns]
@@ -218,13 +201,13 @@ data "aws_iam_policy_document" "this" {
 
       condition {
         test     = "StringNotEquals"
-        variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
-        values   = [statement.value]
+        variable = statement.value.header
+        values   = [statement.value.expected]
       }
 
       condition {
         test     = "Null"
-        variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+        variable = statement.value.header
         values   = ["false"]
       }
     }

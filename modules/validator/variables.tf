@@ -74,17 +74,17 @@ variable "state_machine_arn" {
 }
 
 variable "settings" {
-  description = "Function sizing, logging, validation and idempotency settings; the function settings are validated by modules/lambda-function."
+  description = "Function sizing, logging, validation and idempotency settings; the function settings are checked by modules/lambda-function, which holds their defaults (null takes them; the validator sets only the timeout and reserved concurrency it needs)."
   type = object({
-    memory_mb               = optional(number, 1024)
+    memory_mb               = optional(number)
     timeout_seconds         = optional(number, 900)
     reserved_concurrency    = optional(number, 50)
-    log_retention_days      = optional(number, 365)
-    log_level               = optional(string, "INFO")
+    log_retention_days      = optional(number)
+    log_level               = optional(string)
     reject_threshold        = optional(number, 0.01)
     idempotency_ttl_seconds = optional(number, 604800)
     metrics_namespace       = optional(string, "Taxlake")
-    tracing                 = optional(bool, true)
+    tracing                 = optional(bool)
     deletion_protection     = optional(bool, true)
   })
   default  = {}

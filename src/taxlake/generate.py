@@ -424,6 +424,20 @@ class GenerateSpec:
         get_schema(self.kind)
 
 
+# A lodgement file in which every fraud rule has planted cases to find, honest payer
+# reports beside them and a few bad rows: the fraud rules' ground truth on every engine
+# (vary the seed with dataclasses.replace).
+EVERY_RULE_PLANTED = GenerateSpec(
+    rows=5_000,
+    invalid_share=0.01,
+    fraud_rings=2,
+    deductions_outliers=6,
+    income_gaps=6,
+    agent_bursts=2,
+    third_party_share=0.8,
+)
+
+
 @dataclass
 class Truth:
     """What the generator planted: the validator must find exactly this."""

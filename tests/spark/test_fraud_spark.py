@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
@@ -15,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from taxlake.fraud.rules import FLAG_SCHEMA, RULES, FraudConfig, detect, payer_totals, sort_flags
-from taxlake.generate import GenerateSpec, Truth, write_sample
+from taxlake.generate import EVERY_RULE_PLANTED, GenerateSpec, Truth, write_sample
 from taxlake.lake.curate import curate_chunks
 from taxlake.records.readers import iter_chunks, open_source
 from taxlake.records.schemas import get_schema
@@ -60,17 +61,7 @@ def assertDataFrameEqual(got: Any, expected: Any) -> None:
 @pytest.fixture(scope="module")
 def planted(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     tmp = tmp_path_factory.mktemp("planted")
-    spec = GenerateSpec(
-        rows=5_000,
-        seed=11,
-        invalid_share=0.01,
-        as_of=AS_OF,
-        fraud_rings=2,
-        deductions_outliers=6,
-        income_gaps=6,
-        agent_bursts=2,
-        third_party_share=0.8,
-    )
+    spec = dataclasses.replace(EVERY_RULE_PLANTED, seed=11, as_of=AS_OF)
     lodgements, payers, truth = sample(tmp, spec)
     # a refund above withholding, so every rule has something to find
     lodgements = lodgements.set_column(

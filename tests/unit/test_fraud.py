@@ -20,7 +20,7 @@ import pytest
 
 from taxlake.adapters.s3 import S3Store
 from taxlake.fraud.rules import FLAG_SCHEMA, RULES, FraudConfig, detect, group_median, payer_totals
-from taxlake.generate import BURST_SIZE, GenerateSpec, Truth, generate_rows, make_tfn, write_sample
+from taxlake.generate import BURST_SIZE, EVERY_RULE_PLANTED, GenerateSpec, Truth, generate_rows, make_tfn, write_sample
 from taxlake.lake.curate import curate_batch, curate_chunks
 from taxlake.pipeline.fraud import fraud
 from taxlake.pipeline.process import process
@@ -179,17 +179,7 @@ def test_flags_keep_their_schema_and_scores_stay_within_0_and_1() -> None:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_every_planted_case_is_flagged_by_its_rule(tmp_path: Path, seed: int) -> None:
-    spec = GenerateSpec(
-        rows=5_000,
-        seed=seed,
-        invalid_share=0.01,
-        as_of=AS_OF,
-        fraud_rings=2,
-        deductions_outliers=6,
-        income_gaps=6,
-        agent_bursts=2,
-        third_party_share=0.8,
-    )
+    spec = dataclasses.replace(EVERY_RULE_PLANTED, seed=seed, as_of=AS_OF)
     table, payers, truth = curated_sample(tmp_path, spec)
     found = by_rule(detect(table, "lodgement", payer_totals=payer_totals(payers)))
     assert len(truth.deductions_outliers) == len(truth.income_gaps) == 6 and len(truth.burst_members) == 2 * BURST_SIZE

@@ -49,6 +49,14 @@ run "kms_bucket_policy_json" {
   }
 
   assert {
+    condition = jsondecode(data.aws_iam_policy_document.this.json).Statement[3].Condition == {
+      Null            = { "s3:x-amz-server-side-encryption-aws-kms-key-id" = "false" }
+      StringNotEquals = { "s3:x-amz-server-side-encryption-aws-kms-key-id" = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555" }
+    }
+    error_message = "The KMS-key deny must fire only when the key header is present and names another key."
+  }
+
+  assert {
     condition     = jsondecode(data.aws_iam_policy_document.this.json).Statement[1].Condition == { Bool = { "aws:SecureTransport" = "false" } }
     error_message = "The TLS deny must test aws:SecureTransport = false."
   }

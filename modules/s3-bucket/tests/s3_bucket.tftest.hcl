@@ -376,19 +376,3 @@ run "rejects_force_destroy_of_a_compliance_bucket" {
 
   expect_failures = [var.object_lock]
 }
-
-run "extra_policy_documents_are_merged" {
-  command = plan
-
-  variables {
-    extra_policy_documents = [jsonencode({
-      Version   = "2012-10-17"
-      Statement = [{ Sid = "ReadOnlyForAnalytics", Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::taxlake-test-bucket/*", Principal = { AWS = "arn:aws:iam::123456789012:role/analytics" } }]
-    })]
-  }
-
-  assert {
-    condition     = length(data.aws_iam_policy_document.this.source_policy_documents) == 1 && strcontains(data.aws_iam_policy_document.this.source_policy_documents[0], "ReadOnlyForAnalytics")
-    error_message = "Extra documents must be merged through source_policy_documents."
-  }
-}

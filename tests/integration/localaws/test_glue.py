@@ -232,7 +232,12 @@ def test_max_concurrent_runs_and_stopping_a_run(aws, bucket: str, unique: str) -
     glue.batch_stop_job_run(JobName=job, JobRunIds=[r["Id"] for r in glue.get_job_runs(JobName=job)["JobRuns"]])
 
 
-def _execute(aws, unique: str, definition: dict, payload: dict) -> dict:
+def _execute(aws, unique: str, payload: dict, **task: object) -> dict:
+    """Runs a one-task machine whose task starts a Glue job .sync (a Catch goes to a Pass)."""
+    states: dict = {"Run": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync", "End": True, **task}}
+    if "Catch" in task:
+        states["Handled"] = {"Type": "Pass", "End": True}
+    definition = {"StartAt": "Run", "States": states}
     sfn = aws("stepfunctions")
     arn = sfn.create_state_machine(name=unique, definition=json.dumps(definition), roleArn=ROLE)["stateMachineArn"]
     execution = sfn.start_execution(stateMachineArn=arn, name=unique, input=json.dumps(payload))["executionArn"]
@@ -243,19 +248,9 @@ def _execute(aws, unique: str, definition: dict, payload: dict) -> dict:
 
 def test_step_functions_glue_sync_waits_for_the_run(aws, bucket: str, unique: str) -> None:
     job = make_job(aws, bucket, unique, MARKER)
-    definition = {
-        "StartAt": "Run",
-        "States": {
-            "Run": {
-                "Type": "Task",
-                "Resource": "arn:aws:states:::glue:startJobRun.sync",
-                "Parameters": {"JobName": job, "Arguments": {"--bucket.$": "$.bucket"}},
-                "End": True,
-            }
-        },
-    }
-
-    execution = _execute(aws, unique, definition, {"bucket": bucket})
+    execution = _execute(
+        aws, unique, {"bucket": bucket}, Parameters={"JobName": job, "Arguments": {"--bucket.$": "$.bucket"}}
+    )
 
     assert execution["status"] == "SUCCEEDED", execution.get("cause")
     output = json.loads(execution["output"])
@@ -268,21 +263,13 @@ def test_step_functions_glue_sync_waits_for_the_run(aws, bucket: str, unique: st
 
 def test_step_functions_glue_sync_failure_is_task_failed(aws, bucket: str, unique: str) -> None:
     job = make_job(aws, bucket, unique, FAILING)
-    definition = {
-        "StartAt": "Run",
-        "States": {
-            "Run": {
-                "Type": "Task",
-                "Resource": "arn:aws:states:::glue:startJobRun.sync",
-                "Parameters": {"JobName": job},
-                "Catch": [{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.error", "Next": "Handled"}],
-                "End": True,
-            },
-            "Handled": {"Type": "Pass", "End": True},
-        },
-    }
-
-    execution = _execute(aws, unique, definition, {})
+    execution = _execute(
+        aws,
+        unique,
+        {},
+        Parameters={"JobName": job},
+        Catch=[{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "$.error", "Next": "Handled"}],
+    )
 
     assert execution["status"] == "SUCCEEDED", execution.get("cause")
     error = json.loads(execution["output"])["error"]

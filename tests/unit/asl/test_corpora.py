@@ -75,15 +75,7 @@ INVALID: dict[str, tuple[dict[str, Any], str]] = {
         "States.S: ResultSelector: has both 'r' and 'r.$': they name the same field",
     ),
     "key_beside_its_path_key_in_jsonata_arguments": (
-        machine(
-            {
-                "Type": "Task",
-                "Resource": LAMBDA,
-                "End": True,
-                "QueryLanguage": "JSONata",
-                "Arguments": {"k": 1, "k.$": 2},
-            }
-        ),
+        task(QueryLanguage="JSONata", Arguments={"k": 1, "k.$": 2}),
         "States.S: Arguments: has both 'k' and 'k.$': they name the same field",
     ),
     "jsonata_operator_without_operand": (
@@ -95,15 +87,7 @@ INVALID: dict[str, tuple[dict[str, Any], str]] = {
         "States.S: Output: JSONata syntax error: expected ')', found the end of the expression",
     ),
     "jsonata_unbalanced_bracket_in_arguments": (
-        machine(
-            {
-                "Type": "Task",
-                "Resource": LAMBDA,
-                "End": True,
-                "QueryLanguage": "JSONata",
-                "Arguments": {"x": "{% [1, 2 %}"},
-            }
-        ),
+        task(QueryLanguage="JSONata", Arguments={"x": "{% [1, 2 %}"}),
         "States.S: Arguments.x: JSONata syntax error: expected ']', found the end of the expression",
     ),
     "jsonata_trailing_dot": (
