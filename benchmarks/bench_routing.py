@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import math
 import os
 import subprocess
 import sys
@@ -113,7 +114,9 @@ def main() -> int:
             else "-"
         )
         spark_s = spark["seconds"] if spark else float("nan")
-        per_gb = lambda_cost(lam["seconds"], args.lambda_memory_mb) / (mb / 1000)
+        # /tmp billed as at least the spill measured (the module configures 1.25x the threshold)
+        tmp_mb = max(512, math.ceil(lam["spill_mb"]))
+        per_gb = lambda_cost(lam["seconds"], args.lambda_memory_mb, ephemeral_mb=tmp_mb) / (mb / 1000)
         print(
             f"{mb:>8.0f}MB{lam['rows']:>11,}{lam['seconds']:>10.1f}{mb / lam['seconds']:>7.1f}"
             f"{lam['peak_rss_mb']:>8.0f}{lam['peak_rss_mb'] / mb:>9.1f}{lam['spill_mb']:>9.0f}"

@@ -32,6 +32,10 @@ resource "aws_lambda_function" "this" {
     variables = local.environment
   }
 
+  ephemeral_storage {
+    size = var.settings.ephemeral_storage_mb
+  }
+
   tracing_config {
     mode = var.settings.tracing ? "Active" : "PassThrough"
   }

@@ -1,9 +1,10 @@
 output "function" {
-  description = "The function: { name, arn (unqualified), reserved_concurrency (-1 = unreserved) }."
+  description = "The function: { name, arn (unqualified), reserved_concurrency (-1 = unreserved), ephemeral_storage_mb (/tmp) }."
   value = {
     name                 = aws_lambda_function.this.function_name
     arn                  = aws_lambda_function.this.arn
     reserved_concurrency = aws_lambda_function.this.reserved_concurrent_executions
+    ephemeral_storage_mb = one(aws_lambda_function.this.ephemeral_storage).size
   }
 }
 

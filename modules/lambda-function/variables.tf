@@ -139,7 +139,7 @@ variable "dead_letter_queue" {
 }
 
 variable "settings" {
-  description = "Sizing, concurrency, logging and tracing of the function."
+  description = "Sizing (memory, timeout, /tmp), concurrency, logging and tracing of the function."
   type = object({
     memory_mb            = optional(number, 1024)
     timeout_seconds      = optional(number, 300)
@@ -147,9 +147,16 @@ variable "settings" {
     log_retention_days   = optional(number, 365)
     log_level            = optional(string, "INFO")
     tracing              = optional(bool, true)
+    # /tmp; above the free 512 MB it is billed per GB-second
+    ephemeral_storage_mb = optional(number, 512)
   })
   default  = {}
   nullable = false
+
+  validation {
+    condition     = var.settings.ephemeral_storage_mb >= 512 && var.settings.ephemeral_storage_mb <= 10240 && floor(var.settings.ephemeral_storage_mb) == var.settings.ephemeral_storage_mb
+    error_message = "settings.ephemeral_storage_mb must be a whole number from 512 to 10240."
+  }
 
   validation {
     condition     = var.settings.memory_mb >= 128 && var.settings.memory_mb <= 10240 && floor(var.settings.memory_mb) == var.settings.memory_mb

@@ -24,6 +24,11 @@ locals {
   }
 
 
+  # The process function spills a file's partitions to /tmp until its survivors are known:
+  # 1.14x the file at 256 MB and at 1 GB (benchmarks/bench_routing.py). 1.25x leaves a margin;
+  # derived from the routing threshold, so raising one raises the other.
+  process_tmp_mb = max(512, ceil(var.routing.lambda_max_bytes * 1.25 / 1048576))
+
   # Reused statement shapes; every statement carries conditions so the list types unify.
   use_key = {
     sid        = "UseKey"
@@ -105,7 +110,7 @@ locals {
         },
         local.use_key,
       ]
-      settings = var.lambda_path
+      settings = merge(var.lambda_path, { ephemeral_storage_mb = local.process_tmp_mb })
     }
 
     quality = {

@@ -90,7 +90,7 @@ variable "routing" {
   description = "Size thresholds of the processing choice, in bytes: above emr_min_bytes EMR Serverless, at most lambda_max_bytes the Lambda path, Glue otherwise (and for structured input). See README \"Routing\"."
   type = object({
     emr_min_bytes    = optional(number, 1000000000)
-    lambda_max_bytes = optional(number, 335544320)
+    lambda_max_bytes = optional(number, 805306368)
   })
   default  = {}
   nullable = false
@@ -103,6 +103,11 @@ variable "routing" {
   validation {
     condition     = var.routing.lambda_max_bytes < var.routing.emr_min_bytes
     error_message = "routing.lambda_max_bytes must be below routing.emr_min_bytes: a file can't be small enough for Lambda and large enough for EMR (Glue takes what is between)."
+  }
+
+  validation {
+    condition     = var.routing.lambda_max_bytes <= 8589934592
+    error_message = "routing.lambda_max_bytes must be at most 8589934592 (8 GiB): the process function's /tmp is 1.25x the threshold and Lambda's is at most 10,240 MB."
   }
 }
 
@@ -216,7 +221,7 @@ variable "lambda" {
 }
 
 variable "lambda_path" {
-  description = "Memory and timeout of the process function, which curates files up to routing.lambda_max_bytes, streamed (spilling to its /tmp)."
+  description = "Memory and timeout of the process function, which curates files up to routing.lambda_max_bytes, streamed (spilling to its /tmp, sized 1.25x that threshold)."
   type = object({
     memory_mb       = optional(number, 3008)
     timeout_seconds = optional(number, 900)

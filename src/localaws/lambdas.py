@@ -16,8 +16,9 @@ environment, timeout and memory size. Around that, what AWS does:
   metrics, as CloudWatch Logs turns them into metrics in AWS.
 - Up to ``reserved concurrency`` (capped by LOCALAWS_LAMBDA_WORKERS, default 2)
   warm workers per function.
-- DeadLetterConfig and LoggingConfig are stored and read back (moto drops
-  them, which Terraform sees as drift).
+- DeadLetterConfig and LoggingConfig are stored and read back, and an
+  update of EphemeralStorage is applied (moto drops them, which Terraform
+  sees as drift). The /tmp size is not enforced: workers share the host's.
 
 X-Ray is not emulated: workers run with the X-Ray SDK disabled.
 """
@@ -339,7 +340,10 @@ def install() -> None:
             self.localaws_dead_letter_config = config_updates["DeadLetterConfig"] or None
         if "LoggingConfig" in config_updates:
             self.localaws_logging_config = config_updates["LoggingConfig"] or None
-        rest = {k: v for k, v in config_updates.items() if k not in {"DeadLetterConfig", "LoggingConfig"}}
+        if "EphemeralStorage" in config_updates:  # moto's setter checks the 10,240 MB cap
+            self.ephemeral_storage = int(config_updates["EphemeralStorage"]["Size"])
+        kept = {"DeadLetterConfig", "LoggingConfig", "EphemeralStorage"}
+        rest = {k: v for k, v in config_updates.items() if k not in kept}
         updated: dict[str, Any] = original_update(self, rest)
         return updated
 

@@ -75,9 +75,10 @@ run "function_defaults" {
       aws_lambda_function.this.memory_size == 1024 &&
       aws_lambda_function.this.timeout == 300 &&
       aws_lambda_function.this.reserved_concurrent_executions == -1 &&
+      one(aws_lambda_function.this.ephemeral_storage).size == 512 &&
       one(aws_lambda_function.this.tracing_config).mode == "Active"
     )
-    error_message = "Defaults must be 1024 MB, 300 s, unreserved and Active tracing."
+    error_message = "Defaults must be 1024 MB, 300 s, unreserved, the free 512 MB of /tmp and Active tracing."
   }
 
   assert {
@@ -153,6 +154,7 @@ run "async_function_with_dlq_and_settings" {
       log_retention_days   = 30
       log_level            = "DEBUG"
       tracing              = false
+      ephemeral_storage_mb = 2048
     }
   }
 
@@ -186,6 +188,7 @@ run "async_function_with_dlq_and_settings" {
       aws_lambda_function.this.memory_size == 3008 &&
       aws_lambda_function.this.timeout == 900 &&
       aws_lambda_function.this.reserved_concurrent_executions == 5 &&
+      output.function.ephemeral_storage_mb == 2048 &&
       aws_cloudwatch_log_group.this.retention_in_days == 30 &&
       one(aws_lambda_function.this.tracing_config).mode == "PassThrough" &&
       one(aws_lambda_function.this.environment).variables["POWERTOOLS_LOG_LEVEL"] == "DEBUG"
@@ -298,11 +301,15 @@ run "rejects_invalid_inputs_2" {
 
     # reserved environment key
     environment = { AWS_REGION = "us-east-1" }
+
+    # less /tmp than Lambda's minimum
+    settings = { ephemeral_storage_mb = 256 }
   }
 
   expect_failures = [
     var.statements,
     var.environment,
+    var.settings,
   ]
 }
 

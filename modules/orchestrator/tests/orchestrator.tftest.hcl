@@ -139,9 +139,14 @@ run "state_machine_is_rendered_from_the_pipeline" {
     condition = (
       jsondecode(output.rendered_definition).States.ValidateInput.Parameters.FunctionName == "arn:aws:lambda:ap-southeast-2:123456789012:function:taxlake-test-pipeline-validate-input" &&
       jsondecode(output.rendered_definition).States.ValidateInput.Parameters.Payload.routing["emr_min_bytes.$"] == "States.StringToJson('1000000000')" &&
-      jsondecode(output.rendered_definition).States.ValidateInput.Parameters.Payload.routing["lambda_max_bytes.$"] == "States.StringToJson('335544320')"
+      jsondecode(output.rendered_definition).States.ValidateInput.Parameters.Payload.routing["lambda_max_bytes.$"] == "States.StringToJson('805306368')"
     )
     error_message = "The routing thresholds must be rendered as integer strings beside the validate-input function."
+  }
+
+  assert {
+    condition     = module.function["process"].function.ephemeral_storage_mb == 960 && alltrue([for step, f in module.function : f.function.ephemeral_storage_mb == 512 if step != "process"])
+    error_message = "The process function's /tmp must be 1.25x lambda_max_bytes (768 MiB -> 960 MB); the other functions keep the free 512 MB."
   }
 
   assert {
@@ -468,6 +473,11 @@ run "sizing_and_thresholds_pass_through" {
   }
 
   assert {
+    condition     = module.function["process"].function.ephemeral_storage_mb == 512
+    error_message = "A threshold whose spill fits the free 512 MB of /tmp must not pay for more (100 MiB x 1.25 = 125 MB)."
+  }
+
+  assert {
     condition = (
       output.function_environments["validate-input"].GLUE_WORKER_TYPE == "G.2X" &&
       output.function_environments["validate-input"].GLUE_MIN_WORKERS == "4" &&
@@ -599,4 +609,15 @@ run "rejects_invalid_inputs_2" {
     var.routing,
     var.glue_sizing,
   ]
+}
+
+run "rejects_a_lambda_threshold_beyond_lambda_storage" {
+  command = plan
+
+  # below emr_min_bytes, but 1.25x of it is more /tmp than Lambda has (10,240 MB)
+  variables {
+    routing = { emr_min_bytes = 20000000000, lambda_max_bytes = 9000000000 }
+  }
+
+  expect_failures = [var.routing]
 }

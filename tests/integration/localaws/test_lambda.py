@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 
 from ..conftest import REGION, function_zip, wait_for
 
@@ -144,6 +145,19 @@ def test_dead_letter_and_logging_config_read_back(aws, function, unique) -> None
     assert config["LoggingConfig"] == {
         "LogFormat": "JSON", "ApplicationLogLevel": "INFO", "SystemLogLevel": "INFO", "LogGroup": f"/aws/lambda/{name}",
     }  # fmt: skip
+
+
+def test_ephemeral_storage_is_set_updated_and_capped(aws, function) -> None:
+    client = aws("lambda")
+    name = function(EphemeralStorage={"Size": 960})
+    assert client.get_function_configuration(FunctionName=name)["EphemeralStorage"] == {"Size": 960}
+    client.update_function_configuration(FunctionName=name, EphemeralStorage={"Size": 2048})
+    client.get_waiter("function_updated_v2").wait(FunctionName=name)
+    assert client.get_function_configuration(FunctionName=name)["EphemeralStorage"] == {"Size": 2048}
+    with pytest.raises(ClientError) as refused:  # Lambda's maximum is 10,240 MB
+        client.update_function_configuration(FunctionName=name, EphemeralStorage={"Size": 10241})
+    assert refused.value.response["Error"]["Code"] in {"ValidationException", "InvalidParameterValueException"}
+    assert client.get_function_configuration(FunctionName=name)["EphemeralStorage"] == {"Size": 2048}
 
 
 def _queue(aws, name: str) -> tuple[str, str]:
