@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--invalid-share", type=_share, default=0.0, help="share of records with one defect")
     g.add_argument("--fraud-rings", type=int, default=0, help="lodgement: plant N refund rings (6 TFNs, one account)")
+    g.add_argument("--deductions-outliers", type=int, default=0, help="lodgement: plant N deductions ~ income")
+    g.add_argument("--income-gaps", type=int, default=0, help="lodgement: plant N incomes far below payer reports")
+    g.add_argument("--agent-bursts", type=int, default=0, help="lodgement: plant N one-day bursts from one agent")
+    g.add_argument(
+        "--third-party-share", type=_share, default=0.0, help="lodgement: share of returns given honest payer reports"
+    )
+    g.add_argument("--payers", type=Path, help="lodgement: also write the payer reports the sample implies here")
     g.add_argument("--as-of", type=_date, default=dt.date(2026, 11, 1), help="the generator's today")
     g.add_argument("--out", type=Path, required=True, help="output file; format from its extension")
     g.add_argument("--truth", type=Path, help="also write the ground truth JSON here")
@@ -157,7 +164,7 @@ def _rejects_sink(directory: Path | None, path: Path) -> tuple[Any, Any]:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from taxlake.generate import GenerateSpec, rows_for_size, write_sample
+    from taxlake.generate import GenerateSpec, rows_for_size, write_payer_reports, write_sample
 
     rows = args.rows if args.rows is not None else 1_000
     if args.size is not None:
@@ -168,13 +175,19 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     try:
         spec = GenerateSpec(
             kind=args.kind, rows=rows, seed=args.seed, invalid_share=args.invalid_share, as_of=args.as_of,
-            fraud_rings=args.fraud_rings,
+            fraud_rings=args.fraud_rings, deductions_outliers=args.deductions_outliers, income_gaps=args.income_gaps,
+            agent_bursts=args.agent_bursts, third_party_share=args.third_party_share,
         )  # fmt: skip
+        if args.payers and args.kind != "lodgement":
+            raise ValueError("--payers needs --kind lodgement (payer reports cover lodgements)")
         truth = write_sample(args.out, spec)
+        payers = write_payer_reports(args.payers, truth) if args.payers else None
     except ValueError as exc:
         print(f"taxlake generate: {exc}", file=sys.stderr)
         return EXIT_USAGE
     doc = {"file": str(args.out), "kind": args.kind, "seed": args.seed, **truth.to_dict()}
+    if payers is not None:
+        doc["payers"] = {"file": str(args.payers), "records": payers}
     if args.truth:
         args.truth.write_text(json.dumps(doc, indent=2) + "\n")
     print(json.dumps(doc))

@@ -579,14 +579,30 @@ def _text_writer(fh: IO[bytes], fmt: str, schema: Schema) -> Callable[[list[Row]
 def write_sample(path: str | Path, spec: GenerateSpec, fmt: str | None = None, batch_rows: int = 20_000) -> Truth:
     """Write a sample file; format from ``fmt`` or the file name. Returns the truth."""
     path = Path(path)
+    fmt = _format_of(path, fmt)
+    if fmt == "parquet" and spec.invalid_share and not spec.parquet_safe:
+        spec = GenerateSpec(**{**spec.__dict__, "parquet_safe": True})
+    truth = Truth()
+    _write_rows(path, generate_rows(spec, truth), get_schema(spec.kind), fmt, batch_rows)
+    return truth
+
+
+def write_payer_reports(path: str | Path, truth: Truth, fmt: str | None = None) -> int:
+    """Write the payer reports a lodgement sample implies (``truth.payer_rows``: the planted
+    income gaps' and the honest cover) as a payer-report file; returns how many."""
+    path = Path(path)
+    _write_rows(path, iter(truth.payer_rows), get_schema("payer-report"), _format_of(path, fmt), 20_000)
+    return len(truth.payer_rows)
+
+
+def _format_of(path: Path, fmt: str | None) -> str:
     fmt = fmt or next((f for f in sorted(FORMATS, key=len, reverse=True) if path.name.endswith("." + f)), None)
     if fmt not in FORMATS:
         raise ValueError(f"cannot tell the format of {path.name}; use one of {', '.join(FORMATS)}")
-    if fmt == "parquet" and spec.invalid_share and not spec.parquet_safe:
-        spec = GenerateSpec(**{**spec.__dict__, "parquet_safe": True})
-    schema = get_schema(spec.kind)
-    truth = Truth()
-    rows = generate_rows(spec, truth)
+    return fmt
+
+
+def _write_rows(path: Path, rows: Iterator[Row], schema: Schema, fmt: str, batch_rows: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as raw:
         if fmt == "parquet":
@@ -603,7 +619,7 @@ def write_sample(path: str | Path, spec: GenerateSpec, fmt: str | None = None, b
             writer = writer or pq.ParquetWriter(raw, table.schema, compression="zstd")
             writer.write_table(table)
             writer.close()
-            return truth
+            return
         # mtime=0 and no file name in the gzip header: same input, same bytes
         sink: Any = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) if fmt.endswith(".gz") else raw
         write = _text_writer(sink, fmt, schema)
@@ -616,7 +632,6 @@ def write_sample(path: str | Path, spec: GenerateSpec, fmt: str | None = None, b
         write(batch)
         if sink is not raw:
             sink.close()
-    return truth
 
 
 def rows_for_size(kind: str, size_bytes: int, fmt: str = "csv") -> int:

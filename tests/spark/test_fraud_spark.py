@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from taxlake.fraud.rules import FLAG_SCHEMA, RULES, FraudConfig, detect, payer_totals, sort_flags
-from taxlake.generate import EVERY_RULE_PLANTED, GenerateSpec, Truth, write_sample
+from taxlake.generate import EVERY_RULE_PLANTED, GenerateSpec, Truth, write_payer_reports, write_sample
 from taxlake.lake.curate import curate_chunks
 from taxlake.records.readers import iter_chunks, open_source
 from taxlake.records.schemas import get_schema
@@ -35,10 +34,7 @@ def curate(path: Path, kind: str) -> pa.Table:
 
 def sample(tmp: Path, spec: GenerateSpec) -> tuple[pa.Table, pa.Table, Truth]:
     truth = write_sample(tmp / "l.csv", spec)
-    with open(tmp / "p.csv", "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=get_schema("payer-report").names, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(truth.payer_rows)
+    write_payer_reports(tmp / "p.csv", truth)
     return curate(tmp / "l.csv", "lodgement"), curate(tmp / "p.csv", "payer-report"), truth
 
 

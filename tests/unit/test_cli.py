@@ -6,6 +6,7 @@ import gzip
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from taxlake.cli import main, parse_size
@@ -103,6 +104,25 @@ def test_generate_writes_file_and_truth(tmp_path: Path, capsys: pytest.CaptureFi
     assert printed["records"] == 300 and printed["invalid"] > 0
     assert main(["validate", str(out), "--reject-threshold", "0.5", "--as-of", "2026-11-01"]) == 0
     assert reports(capsys.readouterr().out)[0]["records_rejected"] == printed["invalid"]
+
+
+def test_generate_plants_every_rule_and_writes_the_payer_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, payers = tmp_path / "l.csv", tmp_path / "p.parquet"
+    argv = ["generate", "--rows", "2000", "--seed", "5", "--out", str(out), "--payers", str(payers)]
+    planted = ["--fraud-rings", "1", "--deductions-outliers", "3", "--income-gaps", "4", "--agent-bursts", "1"]
+    assert main([*argv, *planted, "--third-party-share", "0.5"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    # each planted gap has payer reports behind it, and half the other returns honest cover
+    assert printed["payers"]["file"] == str(payers) and printed["payers"]["records"] > 4
+    assert pq.read_metadata(payers).num_rows == printed["payers"]["records"]
+    assert main(["validate", str(payers), "--as-of", "2026-11-01"]) == 0
+    assert reports(capsys.readouterr().out)[0]["records_valid"] == printed["payers"]["records"]
+    # payer reports belong to lodgement samples; a bad plan is a usage error, not a traceback
+    assert main(["generate", "--kind", "bas", "--out", str(tmp_path / "b.csv"), "--payers", str(payers)]) == 2
+    assert main([*argv, "--income-gaps", "5000"]) == 2
+    assert "taxlake generate:" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 import json
@@ -20,7 +19,16 @@ import pytest
 
 from taxlake.adapters.s3 import S3Store
 from taxlake.fraud.rules import FLAG_SCHEMA, RULES, FraudConfig, detect, group_median, payer_totals
-from taxlake.generate import BURST_SIZE, EVERY_RULE_PLANTED, GenerateSpec, Truth, generate_rows, make_tfn, write_sample
+from taxlake.generate import (
+    BURST_SIZE,
+    EVERY_RULE_PLANTED,
+    GenerateSpec,
+    Truth,
+    generate_rows,
+    make_tfn,
+    write_payer_reports,
+    write_sample,
+)
 from taxlake.lake.curate import curate_batch, curate_chunks
 from taxlake.pipeline.fraud import fraud
 from taxlake.pipeline.process import process
@@ -54,10 +62,7 @@ def by_rule(flags: pa.Table) -> dict[str, set[str]]:
 def curated_sample(tmp_path: Path, spec: GenerateSpec) -> tuple[pa.Table, pa.Table, Truth]:
     """The spec's lodgements and the payer reports it implies, curated as the lake holds them."""
     truth = write_sample(tmp_path / "l.csv", spec)
-    with open(tmp_path / "p.csv", "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=get_schema("payer-report").names, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(truth.payer_rows)
+    write_payer_reports(tmp_path / "p.csv", truth)
     tables = []
     for name, kind in (("l.csv", "lodgement"), ("p.csv", "payer-report")):
         with open(tmp_path / name, "rb") as fh:
