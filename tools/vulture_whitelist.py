@@ -23,8 +23,8 @@ copy_file, delete_file, move, open_append_stream  # noqa: F821
 aws_request_id, invoked_function_arn, memory_limit_in_mb, _.get_remaining_time_in_millis  # noqa: F821
 
 # moto's models and Step Functions task classes read these attributes and methods
-# (localaws.emr_serverless, localaws.s3 set what moto serialises or calls)
-_.created_at, _.updated_at, _.created_by, _.ended_at, _.state_details, _.architecture
+# (localaws.emr_serverless, localaws.s3, localaws.lambdas set what moto serialises or calls)
+_.created_at, _.updated_at, _.created_by, _.ended_at, _.state_details, _.architecture, _.ephemeral_storage
 _.total_execution_duration_seconds, _.total_resource_utilization
 _.versioning_status, _.default_lock_mode, _.default_lock_days, _.default_lock_years
 _._eval_service_task, _._get_supported_parameters

@@ -6,26 +6,21 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from taxlake.adapters import LazyClient
+
 
 class EventNotPublished(Exception):
     """EventBridge answered but refused the entry (PutEvents reports failures per entry)."""
 
 
-class EventBridgePublisher:
-    """``taxlake.quality.drift.EventPublisher`` on EventBridge; boto3 is created lazily so moto
-    or the local emulator (``AWS_ENDPOINT_URL``) can stand in."""
+class EventBridgePublisher(LazyClient):
+    """``taxlake.quality.drift.EventPublisher`` on EventBridge."""
+
+    service = "events"
 
     def __init__(self, bus_name: str = "default", client: Any = None) -> None:
+        super().__init__(client)
         self.bus_name = bus_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            import boto3
-
-            self._client = boto3.client("events")
-        return self._client
 
     def put(self, source: str, detail_type: str, detail: Mapping[str, Any]) -> str:
         entry = {

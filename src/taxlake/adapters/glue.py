@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from taxlake.adapters import aws_client
+
 
 def glue_client() -> Any:
-    import boto3
-
-    return boto3.client("glue")
+    return aws_client("glue")

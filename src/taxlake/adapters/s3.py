@@ -12,6 +12,7 @@ import json
 import urllib.parse
 from typing import Any
 
+from taxlake.adapters import LazyClient, aws_client
 from taxlake.adapters.errors import is_access_denied, is_missing_object
 
 # a single CopyObject handles up to 5 GiB; larger objects need multipart copy
@@ -20,10 +21,7 @@ MULTIPART_COPY_CHUNK = 512 * 1024**2
 
 
 def s3_client() -> Any:
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client("s3", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+    return aws_client("s3")
 
 
 def _version(response: dict[str, Any]) -> str | None:
@@ -86,17 +84,10 @@ class S3ObjectReader(io.RawIOBase):
         super().close()
 
 
-class S3Store:
+class S3Store(LazyClient):
     """The object store the ingest service talks to."""
 
-    def __init__(self, client: Any = None) -> None:
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = s3_client()
-        return self._client
+    service = "s3"
 
     def resolve_key(self, bucket: str, key: str, version_id: str | None) -> tuple[str, int, str | None]:
         """HEAD the object; fall back to the URL-decoded key if S3 says no such key.

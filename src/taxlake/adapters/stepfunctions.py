@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from taxlake.adapters import LazyClient
 
-class PipelineStarter:
+
+class PipelineStarter(LazyClient):
     """Starts the pipeline state machine; a repeated start is not an error.
 
     Standard workflows treat StartExecution with the same name and input as
@@ -14,17 +16,11 @@ class PipelineStarter:
     ExecutionAlreadyExists, which also means the object is already in flight.
     """
 
+    service = "stepfunctions"
+
     def __init__(self, state_machine_arn: str, client: Any = None) -> None:
+        super().__init__(client)
         self.state_machine_arn = state_machine_arn
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            import boto3
-
-            self._client = boto3.client("stepfunctions")
-        return self._client
 
     def start(self, name: str, payload: dict[str, Any]) -> str:
         arn_prefix = self.state_machine_arn.replace(":stateMachine:", ":execution:")
