@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from taxlake.lake.curate import curate_stream, manifest, manifest_key, source_id
@@ -32,15 +32,7 @@ class CurateResult:
     manifest_key: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "source_key": self.source_key,
-            "source_id": self.source_id,
-            "records_in": self.records_in,
-            "records_curated": self.records_curated,
-            "files": self.files,
-            "manifest_key": self.manifest_key,
-        }
+        return asdict(self)
 
 
 def curate_object(

@@ -4,7 +4,7 @@ what validation accepted: ``DataQualityFailed`` when they disagree."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -44,15 +44,7 @@ class QualityResult:
         return round(sum(self.completeness.values()) / len(self.completeness), 6) if self.completeness else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "records_valid": self.records_valid,
-            "records_curated": self.records_curated,
-            "duplicates_removed": self.duplicates_removed,
-            "completeness": self.completeness,
-            "score": self.score,
-            "problems": self.problems,
-        }
+        return {**asdict(self), "duplicates_removed": self.duplicates_removed, "score": self.score}
 
 
 @dataclass(frozen=True)
