@@ -37,14 +37,7 @@ module "function" {
   statements   = local.statements
   tags         = var.tags
 
-  settings = {
-    memory_mb            = var.settings.memory_mb
-    timeout_seconds      = var.settings.timeout_seconds
-    reserved_concurrency = var.settings.reserved_concurrency
-    log_retention_days   = var.settings.log_retention_days
-    log_level            = var.settings.log_level
-    tracing              = var.settings.tracing
-  }
+  settings = var.settings # the function's fields; the validator's own are dropped
 
   dead_letter_queue = true
   async_invocation  = { maximum_retry_attempts = 2, maximum_event_age_in_seconds = 3600 }

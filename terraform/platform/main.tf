@@ -78,8 +78,10 @@ module "validator" {
   kms_key_arn       = module.kms.key.arn
   landing           = { bucket = module.landing.bucket, event_rule = module.landing.event_rule }
   state_machine_arn = module.orchestrator.state_machine.arn
-  settings          = var.validator
-  tags              = merge(var.tags, { component = "validator" })
+  # Settings objects go to their module whole: it takes the fields it declares (Terraform
+  # drops the others) and null fields take its defaults.
+  settings = var.validator
+  tags     = merge(var.tags, { component = "validator" })
 
   # Each landed version is kept as landed, under Object Lock, before it is validated.
   raw_bucket = {
@@ -174,6 +176,7 @@ module "glue_etl" {
   current_tables     = var.glue.current_tables
   tags               = merge(var.tags, { component = "glue-etl" })
 
+  # not var.glue whole: its execution_class is the pipeline's per-run choice, not the job's
   settings = {
     worker_type       = var.glue.worker_type
     number_of_workers = var.glue.number_of_workers
@@ -190,12 +193,7 @@ module "emr_serverless" {
   network     = var.emr.network
   tags        = merge(var.tags, { component = "emr-serverless" })
 
-  settings = {
-    maximum_cpu          = var.emr.maximum_cpu
-    maximum_memory       = var.emr.maximum_memory
-    idle_timeout_minutes = var.emr.idle_timeout_minutes
-    initial_capacity     = var.emr.initial_capacity
-  }
+  settings = var.emr
 }
 
 module "orchestrator" {
@@ -220,22 +218,12 @@ module "orchestrator" {
 
   routing = var.pipeline.routing
 
-  glue_sizing = {
-    worker_type      = var.glue.worker_type
-    min_workers      = var.glue.min_workers
-    max_workers      = var.glue.max_workers
-    bytes_per_worker = var.glue.bytes_per_worker
-    execution_class  = var.glue.execution_class
-    urgent_kinds     = var.glue.urgent_kinds
-  }
+  glue_sizing = var.glue
 
   fraud             = var.pipeline.fraud
   metrics_namespace = var.pipeline.metrics_namespace
   lambda            = var.pipeline.lambda
   lambda_path       = var.pipeline.lambda_path
 
-  state_machine = {
-    log_retention_days = var.pipeline.log_retention_days
-    tracing            = var.pipeline.tracing
-  }
+  state_machine = var.pipeline
 }
