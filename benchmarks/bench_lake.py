@@ -11,8 +11,9 @@ must write the same rows, and the bench checks that they do.
 1. transform  Curate the input and write the partitioned lake (zstd, local disk),
               each engine in a fresh subprocess with its process tree's peak RSS
               sampled: DuckDB (the named baseline: the equivalent SQL), the
-              Lambda path (taxlake.lake.curate.curate_stream: partitions spilled as
-              they fill, only the dedup keys held whole), the same rows curated with the
+              Lambda path (taxlake.lake.curate.curate_stream given the validator's
+              verdicts, as the process step runs it: partitions spilled as they fill,
+              only the dedup keys held whole), the same rows curated with the
               whole file in memory (curate_chunks + write_partitions, the path before
               it) and Spark local[2]
               (taxlake.spark.curate.curate_file + write_curated, JVM start included), then
@@ -56,7 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import machine  # noqa: E402
-from bench_validator import CACHE, parse_size  # noqa: E402
+from bench_validator import CACHE, parse_size, verdicts  # noqa: E402
 
 KIND = "lodgement"
 SOURCE_FILE = "s3://bench/incoming/lodgement/bench.csv"
@@ -286,13 +287,15 @@ con.execute(f"COPY ({query}) TO '{OUT}' (FORMAT parquet, COMPRESSION zstd, "
             "PARTITION_BY (tax_year, lodgement_month), WRITE_PARTITION_COLUMNS true)")
 """,
     "pyarrow": """
+import numpy as np
 from taxlake.records.readers import open_source, iter_chunks
 from taxlake.lake.curate import curate_stream
 from taxlake.records.schemas import get_schema
+rejected = np.load(PATH + ".rejected-lines.npy")  # the validator's verdicts, as process gets them
 with open(PATH, "rb") as fh:
     source, _ = open_source(fh, PATH)
     curate_stream(iter_chunks(source, get_schema("lodgement").names), "lodgement", source_file=SOURCE_FILE,
-                  prefix=OUT, source="bench", put=put)
+                  prefix=OUT, source="bench", put=put, rejected=rejected)
 """,
     "pyarrow-whole": """
 from taxlake.records.readers import open_source, iter_chunks
@@ -411,6 +414,7 @@ NAMES = {
 def bench_transform(path: Path, spark: bool, work: Path, guard: machine.Guard) -> tuple[Path, dict[str, float] | None]:
     """Every engine on the same input; returns the pyarrow path's lake and Spark's result."""
     engines = ["duckdb", "pyarrow", "pyarrow-whole", *(["spark"] if spark else [])]
+    verdicts(path)  # the validator's work, measured by bench_validator: not timed here
     mb = path.stat().st_size / 1e6
     results: dict[str, dict[str, float]] = {}
     summaries: dict[str, dict[str, Any]] = {}

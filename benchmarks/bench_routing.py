@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import machine  # noqa: E402
-from bench_validator import CACHE, parse_size  # noqa: E402
+from bench_validator import CACHE, parse_size, verdicts  # noqa: E402
 
 LAMBDA_PATH = """
 import json, time, io
@@ -39,11 +39,14 @@ def counting(self, values, buffer):  # what the run puts in the Lambda's /tmp
     spilled += buffer.size
     _append(self, values, buffer)
 curate._Spill.append = counting
+import numpy as np
+rejected = np.load(PATH + ".rejected-lines.npy")  # the validator's verdicts, as process gets them
 started = time.perf_counter()
 with open(PATH, "rb") as fh:
     source, _ = open_source(fh, PATH)
     written = curate.curate_stream(iter_chunks(source, get_schema("lodgement").names), "lodgement",
-                                   source_file="s3://b/k", prefix="curated", source="bench", put=lambda k, b: None)
+                                   source_file="s3://b/k", prefix="curated", source="bench", put=lambda k, b: None,
+                                   rejected=rejected)
 rows = sum(w["rows"] for w in written)
 extra = {"spill_mb": spilled / 1e6}
 """
@@ -105,6 +108,7 @@ def main() -> int:
     for text in args.sizes.split(","):
         size = parse_size(text)
         path = sample(size)
+        verdicts(path)
         mb = path.stat().st_size / 1e6
         lam = guard.case(f"lambda {text}", functools.partial(run, LAMBDA_PATH, path))
         spark = None if args.no_spark else guard.case(f"spark {text}", functools.partial(run, SPARK_PATH, path))

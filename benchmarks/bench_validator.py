@@ -86,6 +86,25 @@ print(json.dumps({{"seconds": seconds, "rows": rows, "rejected": rejected, "peak
 """
 
 
+def verdicts(path: Path) -> Path:
+    """The validator's verdicts on ``path`` as the process step receives them: the rejected
+    lines, sorted (numpy .npy beside the file, remade when the file is newer)."""
+    import numpy as np
+
+    from taxlake.records.validation import ValidationConfig, validate_path
+
+    out = path.with_name(path.name + ".rejected-lines.npy")
+    if not out.exists() or out.stat().st_mtime < path.stat().st_mtime:
+        lines: list[int] = []
+        validate_path(
+            path,
+            config=ValidationConfig(reject_threshold=1.0),
+            on_rejects=lambda rows: lines.extend(r["line"] for r in rows),
+        )
+        np.save(out, np.sort(np.array(lines, dtype=np.int64)))
+    return out
+
+
 def parse_size(text: str) -> int:
     from taxlake.cli import parse_size as parse
 

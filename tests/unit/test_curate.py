@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from taxlake.generate import GenerateSpec, write_sample
 from taxlake.lake.curate import (
     canonical,
+    curate_chunk,
     curate_chunks,
     curate_stream,
     curated_schema,
@@ -27,6 +29,7 @@ from taxlake.lake.curate import (
 )
 from taxlake.records.readers import iter_chunks, open_source
 from taxlake.records.schemas import KINDS, get_schema
+from taxlake.records.validation import ValidationConfig, validate_stream
 
 from .conftest import AS_OF, GOOD_LODGEMENT, csv_bytes
 
@@ -142,6 +145,33 @@ def test_the_streamed_curation_writes_the_same_files_as_the_whole_file_one(kind:
     assert written == expected and streamed == whole
     curated = sum(int(str(w["rows"])) for w in written)
     assert 0 < curated <= 40_000  # each appended copy replaced its original, none was added
+    # the validator's verdicts instead of the rules: the same files
+    rejected: list[int] = []
+    validate_stream(io.BytesIO(data), path.name, kind=kind, config=ValidationConfig(as_of=AS_OF),
+                    on_rejects=lambda rows: rejected.extend(r["line"] for r in rows))  # fmt: skip
+    assert rejected  # there were verdicts to apply
+    judged: dict[str, bytes] = {}
+    curate_stream(iter(chunks()), kind, source_file="s3://b/k", prefix="curated", source="s", put=judged.__setitem__,
+                  rejected=np.sort(np.array(rejected, dtype=np.int64)))  # fmt: skip
+    assert judged == whole
+
+
+def test_the_validators_verdict_decides_and_the_rules_are_not_checked_again() -> None:
+    good = {**GOOD_LODGEMENT, "lodgement_id": "00000002-1a2b-4c3d-8e9f-0a1b2c3d4e5f"}
+    data = csv_bytes("lodgement", [GOOD_LODGEMENT, good])
+
+    def curated(rejected: list[int] | None) -> list[str]:
+        source, _ = open_source(io.BytesIO(data), "l.csv")
+        table = curate_chunks(iter_chunks(source, get_schema("lodgement").names), "lodgement", source_file="l.csv",
+                              as_of=AS_OF) if rejected is None else pa.concat_tables(
+            curate_chunk(c, "lodgement", source_file="l.csv", rejected=np.array(rejected, dtype=np.int64))
+            for c in iter_chunks(source, get_schema("lodgement").names))  # fmt: skip
+        return sorted(table.column("lodgement_id").to_pylist())
+
+    both = sorted([GOOD_LODGEMENT["lodgement_id"], good["lodgement_id"]])
+    assert curated(None) == curated([]) == both
+    # line 3 (the second record) was rejected by the validator: dropped, though it passes the rules
+    assert curated([3]) == [GOOD_LODGEMENT["lodgement_id"]]
 
 
 def test_partition_key_layout() -> None:

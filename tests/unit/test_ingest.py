@@ -41,6 +41,10 @@ def test_accepted_file_is_copied_unchanged_with_report_and_pipeline_started(aws:
         gzip.decompress(aws.get("quarantine/lodgement/2025/batch-1.csv.gz.rejects.jsonl.gz")).decode().splitlines()
     )
     assert len(rejects) == truth.invalid
+    # the verdicts curation applies: the rejected rows' line numbers, and nothing of their text
+    assert report["rejected_lines_key"] == "validated/lodgement/2025/batch-1.csv.gz.rejected-lines.gz"
+    lines = gzip.decompress(aws.get(report["rejected_lines_key"])).split()
+    assert sorted(map(int, lines)) == sorted(json.loads(r)["line"] for r in rejects)
     (execution,) = aws.executions()
     payload = json.loads(aws.sfn.describe_execution(executionArn=execution["executionArn"])["input"])
     assert payload["key"] == "validated/lodgement/2025/batch-1.csv.gz"
@@ -67,6 +71,16 @@ def test_quarantine_by_reject_rate_keeps_every_rejected_row(aws: Aws, sample) ->
     rows = gzip.decompress(aws.get("quarantine/bas/q1.jsonl.rejects.jsonl.gz")).splitlines()
     assert len(rows) == truth.invalid
     assert result.report.records_valid + len(rows) == truth.records
+    # a quarantined file is never curated: no verdicts for it
+    assert result.rejected_lines_key is None and not [k for k in aws.keys("") if k.endswith(".rejected-lines.gz")]
+
+
+def test_a_clean_file_says_no_line_was_rejected(aws: Aws, sample) -> None:
+    path, _truth = sample("bas", "csv", rows=200)
+    ingest(aws, "incoming/bas/q2.csv", path.read_bytes())
+    report = json.loads(aws.get("validated/bas/q2.csv.report.json"))
+    assert "rejected_lines_key" in report and report["rejected_lines_key"] is None
+    assert aws.keys("validated/") == ["validated/bas/q2.csv", "validated/bas/q2.csv.report.json"]
 
 
 def test_parquet_is_read_with_ranged_gets_and_flagged_structured(aws: Aws, sample) -> None:

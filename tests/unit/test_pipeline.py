@@ -19,10 +19,10 @@ from taxlake.pipeline.catalog import catalog
 from taxlake.pipeline.common import InputContractError, ObjectNotFound
 from taxlake.pipeline.failure import failure
 from taxlake.pipeline.fraud import fraud
-from taxlake.pipeline.process import process
+from taxlake.pipeline.process import process, rejected_lines
 from taxlake.pipeline.quality import quality
 from taxlake.pipeline.settings import Settings
-from taxlake.pipeline.validate_input import REQUIRED_INPUT, validate_input
+from taxlake.pipeline.validate_input import REQUIRED_INPUT, validate_input, verdicts
 from taxlake.quality.profile import DataQualityFailed
 from taxlake.records.ingest import IngestConfig, ObjectRef, process_object
 from taxlake.records.validation import ValidationConfig
@@ -541,3 +541,24 @@ def test_settings_read_each_field_from_its_upper_cased_variable() -> None:
         name: (7 if isinstance(f.default, int) else f"value-of-{name}") for name, f in plain.items()
     }
     assert Settings.from_env({}) == Settings() == Settings.from_env(dict.fromkeys(env, ""))
+
+
+def test_the_lambda_curation_applies_the_validators_verdicts(aws: Aws, lake, tmp_path: Path) -> None:
+    path = tmp_path / "l.csv"
+    truth = write_sample(path, GenerateSpec(rows=1500, seed=12, invalid_share=0.01, as_of=AS_OF))
+    store = S3Store(aws.s3)
+    doc = validate_input({"object": landed(aws, "incoming/lodgement/v.csv", path.read_bytes()), "routing": ROUTING},
+                         store, lake)  # fmt: skip
+    key = "validated/lodgement/v.csv.rejected-lines.gz"
+    assert doc["verdicts"] == {"rejected_lines_key": key, "records_rejected": truth.invalid}
+    assert len(rejected_lines(store, BUCKET, doc["verdicts"])) == truth.invalid
+    # every row read is curated or rejected, exactly once
+    curated = process(doc, store, lake)
+    assert curated["records_in"] == truth.records
+    assert sum(f["rows"] for f in curated["files"]) == curated["records_curated"] <= truth.records - truth.invalid
+    # verdicts that disagree with the report are refused, not half applied
+    with pytest.raises(InputContractError, match="rejected lines"):
+        rejected_lines(store, BUCKET, {**doc["verdicts"], "records_rejected": truth.invalid + 1})
+    # a report without verdicts (an older validator): curation checks every row itself
+    assert verdicts({"records_rejected": 3}) is None and rejected_lines(store, BUCKET, None) is None
+    assert rejected_lines(store, BUCKET, {"rejected_lines_key": None, "records_rejected": 0}).tolist() == []

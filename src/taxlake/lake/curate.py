@@ -26,10 +26,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from taxlake.records.checks import parse_iso_dates
 from taxlake.records.pool import map_in_order
 from taxlake.records.readers import Chunk
 from taxlake.records.schemas import Rule, Schema, get_schema
-from taxlake.records.validation import ValidationConfig, checked_chunk
+from taxlake.records.validation import CheckedChunk, ValidationConfig, checked_chunk, normalise
 
 MONEY = pa.decimal128(15, 2)
 LINEAGE = [pa.field("source_file", pa.string(), nullable=False), pa.field("source_line", pa.int64(), nullable=False)]
@@ -120,11 +121,21 @@ def _derive(kind: str, cols: dict[str, pa.Array]) -> dict[str, pa.Array]:
     return {"withholding_rate": _ratio(cols["tax_withheld"], cols["gross_amount"])}
 
 
-def curate_chunk(chunk: Chunk, kind: str, *, source_file: str, as_of: dt.date | None = None) -> pa.Table:
-    """Curate the valid rows of one reader chunk; ``source_line`` is each row's physical line."""
+def curate_chunk(
+    chunk: Chunk, kind: str, *, source_file: str, as_of: dt.date | None = None, rejected: np.ndarray | None = None
+) -> pa.Table:
+    """Curate the valid rows of one reader chunk; ``source_line`` is each row's physical line.
+
+    ``rejected`` (sorted line numbers) are the validator's verdicts on the file: those rows
+    are dropped and the others kept without checking the rules again; without it every
+    rule is checked here, on ``as_of``.
+    """
     schema: Schema = get_schema(kind)
-    config = ValidationConfig(as_of=as_of or dt.date.today(), threads=1)
-    checked = checked_chunk(chunk, schema, config)  # its normalised text and parsed dates are reused
+    if rejected is None:
+        config = ValidationConfig(as_of=as_of or dt.date.today(), threads=1)
+        checked = checked_chunk(chunk, schema, config)  # its normalised text and parsed dates are reused
+    else:
+        checked = _judged_chunk(chunk, schema, rejected)
     keep = pc.invert(checked.failed)
     cols: dict[str, pa.Array] = {}
     for column in schema.columns:
@@ -142,6 +153,17 @@ def curate_chunk(chunk: Chunk, kind: str, *, source_file: str, as_of: dt.date | 
     cols["source_file"] = pa.array([source_file] * kept, pa.string())
     cols["source_line"] = pc.filter(chunk.line_array(), keep)
     return pa.table(cols, schema=curated_schema(kind))
+
+
+def _judged_chunk(chunk: Chunk, schema: Schema, rejected: np.ndarray) -> CheckedChunk:
+    """A chunk as ``checked_chunk`` leaves it (fields normalised, dates parsed), failed where
+    the validator rejected the line."""
+    cols = {name: normalise(chunk.columns[name]) for name in schema.names}
+    dates = {c.name: parse_iso_dates(cols[c.name])[1] for c in schema.columns if c.rule is Rule.DATE}
+    lines = chunk.line_array().to_numpy(zero_copy_only=False)
+    at = np.minimum(np.searchsorted(rejected, lines), max(len(rejected) - 1, 0))
+    failed = rejected[at] == lines if len(rejected) else np.zeros(len(lines), dtype=bool)
+    return CheckedChunk(pa.array(failed), [], cols, dates)
 
 
 def curate_batch(
@@ -356,6 +378,7 @@ def curate_stream(
     compression: str = "zstd",
     threads: int | None = None,
     spill_dir: str | None = None,
+    rejected: np.ndarray | None = None,
 ) -> list[dict[str, object]]:
     """Curate a file chunk by chunk and write its partitions: the same files as
     ``write_partitions(curate_chunks(...))``, in memory bounded by the keys, not the rows.
@@ -364,6 +387,7 @@ def curate_stream(
     partition into compressed spills at once; only the columns deduplication needs (keys,
     ORDER, source_line) are kept whole. Once the file is read, the surviving lines are
     known and each partition is filtered, sorted and written, also on the workers.
+    ``rejected``: the validator's verdicts (see ``curate_chunk``).
     """
     keys, order = KEYS[kind], ORDER[kind]
     workers = threads or os.cpu_count() or 1
@@ -372,7 +396,7 @@ def curate_stream(
 
     def curate(chunk: Chunk) -> tuple[pa.Table, list[tuple[tuple[str, ...], pa.Buffer]]]:
         # on the worker: the chunk's dedup columns and its rows spilled by partition
-        table = curate_chunk(chunk, kind, source_file=source_file, as_of=as_of)
+        table = curate_chunk(chunk, kind, source_file=source_file, as_of=as_of, rejected=rejected)
         parts = [(values, _spilled(part)) for values, part in _split_partitions(table, kind)]
         return table.select([*keys, *order, "source_line"]), parts
 

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+
 from taxlake.lake.curate import curate_stream, manifest, manifest_key, source_id
 from taxlake.records.ingest import ObjectStore
 from taxlake.records.readers import Chunk, FileRejected, iter_chunks, open_source
@@ -45,8 +47,10 @@ def curate_object(
     lake_bucket: str,
     prefix: str = "curated",
     as_of: dt.date | None = None,
+    rejected: np.ndarray | None = None,
 ) -> CurateResult:
-    """Read s3://bucket/key (that version), curate it, write the partitions to the lake."""
+    """Read s3://bucket/key (that version), curate it, write the partitions to the lake
+    (``rejected``: the validator's verdicts, see ``curate_chunk``)."""
     _, size, _ = store.resolve_key(bucket, key, version_id)
     names = get_schema(kind).names
     counted = [0]
@@ -73,6 +77,7 @@ def curate_object(
             source=sid,
             put=put,
             as_of=as_of,
+            rejected=rejected,
         )
     records_in = counted[0]
     doc = manifest(kind, sid, source_file, "lambda", files)

@@ -1,5 +1,5 @@
-"""What several steps share: the errors the state machine does not retry, JSON documents
-in the store, and the name of a kind's curated table."""
+"""What several steps share: the errors the state machine does not retry, objects and JSON
+documents in the store, and the name of a kind's curated table."""
 
 from __future__ import annotations
 
@@ -23,18 +23,23 @@ class ObjectNotFound(Exception):
 __all__ = ["DataQualityFailed", "InputContractError", "ObjectNotFound"]
 
 
-def get_json(store: ObjectStore, bucket: str, key: str) -> dict[str, Any]:
-    """A JSON document of the store; ``ObjectNotFound`` if it is missing (a refusal stays a refusal)."""
+def get_bytes(store: ObjectStore, bucket: str, key: str) -> bytes:
+    """An object of the store; ``ObjectNotFound`` if it is missing (a refusal stays a refusal)."""
     try:
         with store.open(bucket, key, None, store.resolve_key(bucket, key, None)[1]) as fh:
-            doc: dict[str, Any] = json.load(fh)
-            return doc
+            return bytes(fh.read())
     except Exception as exc:
         # by error code: AccessDenied (also S3's answer to a caller without s3:ListBucket)
         # is a permissions fault and keeps its name, so it is never mistaken for "missing"
         if is_missing_object(exc):
             raise ObjectNotFound(f"s3://{bucket}/{key} does not exist") from None
         raise
+
+
+def get_json(store: ObjectStore, bucket: str, key: str) -> dict[str, Any]:
+    """A JSON document of the store (see ``get_bytes``)."""
+    doc: dict[str, Any] = json.loads(get_bytes(store, bucket, key))
+    return doc
 
 
 def curated_table_name(kind: str, settings: Settings) -> str:

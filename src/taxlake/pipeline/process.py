@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from taxlake.lake.process import curate_object
+from taxlake.pipeline.common import InputContractError, get_bytes
 from taxlake.pipeline.settings import Settings
 from taxlake.records.ingest import ObjectStore
 
@@ -19,5 +23,24 @@ def process(doc: Mapping[str, Any], store: ObjectStore, settings: Settings) -> d
         kind=doc["kind"],
         lake_bucket=settings.curated_bucket,
         prefix=settings.curated_prefix,
+        rejected=rejected_lines(store, doc["bucket"], doc.get("verdicts")),
     )
     return {"engine": "lambda", **result.to_dict()}
+
+
+def rejected_lines(store: ObjectStore, bucket: str, verdicts: Mapping[str, Any] | None) -> np.ndarray | None:
+    """The line numbers the validator rejected, sorted (None: no verdicts, check every row).
+
+    Applying the validator's verdicts keeps one decision per row, made once with the
+    validator's date: each row read is curated or in quarantine, never both or neither.
+    """
+    if verdicts is None:
+        return None
+    key = verdicts.get("rejected_lines_key")
+    text = gzip.decompress(get_bytes(store, bucket, key)) if key else b""
+    lines = np.sort(np.array([int(n) for n in text.split()], dtype=np.int64))
+    if len(lines) != verdicts.get("records_rejected") or len(np.unique(lines)) != len(lines):
+        raise InputContractError(
+            f"the validator's verdicts list {len(lines)} rejected lines, its report {verdicts.get('records_rejected')}"
+        )
+    return lines

@@ -92,4 +92,14 @@ def validate_input(payload: Mapping[str, Any], store: ObjectStore, settings: Set
         "job_arguments": args,
         "emr_arguments": [part for pair in args.items() for part in pair],
         "manifest_key": manifest_key(settings.curated_prefix, obj["kind"], sid),
+        "verdicts": verdicts(report),
     }
+
+
+def verdicts(report: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Where the validator's per-row verdicts are, for the Lambda curation to apply instead of
+    checking again: the rejected lines' key (null: none rejected) and how many; None for a
+    report from a validator that did not write them (curation then checks every row)."""
+    if "rejected_lines_key" not in report:
+        return None
+    return {"rejected_lines_key": report["rejected_lines_key"], "records_rejected": int(report["records_rejected"])}

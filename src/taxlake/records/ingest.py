@@ -5,7 +5,10 @@ stays as landed; an accepted file is copied byte for byte to
 ``validated/``, a quarantined one to ``quarantine/``, each with a sidecar
 report (``<dest>.report.json``). Rejected rows of any file are written to
 ``quarantine/<rel>.rejects.jsonl.gz`` with their line numbers and reasons,
-so every record read is either valid in ``validated/`` or listed there.
+so every record read is either valid in ``validated/`` or listed there. An
+accepted file with rejected rows also gets ``<dest>.rejected-lines.gz``, their
+line numbers alone: the verdicts the Lambda curation applies instead of
+checking every row again.
 
 With a raw bucket configured, the landed version is first copied there as
 landed (``raw/<rel>/<source version>/<file name>``), before validation can
@@ -124,6 +127,7 @@ class IngestResult:
     destination_version_id: str | None = None
     report_key: str | None = None
     rejects_key: str | None = None
+    rejected_lines_key: str | None = None
     execution_arn: str | None = None
     skipped: str | None = None
     raw: dict[str, str | None] | None = None  # bucket, key, version_id of the raw-zone copy
@@ -236,10 +240,14 @@ def process_object(
     with tempfile.TemporaryDirectory(prefix="taxlake-") as tmp:
         rejects_path = os.path.join(tmp, "rejects.jsonl.gz")
         rejects = gzip.open(rejects_path, "wt", encoding="utf-8")  # noqa: SIM115 - closed in finally
+        # the verdicts curation trusts (line numbers only: no record text leaves quarantine/)
+        lines_path = os.path.join(tmp, "rejected-lines.gz")
+        lines = gzip.GzipFile(lines_path, "wb", mtime=0)
 
         def sink(rows: list[dict[str, Any]]) -> None:
             for row in rows:
                 rejects.write(json.dumps(row, separators=(",", ":")) + "\n")
+            lines.write("".join(f"{row['line']}\n" for row in rows).encode())
 
         try:
             with store.open(ref.bucket, key, ref.version_id, size) as stream:
@@ -248,6 +256,7 @@ def process_object(
                 )
         finally:
             rejects.close()
+            lines.close()
 
         result = IngestResult(ref, report, raw=raw)
         prefix = config.validated_prefix if report.accepted else config.quarantine_prefix
@@ -258,6 +267,9 @@ def process_object(
         if report.records_rejected:
             result.rejects_key = f"{config.quarantine_prefix}{relative}.rejects.jsonl.gz"
             store.upload_file(out_bucket, result.rejects_key, rejects_path, "application/gzip")
+            if report.accepted:
+                result.rejected_lines_key = f"{result.destination_key}.rejected-lines.gz"
+                store.upload_file(out_bucket, result.rejected_lines_key, lines_path, "application/gzip")
 
     result.report_key = f"{result.destination_key}.report.json"
     store.put_json(
@@ -272,6 +284,8 @@ def process_object(
                 "version_id": result.destination_version_id,
             },
             "rejects_key": result.rejects_key,
+            # accepted files: the line numbers of the rows the validator rejected (null: none)
+            "rejected_lines_key": result.rejected_lines_key,
             "raw": raw,
             "processed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         },
