@@ -3,6 +3,7 @@
     curate.py --source-bucket landing --source-key validated/lodgement/x.csv.gz
               [--source-version V] --kind lodgement --format csv
               --lake-bucket lake [--lake-prefix curated] [--input s3://landing/validated/...]
+              [--records-rejected N [--rejected-lines s3://landing/validated/....rejected-lines.gz]]
 
 The only file that touches awsglue, and only if it is there: with plain
 pyspark (tests, local runs, EMR Serverless) it runs the same way. The row
@@ -35,6 +36,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--payer-reports", default="", help="curated payer reports (default s3://lake/prefix/payer-report)"
     )
+    # the validator's verdicts (pipeline.validate_input passes them): the rows it rejected are
+    # dropped and the rules not checked again; without --records-rejected every row is checked
+    parser.add_argument("--records-rejected", type=int, help="how many rows the validator rejected")
+    parser.add_argument("--rejected-lines", default="", help="their line numbers (.rejected-lines.gz); none: none")
     # Glue adds its own arguments (--JOB_NAME, --JOB_RUN_ID, ...): ignore them
     args, _unknown = parser.parse_known_args(argv)
     return args
@@ -105,12 +110,17 @@ def detect_fraud(spark: Any, df: Any, args: argparse.Namespace, source: str) -> 
 
 def main(argv: list[str]) -> int:
     from taxlake.lake.curate import manifest, manifest_key, source_id
-    from taxlake.spark.curate import curate_file, write_curated
+    from taxlake.spark.curate import curate_file, read_verdicts, write_curated
 
     args = parse(argv)
     source_file = f"s3://{args.source_bucket}/{args.source_key}"
     spark = spark_session(f"taxlake-curate-{args.kind}")
-    df = curate_file(spark, args.input or source_file, args.kind, source_file=source_file, fmt=args.format)
+    rejected = None
+    if args.records_rejected is not None:
+        rejected = read_verdicts(spark, args.rejected_lines or None, args.records_rejected)
+    df = curate_file(
+        spark, args.input or source_file, args.kind, source_file=source_file, fmt=args.format, rejected=rejected
+    )
     fraud = bool(args.fraud_config) and args.kind == "lodgement"
     if fraud:  # written, then read again by the rules: curate once
         df = df.persist()

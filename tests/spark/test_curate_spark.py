@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -12,7 +14,8 @@ from taxlake.generate import GenerateSpec, write_sample
 from taxlake.lake.curate import canonical, curate_chunks, curated_schema, source_id, write_partitions
 from taxlake.records.readers import iter_chunks, open_source
 from taxlake.records.schemas import get_schema
-from taxlake.spark.curate import curate_file, deduplicate_df, write_curated
+from taxlake.records.validation import ValidationConfig, validate_path
+from taxlake.spark.curate import curate_file, deduplicate_df, read_verdicts, write_curated
 
 AS_OF = dt.date(2026, 11, 1)
 
@@ -91,3 +94,34 @@ def test_window_dedup_keeps_the_latest_lodgement(spark) -> None:
     )
     kept = sorted((r.lodgement_id, r.source_line) for r in deduplicate_df(df, "lodgement").collect())
     assert kept == [("x", 3), ("y", 4)]
+
+
+@pytest.mark.parametrize(("kind", "fmt"), [("lodgement", "csv"), ("payer-report", "parquet"), ("bas", "jsonl.gz")])
+def test_spark_applies_the_validators_verdicts_as_the_lambda_path_does(
+    spark, tmp_path: Path, kind: str, fmt: str
+) -> None:
+    path = tmp_path / f"{kind}.{fmt}"
+    write_sample(path, GenerateSpec(kind=kind, rows=3000, seed=9, invalid_share=0.02, as_of=AS_OF))
+    if fmt == "csv":
+        messy_csv(path)
+    found: list[int] = []
+    validate_path(path, config=ValidationConfig(as_of=AS_OF, reject_threshold=1.0),
+                  on_rejects=lambda rows: found.extend(r["line"] for r in rows))  # fmt: skip
+    # the file the validator writes beside an accepted file, read back as the job reads it
+    verdicts = tmp_path / "v.rejected-lines.gz"
+    verdicts.write_bytes(gzip.compress("".join(f"{n}\n" for n in found).encode(), mtime=0))
+    rejected = read_verdicts(spark, str(verdicts), len(found))
+    assert len(rejected) > 30
+    with pytest.raises(ValueError, match="rejected lines"):
+        read_verdicts(spark, str(verdicts), len(found) + 1)
+    checked = canonical(lambda_path(path, kind), kind)
+
+    def spark_judged(lines: np.ndarray) -> pa.Table:
+        df = curate_file(spark, str(path), kind, source_file="s3://b/k", fmt=fmt.split(".")[0], rejected=lines)
+        return canonical(pa.Table.from_pandas(df.toPandas(), schema=curated_schema(kind), preserve_index=False), kind)
+
+    # the verdicts are the rules' answers on the same day: the same rows either way
+    assert spark_judged(rejected).equals(checked)
+    # and they, not the rules, decide: one more rejected line is one row fewer
+    kept = checked.column("source_line").to_pylist()
+    assert spark_judged(np.sort(np.append(rejected, kept[0]))).num_rows == checked.num_rows - 1

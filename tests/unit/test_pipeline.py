@@ -551,6 +551,10 @@ def test_the_lambda_curation_applies_the_validators_verdicts(aws: Aws, lake, tmp
                          store, lake)  # fmt: skip
     key = "validated/lodgement/v.csv.rejected-lines.gz"
     assert doc["verdicts"] == {"rejected_lines_key": key, "records_rejected": truth.invalid}
+    # the Spark paths get the same verdicts as job arguments
+    assert doc["job_arguments"]["--records-rejected"] == str(truth.invalid)
+    assert doc["job_arguments"]["--rejected-lines"] == f"s3://{BUCKET}/{key}"
+    assert doc["emr_arguments"][doc["emr_arguments"].index("--rejected-lines") + 1] == f"s3://{BUCKET}/{key}"
     assert len(rejected_lines(store, BUCKET, doc["verdicts"])) == truth.invalid
     # every row read is curated or rejected, exactly once
     curated = process(doc, store, lake)

@@ -155,6 +155,16 @@ def curate_chunk(
     return pa.table(cols, schema=curated_schema(kind))
 
 
+def verdict_lines(text: bytes, expected: int) -> np.ndarray:
+    """The validator's rejected lines (its ``.rejected-lines.gz``, decompressed: one number a
+    line), sorted; ValueError if they are not ``expected`` distinct lines (the report's
+    ``records_rejected``), so verdicts that disagree with the report are never half applied."""
+    lines = np.sort(np.array([int(n) for n in text.split()], dtype=np.int64))
+    if len(lines) != expected or len(np.unique(lines)) != len(lines):
+        raise ValueError(f"the validator's verdicts list {len(lines)} rejected lines, its report {expected}")
+    return lines
+
+
 def _judged_chunk(chunk: Chunk, schema: Schema, rejected: np.ndarray) -> CheckedChunk:
     """A chunk as ``checked_chunk`` leaves it (fields normalised, dates parsed), failed where
     the validator rejected the line."""

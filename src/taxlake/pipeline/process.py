@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from taxlake.lake.curate import verdict_lines
 from taxlake.lake.process import curate_object
 from taxlake.pipeline.common import InputContractError, get_bytes
 from taxlake.pipeline.settings import Settings
@@ -38,9 +39,7 @@ def rejected_lines(store: ObjectStore, bucket: str, verdicts: Mapping[str, Any] 
         return None
     key = verdicts.get("rejected_lines_key")
     text = gzip.decompress(get_bytes(store, bucket, key)) if key else b""
-    lines = np.sort(np.array([int(n) for n in text.split()], dtype=np.int64))
-    if len(lines) != verdicts.get("records_rejected") or len(np.unique(lines)) != len(lines):
-        raise InputContractError(
-            f"the validator's verdicts list {len(lines)} rejected lines, its report {verdicts.get('records_rejected')}"
-        )
-    return lines
+    try:
+        return verdict_lines(text, int(verdicts.get("records_rejected", -1)))
+    except ValueError as exc:
+        raise InputContractError(str(exc)) from None

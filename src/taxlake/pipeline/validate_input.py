@@ -70,6 +70,11 @@ def validate_input(payload: Mapping[str, Any], store: ObjectStore, settings: Set
         "--lake-bucket": settings.curated_bucket,
         "--lake-prefix": settings.curated_prefix,
     }
+    judged = verdicts(report)
+    if judged is not None:  # the Spark paths apply the validator's verdicts too
+        args["--records-rejected"] = str(judged["records_rejected"])
+        if judged["rejected_lines_key"]:
+            args["--rejected-lines"] = f"s3://{obj['bucket']}/{judged['rejected_lines_key']}"
     if obj["kind"] == "lodgement":
         # the Spark paths run the fraud rules on the rows they hold (see ``fraud``)
         args["--fraud-config"] = settings.fraud.to_json()
@@ -92,7 +97,7 @@ def validate_input(payload: Mapping[str, Any], store: ObjectStore, settings: Set
         "job_arguments": args,
         "emr_arguments": [part for pair in args.items() for part in pair],
         "manifest_key": manifest_key(settings.curated_prefix, obj["kind"], sid),
-        "verdicts": verdicts(report),
+        "verdicts": judged,
     }
 
 

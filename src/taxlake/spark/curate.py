@@ -17,9 +17,18 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
-from taxlake.lake.curate import KEYS, ORDER, PARTITIONS, curate_chunk, curated_schema, write_partitions
+from taxlake.lake.curate import (
+    KEYS,
+    ORDER,
+    PARTITIONS,
+    curate_chunk,
+    curated_schema,
+    verdict_lines,
+    write_partitions,
+)
 from taxlake.records.readers import open_source
 from taxlake.records.schemas import get_schema
 
@@ -45,7 +54,7 @@ def numbered_lines(spark: Any, path: str) -> Any:
 
 
 def _curate_lines(
-    kind: str, fmt: str, header: str, source_file: str, as_of: dt.date
+    kind: str, fmt: str, header: str, source_file: str, as_of: dt.date, rejected: np.ndarray | None
 ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     names = get_schema(kind).names
 
@@ -61,13 +70,15 @@ def _curate_lines(
             for chunk in source.chunks(names):
                 local = chunk.line_array().to_pylist()
                 chunk.explicit_lines = [lines[i - offset] for i in local]
-                yield from curate_chunk(chunk, kind, source_file=source_file, as_of=as_of).to_batches()
+                yield from curate_chunk(
+                    chunk, kind, source_file=source_file, as_of=as_of, rejected=rejected
+                ).to_batches()
 
     return run
 
 
 def _curate_parquet(
-    kind: str, source_file: str, as_of: dt.date
+    kind: str, source_file: str, as_of: dt.date, rejected: np.ndarray | None
 ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     from taxlake.records.readers import Chunk
 
@@ -81,13 +92,23 @@ def _curate_parquet(
                 c: (batch.column(c).cast(pa.string()) if c in present else pa.nulls(n, pa.string())) for c in names
             }
             chunk = Chunk(columns=columns, num_rows=n, first_rank=0, explicit_lines=batch.column("line").to_pylist())
-            yield from curate_chunk(chunk, kind, source_file=source_file, as_of=as_of).to_batches()
+            yield from curate_chunk(chunk, kind, source_file=source_file, as_of=as_of, rejected=rejected).to_batches()
 
     return run
 
 
-def curate_file(spark: Any, path: str, kind: str, *, source_file: str, fmt: str, as_of: dt.date | None = None) -> Any:
-    """Curated, deduplicated DataFrame of one validated file (csv/jsonl, optionally gzip, or parquet)."""
+def curate_file(
+    spark: Any,
+    path: str,
+    kind: str,
+    *,
+    source_file: str,
+    fmt: str,
+    as_of: dt.date | None = None,
+    rejected: np.ndarray | None = None,
+) -> Any:
+    """Curated, deduplicated DataFrame of one validated file (csv/jsonl, optionally gzip, or
+    parquet); ``rejected``: the validator's verdicts (``taxlake.lake.curate.curate_chunk``)."""
     as_of = as_of or dt.date.today()
     out_schema = spark_schema(curated_schema(kind))
     if fmt == "parquet":
@@ -97,7 +118,7 @@ def curate_file(spark: Any, path: str, kind: str, *, source_file: str, fmt: str,
         raw = spark.read.parquet(path)
         ordered = raw.withColumn("_id", F.monotonically_increasing_id())
         numbered = ordered.withColumn("line", F.row_number().over(Window.orderBy("_id")).cast("long")).drop("_id")
-        curated = numbered.mapInArrow(_curate_parquet(kind, source_file, as_of), out_schema)
+        curated = numbered.mapInArrow(_curate_parquet(kind, source_file, as_of, rejected), out_schema)
     else:
         lines = numbered_lines(spark, path)
         header = ""
@@ -105,8 +126,15 @@ def curate_file(spark: Any, path: str, kind: str, *, source_file: str, fmt: str,
             first = lines.filter("line = 1").select("value").collect()
             header = first[0][0].lstrip("\ufeff") if first else ""
             lines = lines.filter("line > 1")
-        curated = lines.mapInArrow(_curate_lines(kind, fmt, header, source_file, as_of), out_schema)
+        curated = lines.mapInArrow(_curate_lines(kind, fmt, header, source_file, as_of, rejected), out_schema)
     return deduplicate_df(curated, kind)
+
+
+def read_verdicts(spark: Any, uri: str | None, expected: int) -> np.ndarray:
+    """The validator's rejected lines at ``uri`` (its ``.rejected-lines.gz``; None: none
+    rejected), checked against the report's count (``verdict_lines``)."""
+    text = "\n".join(r[0] for r in spark.read.text(uri).collect()) if uri else ""
+    return verdict_lines(text.encode(), expected)
 
 
 def deduplicate_df(df: Any, kind: str) -> Any:
