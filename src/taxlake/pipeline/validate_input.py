@@ -102,8 +102,8 @@ def validate_input(payload: Mapping[str, Any], store: ObjectStore, settings: Set
 
 
 def verdicts(report: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Where the validator's per-row verdicts are, for the Lambda curation to apply instead of
-    checking again: the rejected lines' key (null: none rejected) and how many; None for a
+    """Where the validator's per-row verdicts are, for every curation engine to apply instead
+    of checking again: the rejected lines' key (null: none rejected) and how many; None for a
     report from a validator that did not write them (curation then checks every row)."""
     if "rejected_lines_key" not in report:
         return None

@@ -7,7 +7,7 @@ report (``<dest>.report.json``). Rejected rows of any file are written to
 ``quarantine/<rel>.rejects.jsonl.gz`` with their line numbers and reasons,
 so every record read is either valid in ``validated/`` or listed there. An
 accepted file with rejected rows also gets ``<dest>.rejected-lines.gz``, their
-line numbers alone: the verdicts the Lambda curation applies instead of
+line numbers alone: the verdicts every curation engine applies instead of
 checking every row again.
 
 With a raw bucket configured, the landed version is first copied there as
