@@ -48,6 +48,11 @@ def state_bucket(backend: Path = LOCAL_BACKEND) -> str:
     return match.group(1)
 
 
+def listed(client: Any, operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
+    """Every item of a paginated listing (``key`` names the items in each page)."""
+    return [item for page in client.get_paginator(operation).paginate(**params) for item in page.get(key, [])]
+
+
 def tail(text: str, lines: int = 30) -> str:
     """The last ``lines`` non-empty lines of ``text``: where a tool says why it failed."""
     kept = [line for line in text.splitlines() if line.strip()]
@@ -387,17 +392,30 @@ def clients(endpoint: str, names: Iterable[str] = CLIENTS) -> dict[str, Any]:
 
 
 @dataclass
-class Landing:
-    """Drop files into the landing bucket and wait for the validator's verdicts."""
+class Deployed:
+    """A part of the applied platform: the clients to reach it and the root module's outputs."""
 
     aws: dict[str, Any]
     outputs: dict[str, Any]
+
+    def output(self, *path: str) -> str:
+        """The output at ``path`` (e.g. buckets, landing, name)."""
+        value: Any = self.outputs
+        for key in path:
+            value = value[key]
+        return str(value)
+
+
+@dataclass
+class Landing(Deployed):
+    """Drop files into the landing bucket and wait for the validator's verdicts."""
+
     incoming: str = "incoming/"
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def bucket(self) -> str:
-        return str(self.outputs["buckets"]["landing"]["name"])
+        return self.output("buckets", "landing", "name")
 
     def upload(self, files: Iterable[tuple[str, Path | bytes]]) -> list[str]:
         keys = []
@@ -465,26 +483,24 @@ class Landing:
             },
         }
         self.aws["lambda"].invoke(
-            FunctionName=self.outputs["validator"]["function_name"], InvocationType="Event", Payload=json.dumps(event)
+            FunctionName=self.output("validator", "function_name"), InvocationType="Event", Payload=json.dumps(event)
         )
 
     def rejects_rows(self) -> int:
         s3 = self.aws["s3"]
         total = 0
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix="quarantine/"):
-            for obj in page.get("Contents", []):
-                if obj["Key"].endswith(".rejects.jsonl.gz"):
-                    total += len(
-                        gzip.decompress(s3.get_object(Bucket=self.bucket, Key=obj["Key"])["Body"].read()).splitlines()
-                    )
+        for obj in listed(s3, "list_objects_v2", "Contents", Bucket=self.bucket, Prefix="quarantine/"):
+            if obj["Key"].endswith(".rejects.jsonl.gz"):
+                total += len(
+                    gzip.decompress(s3.get_object(Bucket=self.bucket, Key=obj["Key"])["Body"].read()).splitlines()
+                )
         return total
 
     def objects_by_prefix(self) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for page in self.aws["s3"].get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
-            for obj in page.get("Contents", []):
-                top = obj["Key"].split("/", 1)[0]
-                counts[top] = counts.get(top, 0) + 1
+        for obj in listed(self.aws["s3"], "list_objects_v2", "Contents", Bucket=self.bucket):
+            top = obj["Key"].split("/", 1)[0]
+            counts[top] = counts.get(top, 0) + 1
         return dict(sorted(counts.items()))
 
     def metric_sum(self, name: str, namespace: str = "Taxlake", dimensions: dict[str, str] | None = None) -> float:
@@ -501,23 +517,15 @@ class Landing:
         return float(sum(p["Sum"] for p in stats["Datapoints"]))
 
 
-@dataclass
-class Pipeline:
+class Pipeline(Deployed):
     """Follow the pipeline state machine's executions started by the validator."""
-
-    aws: dict[str, Any]
-    outputs: dict[str, Any]
 
     @property
     def arn(self) -> str:
-        return str(self.outputs["pipeline"]["state_machine"]["arn"])
+        return self.output("pipeline", "state_machine", "arn")
 
     def executions(self) -> list[dict[str, Any]]:
-        sfn = self.aws["stepfunctions"]
-        out: list[dict[str, Any]] = []
-        for page in sfn.get_paginator("list_executions").paginate(stateMachineArn=self.arn):
-            out.extend(page["executions"])
-        return out
+        return listed(self.aws["stepfunctions"], "list_executions", "executions", stateMachineArn=self.arn)
 
     def wait_all(
         self,
@@ -543,11 +551,7 @@ class Pipeline:
         raise TimeoutError(f"{len(finished)}/{expected} executions finished within {timeout}s; running: {running}")
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = []
-        pages = self.aws["stepfunctions"].get_paginator("get_execution_history")
-        for page in pages.paginate(executionArn=execution_arn):
-            events.extend(page["events"])
-        return events
+        return listed(self.aws["stepfunctions"], "get_execution_history", "events", executionArn=execution_arn)
 
     @staticmethod
     def state_seconds(history: list[dict[str, Any]]) -> dict[str, float]:
@@ -570,37 +574,29 @@ class Pipeline:
 
     def lake_partitions(self) -> dict[str, int]:
         """Registered partitions per curated table."""
-        glue, database = self.aws["glue"], self.outputs["catalog"]["database"]
-        out = {}
-        for page in glue.get_paginator("get_tables").paginate(DatabaseName=database):
-            for table in page["TableList"]:
-                count = 0
-                for parts in glue.get_paginator("get_partitions").paginate(
-                    DatabaseName=database, TableName=table["Name"]
-                ):
-                    count += len(parts["Partitions"])
-                out[table["Name"]] = count
-        return out
+        glue, database = self.aws["glue"], self.output("catalog", "database")
+        return {
+            table["Name"]: len(
+                listed(glue, "get_partitions", "Partitions", DatabaseName=database, TableName=table["Name"])
+            )
+            for table in listed(glue, "get_tables", "TableList", DatabaseName=database)
+        }
 
 
-@dataclass
-class CurrentTables:
+class CurrentTables(Deployed):
     """The current-tables job on the local platform: run it as its schedule would, read what it wrote."""
-
-    aws: dict[str, Any]
-    outputs: dict[str, Any]
 
     @property
     def bucket(self) -> str:
-        return str(self.outputs["buckets"]["curated"]["name"])
+        return self.output("buckets", "curated", "name")
 
     @property
     def prefix(self) -> str:
-        return str(self.outputs["buckets"]["curated"]["prefixes"]["current"].rstrip("/"))
+        return self.output("buckets", "curated", "prefixes", "current").rstrip("/")
 
     def run(self, timeout: float = 600) -> dict[str, Any]:
         """Start one run (what the scheduled trigger does) and wait for it: the finished JobRun."""
-        glue, job = self.aws["glue"], self.outputs["jobs"]["current_tables"]["name"]
+        glue, job = self.aws["glue"], self.output("jobs", "current_tables", "name")
         run_id = glue.start_job_run(JobName=job)["JobRunId"]
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -611,10 +607,9 @@ class CurrentTables:
         raise TimeoutError(f"{job} run {run_id} did not finish within {timeout}s")
 
     def _objects(self, prefix: str) -> list[str]:
-        keys: list[str] = []
-        for page in self.aws["s3"].get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
-            keys.extend(o["Key"] for o in page.get("Contents", []))
-        return sorted(keys)
+        return sorted(
+            o["Key"] for o in listed(self.aws["s3"], "list_objects_v2", "Contents", Bucket=self.bucket, Prefix=prefix)
+        )
 
     def applied(self, kind: str) -> list[dict[str, Any]]:
         """The job's markers: one per curated source in ``kind``'s current table."""

@@ -50,7 +50,6 @@ import datetime as dt
 import gzip
 import logging
 import shlex
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -60,7 +59,7 @@ from localaws import iam, spark
 
 log = logging.getLogger("localaws.emr_serverless")
 WORKDIR = spark.STATE / "emr-serverless"
-ACTIVE = {"SUBMITTED", "PENDING", "SCHEDULED", "RUNNING", "CANCELLING", "QUEUED"}
+ACTIVE = frozenset({"SUBMITTED", "PENDING", "SCHEDULED", "RUNNING", "CANCELLING", "QUEUED"})
 DEFAULT_LOG_GROUP = "/aws/emr-serverless"
 # request member -> attribute read back by GetApplication (moto drops them)
 APPLICATION_SETTINGS = {
@@ -92,7 +91,7 @@ def _idle_minutes(application: Any) -> float | None:
     return float(config.get("idleTimeoutMinutes", 15))
 
 
-class EmrRun:
+class EmrRun(spark.SparkRun):
     """The real execution behind one moto JobRun."""
 
     def __init__(self, application: Any, job_run: Any, account_id: str, region: str) -> None:
@@ -102,7 +101,9 @@ class EmrRun:
         self.region = region
         self.state = "SUBMITTED"
         self.process: spark.JobProcess | None = None
-        self._cancel = threading.Event()
+        self.stopping = threading.Event()
+        self.thread_name = f"emr-{job_run.id}"
+        self.active = ACTIVE
         self._lock = threading.Lock()
         now = _now()
         job_run.created_at = job_run.updated_at = now
@@ -134,19 +135,14 @@ class EmrRun:
                 }
                 self.application.localaws_idle_since = time.time()
 
-    def start(self) -> None:
-        threading.Thread(target=self._run, name=f"emr-{self.job_run.id}", daemon=True).start()
+    def _running(self) -> None:
+        self._set("RUNNING")
+
+    def _touch(self) -> None:
+        self.job_run.updated_at = _now()
 
     def cancel(self) -> bool:
-        with self._lock:
-            if self.state not in ACTIVE:
-                return False
-            self.state = "CANCELLING"
-            self.job_run.updated_at = _now()
-        self._cancel.set()
-        if self.process is not None:
-            self.process.stop()
-        return True
+        return self._halt("CANCELLING")
 
     # --- the run itself ---
 
@@ -185,39 +181,20 @@ class EmrRun:
             submit_args, python_path = self._submit_args(client, str(submit.get("sparkSubmitParameters") or ""), root)
             staging = spark.Staging(client, root / "s3")
             argv = [staging.rewrite(str(arg)) for arg in submit.get("entryPointArguments") or []]
-            self.process = spark.JobProcess(
-                script=script,
-                args=argv,
-                workdir=root,
-                cores=self._cores(),
-                region=self.region,
-                python_path=python_path,
-                submit_args=submit_args,
-                credentials=credentials,
-            )
             self._set("SCHEDULED")
-            if self._cancel.is_set():
-                self.process.stop()
-            outcome = self.process.run(
-                timeout_seconds=max(0.1, deadline - time.time()), on_start=lambda: self._set("RUNNING")
-            )
+            outcome = self._execute(script, argv, root, (python_path, submit_args), credentials, deadline)
         except Exception as exc:
             log.warning("emr-serverless run %s could not run: %r", self.job_run.id, exc)
             error = f"{type(exc).__name__}: {exc}"
-        try:
-            if staging is not None:
-                uploaded, deleted = staging.sync_back()
-                log.info("emr-serverless run %s: %d objects uploaded, %d deleted", self.job_run.id, uploaded, deleted)
-        except Exception as exc:  # outputs that can't reach S3 fail the run, as a failed write would
-            log.exception("emr-serverless run %s: outputs not synced", self.job_run.id)
-            error = error or f"Could not write outputs to S3: {exc!r}"
+        synced = spark.sync_outputs(staging, f"emr-serverless run {self.job_run.id}")
+        error = error or synced
         stdout = outcome.stdout if outcome else []
         stderr = outcome.stderr if outcome else [(int(time.time() * 1000), error or "")]
         try:
             self._publish_logs(stdout, stderr)
         except Exception:  # pragma: no cover - telemetry never decides the outcome
             log.exception("emr-serverless run %s: logs not published", self.job_run.id)
-        if self._cancel.is_set():  # cancelled while staging or running: whatever else happened
+        if self.stopping.is_set():  # cancelled while staging or running: whatever else happened
             self._set("CANCELLED", "Job run cancelled by user")
         elif outcome is not None and outcome.timed_out:
             self.state = "CANCELLING"
@@ -233,8 +210,7 @@ class EmrRun:
                 f"ExitCode: {code}. Last few exceptions: {cause}",
             )
         log.info("emr-serverless run %s: %s", self.job_run.id, self.state)
-        for sub in ("s3", "tmp"):  # staged data and scratch space can be large: keep only the logs
-            shutil.rmtree(root / sub, ignore_errors=True)
+        spark.clean(root)
 
     def _submit_args(self, client: Any, parameters: str, root: Path) -> tuple[list[str], list[Path]]:
         """sparkSubmitParameters for a local run: S3 files downloaded, cluster settings dropped."""

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -54,7 +53,7 @@ WORKDIR = spark.STATE / "glue"
 OUTPUT_GROUP = "/aws-glue/jobs/output"
 ERROR_GROUP = "/aws-glue/jobs/error"
 DEFAULT_TIMEOUT_MINUTES = 2880
-ACTIVE = {"STARTING", "RUNNING", "STOPPING", "WAITING"}
+ACTIVE = frozenset({"STARTING", "RUNNING", "STOPPING", "WAITING"})
 # arguments Glue consumes itself: never staged as data
 SERVICE_ARGUMENTS = {
     "--extra-py-files",
@@ -72,7 +71,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class GlueRun:
+class GlueRun(spark.SparkRun):
     """The real execution behind one moto FakeJobRun."""
 
     def __init__(self, job: Any, job_run: Any) -> None:
@@ -88,31 +87,25 @@ class GlueRun:
         self.completed_on: dt.datetime | None = None
         self.timeout_minutes = int(job_run.timeout or job.timeout or DEFAULT_TIMEOUT_MINUTES)
         self.process: spark.JobProcess | None = None
-        self._stop = threading.Event()
+        self.stopping = threading.Event()
+        self.thread_name = f"glue-{self.run_id[:12]}"
+        self.active = ACTIVE
         self._lock = threading.Lock()
 
     def _set(self, state: str, error: str | None = None) -> None:
         with self._lock:
             self.state = state
-            self.modified_on = _now()
+            self._touch()
             if error is not None:
                 self.error_message = error
             if state not in ACTIVE:
                 self.completed_on = self.modified_on
 
-    def start(self) -> None:
-        threading.Thread(target=self._run, name=f"glue-{self.run_id[:12]}", daemon=True).start()
+    def _touch(self) -> None:
+        self.modified_on = _now()
 
     def stop(self) -> bool:
-        with self._lock:
-            if self.state not in ACTIVE:
-                return False
-            self.state = "STOPPING"
-            self.modified_on = _now()
-        self._stop.set()
-        if self.process is not None:
-            self.process.stop()
-        return True
+        return self._halt("STOPPING")
 
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -149,7 +142,7 @@ class GlueRun:
             client = spark.s3_client(self.region, credentials)
             script = spark.download(client, self.job.command["ScriptLocation"], root / "script")
             arguments = dict(self.job_run.arguments or {})
-            python_path, submit = self._extra_python(client, arguments.get("--extra-py-files"), root)
+            python = self._extra_python(client, arguments.get("--extra-py-files"), root)
             if arguments.get("--additional-python-modules"):  # pip installs need the network: not done here
                 log.warning("glue run %s: --additional-python-modules not installed locally", self.run_id)
             for uri in _split(arguments.get("--extra-files")):
@@ -160,32 +153,18 @@ class GlueRun:
                 flag = key if key.startswith("--") else f"--{key}"
                 staged = value if flag in SERVICE_ARGUMENTS else staging.rewrite(str(value))
                 argv += [flag, staged]
-            self.process = spark.JobProcess(
-                script=script,
-                args=argv,
-                workdir=root,
-                cores=self._cores(),
-                region=self.region,
-                python_path=python_path,
-                submit_args=submit,
-                credentials=credentials,
-            )
-            if self._stop.is_set():
-                self.process.stop()
-            outcome = self.process.run(
-                timeout_seconds=max(0.1, deadline - time.time()), on_start=lambda: self._set_if("STARTING", "RUNNING")
-            )
+            outcome = self._execute(script, argv, root, python, credentials, deadline)
         except Exception as exc:
             log.warning("glue run %s of %s could not run: %r", self.run_id, self.job.name, exc)
             self._finish(None, staging, f"{type(exc).__name__}: {exc}")
             return
         self._finish(outcome, staging, None)
 
-    def _set_if(self, current: str, new: str) -> None:
+    def _running(self) -> None:
         with self._lock:
-            if self.state == current:
-                self.state = new
-                self.modified_on = _now()
+            if self.state == "STARTING":  # not when a stop came first
+                self.state = "RUNNING"
+                self._touch()
 
     def _extra_python(self, client: Any, extra: str | None, root: Path) -> tuple[list[Path], list[str]]:
         paths: list[Path] = []
@@ -199,13 +178,8 @@ class GlueRun:
         return paths, submit
 
     def _finish(self, outcome: spark.Outcome | None, staging: spark.Staging | None, error: str | None) -> None:
-        try:
-            if staging is not None:
-                uploaded, deleted = staging.sync_back()
-                log.info("glue run %s: %d objects uploaded, %d deleted", self.run_id, uploaded, deleted)
-        except Exception as exc:  # outputs that can't reach S3 fail the run, as a failed write would
-            log.exception("glue run %s: outputs not synced", self.run_id)
-            error = error or f"Could not write outputs to S3: {exc!r}"
+        synced = spark.sync_outputs(staging, f"glue run {self.run_id}")
+        error = error or synced
         stdout = outcome.stdout if outcome is not None else []
         stderr = outcome.stderr if outcome is not None else [(int(time.time() * 1000), error or "")]
         try:
@@ -213,7 +187,7 @@ class GlueRun:
             spark.publish_logs(self.account_id, self.region, ERROR_GROUP, self.run_id, stderr)
         except Exception:  # pragma: no cover - telemetry never decides the outcome
             log.exception("glue run %s: logs not published", self.run_id)
-        if self._stop.is_set():  # stopped while staging or running: whatever else happened
+        if self.stopping.is_set():  # stopped while staging or running: whatever else happened
             self._set("STOPPED")
         elif outcome is not None and outcome.timed_out:
             self._set("TIMEOUT", f"Job run timed out after {self.timeout_minutes} minutes")
@@ -225,9 +199,7 @@ class GlueRun:
             assert outcome is not None
             self._set("FAILED", spark.error_message((line for _, line in outcome.stderr), outcome.exit_code))
         log.info("glue run %s of %s: %s", self.run_id, self.job.name, self.state)
-        # staged inputs and scratch space can be large: keep only the logs
-        for sub in ("s3", "tmp"):
-            shutil.rmtree(WORKDIR / self.run_id / sub, ignore_errors=True)
+        spark.clean(WORKDIR / self.run_id)
 
 
 def _split(value: str | None) -> list[str]:

@@ -42,12 +42,14 @@ too (``install_sync_fix``).
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import importlib.util
 import logging
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -339,6 +341,87 @@ class JobProcess:
             reader.join(timeout=10)
         outcome.stopped = self._stopped.is_set()
         return outcome
+
+
+class SparkRun(abc.ABC):
+    """What a Glue job run and an EMR Serverless job run share: one local PySpark process,
+    stopped when the run is, and its staged outputs written back to S3 when it ends."""
+
+    region: str
+    state: str
+    process: JobProcess | None
+    stopping: threading.Event  # set by StopJobRun / CancelJobRun
+    _lock: threading.Lock
+    thread_name: str
+    active: frozenset[str]  # the service's states of a run that has not ended
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name=self.thread_name, daemon=True).start()
+
+    @abc.abstractmethod
+    def _run(self) -> None:
+        """The run, from staging its inputs to its final state."""
+
+    def _halt(self, state: str) -> bool:
+        """Move a run that has not ended to ``state`` (STOPPING, CANCELLING) and stop its process."""
+        with self._lock:
+            if self.state not in self.active:
+                return False
+            self.state = state
+            self._touch()
+        self.stopping.set()
+        if self.process is not None:
+            self.process.stop()
+        return True
+
+    @abc.abstractmethod
+    def _touch(self) -> None:
+        """Record that the run changed now."""
+
+    @abc.abstractmethod
+    def _cores(self) -> int:
+        """The local cores the run gets, from its capacity settings."""
+
+    @abc.abstractmethod
+    def _running(self) -> None:
+        """Set the run's state once its process has started."""
+
+    def _execute(
+        self,
+        script: Path,
+        args: list[str],
+        workdir: Path,
+        python: tuple[list[Path], list[str]],
+        credentials: iam.Credentials,
+        deadline: float,
+    ) -> Outcome:
+        """Run ``script`` with ``python`` = (python_path, submit_args) until done or ``deadline``."""
+        python_path, submit_args = python
+        self.process = JobProcess(
+            script, args, workdir, self._cores(), self.region, python_path, submit_args, credentials=credentials
+        )
+        if self.stopping.is_set():  # stopped while staging: the process never starts
+            self.process.stop()
+        return self.process.run(timeout_seconds=max(0.1, deadline - time.time()), on_start=self._running)
+
+
+def sync_outputs(staging: Staging | None, label: str) -> str | None:
+    """Write a run's outputs back to S3; the error that fails the run if they can't get there."""
+    if staging is None:
+        return None
+    try:
+        uploaded, deleted = staging.sync_back()
+    except Exception as exc:  # outputs that can't reach S3 fail the run, as a failed write would
+        log.exception("%s: outputs not synced", label)
+        return f"Could not write outputs to S3: {exc!r}"
+    log.info("%s: %d objects uploaded, %d deleted", label, uploaded, deleted)
+    return None
+
+
+def clean(root: Path) -> None:
+    """Staged data and scratch space can be large: keep only a run's logs."""
+    for sub in ("s3", "tmp"):
+        shutil.rmtree(root / sub, ignore_errors=True)
 
 
 def _pump(stream: Any, into: list[tuple[int, str]], copy: Path) -> None:

@@ -144,3 +144,19 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 30, interval: float 
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s")
+
+
+def follow(
+    describe: Callable[[], dict], field: str, final: set[str], timeout: float = 120, interval: float = 0.2
+) -> tuple[dict, list[str]]:
+    """Poll ``describe`` until its ``field`` is one of ``final``: the last description and every state seen."""
+    seen: list[str] = []
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        described = describe()
+        if not seen or seen[-1] != described[field]:
+            seen.append(described[field])
+        if described[field] in final:
+            return described, seen
+        time.sleep(interval)
+    raise AssertionError(f"still {seen[-1]} after {timeout}s")

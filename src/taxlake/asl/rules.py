@@ -13,7 +13,7 @@ Each check walks every state with the query language that applies to it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from taxlake.asl.intrinsics import call_problem
@@ -86,7 +86,7 @@ def _state_problems(state: dict[str, Any], mode: str) -> Iterator[tuple[str, str
                 if problem:
                     yield field, problem
     else:
-        yield from _expressions(state, [])
+        yield from _expressions(state)
     yield from _lambda_arns(state)
 
 
@@ -111,51 +111,47 @@ def _payloads(state: dict[str, Any]) -> Iterator[tuple[Path, Any]]:
                             yield [group, i, field], item[field]
 
 
+def _nodes(value: Any, path: Path, prune: Callable[[Path, Any], bool] | None = None) -> Iterator[tuple[Path, Any]]:
+    """``value`` and every value inside it, each with its path, parents first; ``prune(path, key)``
+    leaves the item at ``key`` (and all it holds) out."""
+    yield path, value
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if prune is None or not prune(path, key):
+            yield from _nodes(item, [*path, key], prune)
+
+
 def _collisions(value: Any, path: Path) -> Iterator[tuple[str, str]]:
-    if isinstance(value, dict):
-        for key in value:
-            if key.endswith(".$") and key[:-2] in value:
-                yield format_path(path), f"has both {key[:-2]!r} and {key!r}: they name the same field"
-        for key, item in value.items():
-            yield from _collisions(item, [*path, key])
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _collisions(item, [*path, i])
+    for at, node in _nodes(value, path):
+        if isinstance(node, dict):
+            for key in node:
+                if key.endswith(".$") and key[:-2] in node:
+                    yield format_path(at), f"has both {key[:-2]!r} and {key!r}: they name the same field"
 
 
 def _intrinsics(value: Any, path: Path) -> Iterator[tuple[str, str]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            # the schema already rejects a .$ value that isn't a path or a known call
-            if key.endswith(".$") and isinstance(item, str) and _INTRINSIC.match(item):
-                problem = call_problem(item)
-                if problem:
-                    yield format_path([*path, key]), problem
-            else:
-                yield from _intrinsics(item, [*path, key])
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _intrinsics(item, [*path, i])
+    for at, node in _nodes(value, path):
+        # the schema already rejects a .$ value that isn't a path or a known call
+        key = at[-1] if at else None
+        if isinstance(key, str) and key.endswith(".$") and isinstance(node, str) and _INTRINSIC.match(node):
+            problem = call_problem(node)
+            if problem:
+                yield format_path(at), problem
 
 
-def _expressions(value: Any, path: Path) -> Iterator[tuple[str, str]]:
+def _expressions(state: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """Every ``{% ... %}`` string in a JSONata state's own fields (nested machines are their own states)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not path and key in (*NESTED_MACHINES, "Comment"):
-                continue
-            yield from _expressions(item, [*path, key])
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _expressions(item, [*path, i])
-    elif isinstance(value, str) and value.lstrip().startswith("{%"):
-        text = value.strip()
+    own = _nodes(state, [], prune=lambda at, key: not at and key in (*NESTED_MACHINES, "Comment"))
+    for at, node in own:
+        if not (isinstance(node, str) and node.lstrip().startswith("{%")):
+            continue
+        text = node.strip()
         if not text.endswith("%}") or len(text) < 4:
-            yield format_path(path), "starts a JSONata expression with {% but does not end it with %}"
-            return
+            yield format_path(at), "starts a JSONata expression with {% but does not end it with %}"
+            continue
         problem = syntax_error(text[2:-2])
         if problem:
-            yield format_path(path), f"JSONata syntax error: {problem}"
+            yield format_path(at), f"JSONata syntax error: {problem}"
 
 
 def _lambda_arns(state: dict[str, Any]) -> Iterator[tuple[str, str]]:

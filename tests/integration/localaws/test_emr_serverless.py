@@ -9,12 +9,11 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import time
 
 import pyarrow.parquet as pq
 import pytest
 
-from ..conftest import REGION, TEST_BUCKET_DATA, allow, ensure_role, wait_for
+from ..conftest import REGION, TEST_BUCKET_DATA, allow, ensure_role, follow, wait_for
 
 ROLE = "arn:aws:iam::123456789012:role/emr-serverless-job"
 FINAL = {"SUCCESS", "FAILED", "CANCELLED"}
@@ -80,16 +79,10 @@ def upload(aws, bucket: str, key: str, body: str) -> str:
 
 
 def wait_run(aws, application: str, run_id: str, timeout: float = 120) -> tuple[dict, list[str]]:
-    seen: list[str] = []
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        run = aws("emr-serverless").get_job_run(applicationId=application, jobRunId=run_id)["jobRun"]
-        if not seen or seen[-1] != run["state"]:
-            seen.append(run["state"])
-        if run["state"] in FINAL:
-            return run, seen
-        time.sleep(0.2)
-    raise AssertionError(f"job run {run_id} still {seen[-1]} after {timeout}s")
+    emr = aws("emr-serverless")
+    return follow(
+        lambda: emr.get_job_run(applicationId=application, jobRunId=run_id)["jobRun"], "state", FINAL, timeout
+    )
 
 
 def test_application_states_follow_aws(aws, unique: str) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pyarrow.parquet as pq
 import pytest
 
-from ..conftest import REGION, TEST_BUCKET_DATA, TEST_RESOURCES, allow, ensure_role, wait_for
+from ..conftest import REGION, TEST_BUCKET_DATA, TEST_RESOURCES, allow, ensure_role, follow, wait_for
 
 ROLE = "arn:aws:iam::123456789012:role/glue"
 FINAL = {"SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "ERROR"}
@@ -92,16 +92,8 @@ def make_job(aws, bucket: str, name: str, script: str, role: str = ROLE, **spec)
 
 def wait_run(aws, job: str, run_id: str, timeout: float = 120) -> tuple[dict, list[str]]:
     """The finished run and every state seen on the way."""
-    seen: list[str] = []
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        run = aws("glue").get_job_run(JobName=job, RunId=run_id)["JobRun"]
-        if not seen or seen[-1] != run["JobRunState"]:
-            seen.append(run["JobRunState"])
-        if run["JobRunState"] in FINAL:
-            return run, seen
-        time.sleep(0.25)
-    raise AssertionError(f"run {run_id} still {seen[-1]} after {timeout}s")
+    glue = aws("glue")
+    return follow(lambda: glue.get_job_run(JobName=job, RunId=run_id)["JobRun"], "JobRunState", FINAL, timeout)
 
 
 def log_lines(aws, group: str, stream: str) -> list[str]:

@@ -122,71 +122,49 @@ def test_an_unknown_signer_is_refused(enforced: Any) -> None:
     assert code(refused.value) == "InvalidClientTokenId"
 
 
+SM = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:p"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/r"
+QUALIFIED = (
+    "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aap-southeast-2%3A123456789012%3Afunction%3Afn%3Alive/invocations"
+)
+
+
+# resource: the ARN's resource part in the request's own service, region and account
+# (a whole ARN where it is another service's, "*" where the action takes no resource)
 @pytest.mark.parametrize(
-    ("service", "action", "params", "path", "arn"),
+    ("service", "action", "params", "path", "resource"),
     [
-        ("dynamodb", "PutItem", {"TableName": "t"}, "", f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/t"),
-        ("kms", "Decrypt", {"KeyId": "alias/lake"}, "", f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/lake"),
-        ("kms", "GenerateDataKey", {"KeyId": "abc"}, "", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/abc"),
+        ("dynamodb", "PutItem", {"TableName": "t"}, "", "table/t"),
+        ("kms", "Decrypt", {"KeyId": "alias/lake"}, "", "alias/lake"),
+        ("kms", "GenerateDataKey", {"KeyId": "abc"}, "", "key/abc"),
         (
             "logs",
             "PutLogEvents",
             {"logGroupName": "/aws/lambda/f", "logStreamName": "s"},
             "",
-            f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/f:log-stream:s",
+            "log-group:/aws/lambda/f:log-stream:s",
         ),
-        (
-            "states",
-            "StartExecution",
-            {"stateMachineArn": f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:p"},
-            "",
-            f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:p",
-        ),
-        ("glue", "StartJobRun", {"JobName": "curate"}, "", f"arn:aws:glue:{REGION}:{ACCOUNT}:job/curate"),
-        (
-            "glue",
-            "BatchCreatePartition",
-            {"DatabaseName": "lake", "TableName": "l"},
-            "",
-            f"arn:aws:glue:{REGION}:{ACCOUNT}:table/lake/l",
-        ),
-        (
-            "lambda",
-            "Invoke",
-            {},
-            "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aap-southeast-2%3A123456789012%3Afunction%3Afn%3Alive/invocations",
-            f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:fn",
-        ),
-        (
-            "lambda",
-            "Invoke",
-            {},
-            "/2015-03-31/functions/fn/invocations",
-            f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:fn",
-        ),
-        (
-            "events",
-            "PutEvents",
-            {"Entries": [{"Source": "x"}]},
-            "",
-            f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/default",
-        ),
-        ("sns", "Publish", {"TopicArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:a"}, "", f"arn:aws:sns:{REGION}:{ACCOUNT}:a"),
-        (
-            "emr-serverless",
-            "StartJobRun",
-            {},
-            "/applications/00abc/jobruns",
-            f"arn:aws:emr-serverless:{REGION}:{ACCOUNT}:/applications/00abc",
-        ),
-        ("sts", "AssumeRole", {"RoleArn": f"arn:aws:iam::{ACCOUNT}:role/r"}, "", f"arn:aws:iam::{ACCOUNT}:role/r"),
+        ("states", "StartExecution", {"stateMachineArn": SM}, "", "stateMachine:p"),
+        ("glue", "StartJobRun", {"JobName": "curate"}, "", "job/curate"),
+        ("glue", "BatchCreatePartition", {"DatabaseName": "lake", "TableName": "l"}, "", "table/lake/l"),
+        ("lambda", "Invoke", {}, QUALIFIED, "function:fn"),
+        ("lambda", "Invoke", {}, "/2015-03-31/functions/fn/invocations", "function:fn"),
+        ("events", "PutEvents", {"Entries": [{"Source": "x"}]}, "", "event-bus/default"),
+        ("sns", "Publish", {"TopicArn": f"arn:aws:sns:{REGION}:{ACCOUNT}:a"}, "", "a"),
+        ("emr-serverless", "StartJobRun", {}, "/applications/00abc/jobruns", "/applications/00abc"),
+        ("sts", "AssumeRole", {"RoleArn": ROLE}, "", ROLE),
         ("cloudwatch", "PutMetricData", {"Namespace": "n"}, "", "*"),
         ("xray", "PutTraceSegments", {}, "", "*"),
     ],
 )
 def test_each_request_is_judged_on_the_resource_aws_names(
-    service: str, action: str, params: dict[str, Any], path: str, arn: str
+    service: str, action: str, params: dict[str, Any], path: str, resource: str
 ) -> None:
+    arn = (
+        resource
+        if resource == "*" or resource.startswith("arn:")
+        else f"arn:aws:{service}:{REGION}:{ACCOUNT}:{resource}"
+    )
     assert iam.resource_arn(service, action, ACCOUNT, REGION, params, path) == arn
 
 
