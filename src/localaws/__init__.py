@@ -25,6 +25,8 @@ in process, to close exactly the gaps the platform hits without Docker:
 - replay:   an SDK's re-send of a mutating request already answered with a 2xx gets
             that answer again instead of a second execution (a lost answer to a
             CreateFunction otherwise becomes a 409 loop); dropped connections logged.
+- cloudwatch: metric alarms evaluated (metric math, M of N, missing data) on a clock a
+            test can move; state changes publish to the alarms' SNS actions.
 - spark:    what both share, and the Step Functions fix that lets their
             ``.sync`` integrations (and emr-serverless tasks at all) run.
 
@@ -42,8 +44,8 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from localaws import emr_serverless, events, glue, iam, lakeformation, lambdas, replay, s3, sfn
+    from localaws import cloudwatch, emr_serverless, events, glue, iam, lakeformation, lambdas, replay, s3, sfn
 
-    for module in (replay, iam, lambdas, events, sfn, s3, glue, emr_serverless, lakeformation):
+    for module in (replay, iam, lambdas, events, sfn, s3, glue, emr_serverless, lakeformation, cloudwatch):
         module.install()
     _installed = True

@@ -13,7 +13,8 @@ environment, timeout and memory size. Around that, what AWS does:
   the dead-letter queue (the original event).
 - Each invocation's output goes to the function's log group (LoggingConfig
   or ``/aws/lambda/<name>``); Embedded Metric Format lines become CloudWatch
-  metrics, as CloudWatch Logs turns them into metrics in AWS.
+  metrics, as CloudWatch Logs turns them into metrics in AWS; each invocation counts in
+  AWS/Lambda Invocations, Errors and Duration by FunctionName, as Lambda reports them.
 - Up to ``reserved concurrency`` (capped by LOCALAWS_LAMBDA_WORKERS, default 2)
   warm workers per function.
 - DeadLetterConfig and LoggingConfig are stored and read back, and an
@@ -214,11 +215,35 @@ def _publish_logs(fn: Any, logs: str) -> None:
         metrics.put_metric_data(namespace, data)
 
 
+def _publish_service_metrics(fn: Any, ok: bool, started: float) -> None:
+    """What Lambda itself reports per invocation (AWS/Lambda, by FunctionName)."""
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # moto keeps metric timestamps naive (UTC)
+    dims = [{"Name": "FunctionName", "Value": fn.function_name}]
+    cloudwatch_backends[fn.account_id][fn.region].put_metric_data(
+        "AWS/Lambda",
+        [
+            {"MetricName": "Invocations", "Value": 1, "Unit": "Count", "Dimensions": dims, "Timestamp": now},
+            {"MetricName": "Errors", "Value": 0 if ok else 1, "Unit": "Count", "Dimensions": dims, "Timestamp": now},
+            {
+                "MetricName": "Duration",
+                "Value": (time.time() - started) * 1000,
+                "Unit": "Milliseconds",
+                "Dimensions": dims,
+                "Timestamp": now,
+            },
+        ],
+    )
+
+
 def run(fn: Any, event: Any) -> tuple[dict[str, Any], str]:
     """One invocation of ``fn`` (a moto LambdaFunction); logs and metrics published."""
+    started = time.time()
     result, logs = _pool_for(fn).invoke(event)
     try:
         _publish_logs(fn, logs)
+        _publish_service_metrics(fn, bool(result.get("ok")), started)
     except Exception:  # pragma: no cover - telemetry must never fail an invocation
         log.exception("could not publish logs of %s", fn.function_name)
     return result, logs

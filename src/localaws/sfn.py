@@ -11,12 +11,18 @@
   (``"ErrorPath": "$.error.Error"`` after a Catch of ``States.TaskFailed``), as AWS
   allows; moto's parser (shared with LocalStack) rejects any ``States.`` name there
   and ends the execution with ``States.Runtime`` instead.
+- Each execution's status changes (RUNNING, then SUCCEEDED, FAILED, TIMED_OUT or
+  ABORTED) go to the account's default event bus as the "Step Functions Execution
+  Status Change" events AWS sends, so rules on them run (moto sends none).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
+
+log = logging.getLogger("localaws.sfn")
 
 
 def diagnostics(definition: str) -> list[dict[str, str]]:
@@ -82,6 +88,7 @@ def install() -> None:
         )
 
     _allow_rethrowing_states_errors()
+    _send_status_changes()
     setattr(StepFunctionResponse, "validate_state_machine_definition", validate_state_machine_definition)  # noqa: B010
     setattr(StepFunctionResponse, "list_state_machine_versions", list_state_machine_versions)  # noqa: B010
 
@@ -102,3 +109,65 @@ def _allow_rethrowing_states_errors() -> None:
 
     error_name.localaws = True  # type: ignore[attr-defined]
     setattr(state_fail, "CustomErrorName", error_name)  # noqa: B010
+
+
+def _epoch_ms(value: Any) -> int | None:
+    return None if value is None else int(value.timestamp() * 1000)
+
+
+def status_change(execution: Any, status: str | None = None) -> dict[str, Any]:
+    """The detail of the event AWS sends when ``execution``'s status changes (to ``status``,
+    by default the one it has)."""
+    status = status or execution.exec_status.value
+    output = execution.output if status == "SUCCEEDED" else None
+    return {
+        "executionArn": execution.exec_arn,
+        "stateMachineArn": execution.state_machine_arn,
+        "name": execution.name,
+        "status": status,
+        "startDate": _epoch_ms(execution.start_date),
+        "stopDate": None if status == "RUNNING" else _epoch_ms(execution.stop_date),
+        "input": execution.execution_input,
+        "output": None if output is None else json.dumps(output),
+        "inputDetails": {"included": True},
+        "outputDetails": {"included": True} if output is not None else None,
+        "error": execution.error if status == "FAILED" else None,
+        "cause": execution.cause if status == "FAILED" else None,
+    }
+
+
+def _publish(execution: Any, status: str | None = None) -> None:
+    from moto.events.models import events_backends
+
+    try:
+        events_backends[execution.account_id][execution.region_name].put_events(
+            [
+                {
+                    "Source": "aws.states",
+                    "DetailType": "Step Functions Execution Status Change",
+                    "Detail": json.dumps(status_change(execution, status)),
+                    "Resources": [execution.exec_arn],
+                }
+            ]
+        )
+    except Exception:  # an event that cannot be sent never changes the execution
+        log.exception("status change of %s not sent", execution.exec_arn)
+
+
+def _send_status_changes() -> None:
+    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication, Execution
+
+    original_start = Execution.start
+    original_terminated = BaseExecutionWorkerCommunication.terminated
+
+    def start(self: Any) -> None:
+        # before the worker starts: a short execution may otherwise end before RUNNING is sent
+        _publish(self, "RUNNING")
+        original_start(self)
+
+    def terminated(self: Any) -> None:
+        original_terminated(self)
+        _publish(self.execution)
+
+    setattr(Execution, "start", start)  # noqa: B010 - a patch
+    setattr(BaseExecutionWorkerCommunication, "terminated", terminated)  # noqa: B010

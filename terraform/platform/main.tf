@@ -23,7 +23,8 @@ module "kms" {
   deletion_window_in_days = var.kms.deletion_window_in_days
   # Vended-log delivery decrypts the state machine's CMK-encrypted execution data to
   # write its execution logs.
-  service_principals = ["delivery.logs.amazonaws.com"]
+  # CloudWatch publishes alarm notifications to the KMS-encrypted alarms topic.
+  service_principals = ["delivery.logs.amazonaws.com", "cloudwatch.amazonaws.com"]
   tags               = merge(var.tags, { component = "kms" })
 }
 
@@ -226,4 +227,32 @@ module "orchestrator" {
   lambda_path       = var.pipeline.lambda_path
 
   state_machine = var.pipeline
+}
+
+# Alarms on what the platform emits, the pipeline's health record, and where alerts go.
+module "observability" {
+  source = "../../modules/observability"
+
+  name_prefix   = local.name_prefix
+  package_path  = "${local.artifacts_dir}/lambdas/pipeline.zip"
+  layer_arns    = [module.runtime_layer.layer.arn]
+  kms_key_arn   = module.kms.key.arn
+  state_machine = { name = module.orchestrator.state_machine.name, arn = module.orchestrator.state_machine.arn }
+  kinds         = keys(module.data_lake.catalog.tables)
+  tags          = merge(var.tags, { component = "observability" })
+
+  # the namespaces the functions were given, so the alarms watch what they emit
+  namespaces = {
+    validator = module.validator.environment.POWERTOOLS_METRICS_NAMESPACE
+    pipeline  = module.orchestrator.function_environments["metrics"].POWERTOOLS_METRICS_NAMESPACE
+  }
+
+  functions = merge(
+    { validator = module.validator.function.name },
+    { for step, f in module.orchestrator.functions : step => f.name },
+  )
+  dead_letter_queues = { validator = module.validator.dlq.arn }
+
+  subscriptions = var.observability.subscriptions
+  settings      = var.observability.settings
 }

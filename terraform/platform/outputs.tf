@@ -88,3 +88,12 @@ output "pipeline" {
     routing = module.orchestrator.routing
   }
 }
+
+output "observability" {
+  description = "Alerts: the alarms topic { name, arn }, alarm names by alert, and the health record (table, functions, freshness schedule)."
+  value = {
+    topic  = module.observability.topic
+    alarms = module.observability.alarms
+    health = module.observability.health
+  }
+}

@@ -293,3 +293,22 @@ variable "pipeline" {
   default  = {}
   nullable = false
 }
+
+variable "observability" {
+  description = "Alerts: who hears them (subscriptions: emails, queue_arns) and their thresholds (settings); null fields take the observability module's defaults (docs/runbook.md)."
+  type = object({
+    subscriptions = optional(object({
+      emails     = optional(list(string))
+      queue_arns = optional(list(string))
+    }), {})
+    settings = optional(object({
+      consecutive_failures = optional(number)
+      data_delay_seconds   = optional(number)
+      error_rate_percent   = optional(number)
+      freshness_schedule   = optional(string)
+      log_retention_days   = optional(number)
+    }), {})
+  })
+  default  = {}
+  nullable = false
+}

@@ -48,7 +48,9 @@ def endpoint(emulator_log: Path | None) -> Iterator[str]:
         return
     # the same start-up as `nox -s up`: a failure shows the emulator's own last lines
     emulator = Emulator(
-        port=_free_port(), state=emulator_log.parent, env={"LOCALAWS_RETRY_DELAY": "0.2", "LOCALAWS_IAM": "enforce"}
+        port=_free_port(),
+        state=emulator_log.parent,
+        env={"LOCALAWS_RETRY_DELAY": "0.2", "LOCALAWS_IAM": "enforce", "LOCALAWS_ALARM_INTERVAL": "0"},
     )
     emulator.start()
     try:

@@ -27,7 +27,11 @@ lake = test_pipeline.lake  # the moto lake buckets and Glue tables the step test
 ROOT = Path(__file__).resolve().parents[2]
 ASL = json.loads((ROOT / "statemachines" / "tax_pipeline.asl.json").read_text())
 # the entry points Terraform gives each step's function (handler = "handler.<name>")
-CONFIGURED = re.findall(r'handler\s*=\s*"handler\.(\w+)"', (ROOT / "modules/orchestrator/functions.tf").read_text())
+CONFIGURED = [
+    name
+    for module in ("modules/orchestrator/functions.tf", "modules/observability/main.tf")
+    for name in re.findall(r'handler\s*=\s*"handler\.(\w+)"', (ROOT / module).read_text())
+]
 
 
 @pytest.fixture
@@ -59,7 +63,8 @@ def test_every_entry_point_terraform_configures_is_a_handler_and_no_other(handle
         if inspect.isfunction(fn) and fn.__module__ == "handler" and not name.startswith("_")
     }
     assert sorted(CONFIGURED) == sorted(defined)
-    assert set(CONFIGURED) == {"validate_input", "process", "quality", "catalog", "fraud", "metrics", "failure"}
+    steps = {"validate_input", "process", "quality", "catalog", "fraud", "metrics", "failure"}
+    assert set(CONFIGURED) == steps | {"execution_status", "freshness"}
     for name in CONFIGURED:
         assert list(inspect.signature(getattr(handler, name)).parameters) == ["event", "context"]
 

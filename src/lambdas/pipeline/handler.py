@@ -1,4 +1,5 @@
-"""Pipeline step Lambdas: one package, seven handlers (see statemachines/tax_pipeline.asl.json).
+"""Pipeline step Lambdas: one package, seven handlers (see statemachines/tax_pipeline.asl.json),
+and two that watch the pipeline (``execution_status``, ``freshness``: modules/observability).
 
 Each handler is thin: take the state machine's document, call the step in
 ``taxlake.pipeline``, return what the next state reads. Powertools gives
@@ -7,17 +8,20 @@ structured logs (correlated by execution) and EMF metrics.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from taxlake.adapters.dynamodb import HealthTable
 from taxlake.adapters.glue import glue_client
 from taxlake.adapters.s3 import S3Store
 from taxlake.pipeline.catalog import catalog as update_catalog
 from taxlake.pipeline.failure import failure as record_failure
 from taxlake.pipeline.fraud import fraud as detect_fraud
+from taxlake.pipeline.health import curated_ages, event_time, record_execution
 from taxlake.pipeline.process import process as process_with_lambda
 from taxlake.pipeline.quality import quality as check_quality
 from taxlake.pipeline.settings import Settings
@@ -27,6 +31,7 @@ logger = Logger()
 emf = Metrics()  # 'metrics' is a handler name below
 store = S3Store()
 settings = Settings.from_env()
+health = HealthTable(os.environ.get("HEALTH_TABLE", ""))
 _glue: Any = None
 
 
@@ -103,3 +108,44 @@ def failure(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     emf.add_metric(name="PipelineFailed", unit=MetricUnit.Count, value=1)
     logger.error("pipeline failed", extra=out)
     return out
+
+
+@logger.inject_lambda_context(clear_state=True)
+@emf.log_metrics
+def execution_status(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """A pipeline execution ended: count it into the failure streak, publish the streak
+    and the execution's time (timestamped when it stopped)."""
+    out = record_execution(event, health)
+    logger.append_keys(execution=out["execution"], kind=out["kind"])
+    if not out["counted"]:
+        logger.info("status already counted", extra={"status": out["status"]})
+        return out
+    emf.set_timestamp(int(event["detail"]["stopDate"]))
+    emf.add_dimension(name="StateMachine", value=out["state_machine"])
+    emf.add_metric(name="ConsecutiveFailures", unit=MetricUnit.Count, value=out["consecutive_failures"])
+    emf.add_metric(name="ExecutionTime", unit=MetricUnit.Milliseconds, value=out["duration_ms"])
+    emf.add_metric(name="ExecutionsFailed", unit=MetricUnit.Count, value=int(out["status"] != "SUCCEEDED"))
+    logger.info("execution counted", extra={k: out[k] for k in ("status", "consecutive_failures", "duration_ms")})
+    return out
+
+
+@logger.inject_lambda_context(clear_state=True)
+def freshness(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Scheduled: seconds since each kind's newest curated file, one metric per kind. A kind
+    with none yet publishes nothing, which its data-delay alarm treats as breaching."""
+    at = event_time(event)
+    kinds = [k for k in os.environ.get("KINDS", "").split(",") if k]
+    ages = curated_ages(event, health, kinds)
+    for kind, age in ages.items():
+        if age is None:
+            continue
+        with single_metric(
+            name="CuratedDataAgeSeconds",
+            unit=MetricUnit.Seconds,
+            value=age,
+            namespace=emf.namespace,
+            default_dimensions={"Kind": kind},
+        ) as metric:
+            metric.set_timestamp(at)
+    logger.info("curated data ages", extra={"ages": ages, "at": at.isoformat()})
+    return {"time": at.isoformat(), "ages": ages}

@@ -21,6 +21,18 @@ run "inventory" {
   command = plan
 
   assert {
+    condition = (
+      output.observability.alarms.consecutive_failures == "taxlake-${var.environment}-consecutive-failures" &&
+      toset(keys(output.observability.alarms.data_delay)) == toset(keys(output.catalog.tables)) &&
+      toset(keys(output.observability.alarms.schema_drift)) == toset(keys(output.catalog.tables)) &&
+      toset(keys(output.observability.alarms.error_rate)) == toset(concat(["validator"], keys(output.pipeline.functions))) &&
+      toset(keys(output.observability.alarms.dead_letters)) == toset(["validator"]) &&
+      output.observability.topic.name == "taxlake-${var.environment}-alarms"
+    )
+    error_message = "Every environment alarms on the streak, each kind's delay and drift, each stage's error rate and the validator's dead letters, to its own alarms topic."
+  }
+
+  assert {
     condition     = output.key.alias == "alias/taxlake-${var.environment}"
     error_message = "The key alias must be alias/taxlake-<environment>."
   }

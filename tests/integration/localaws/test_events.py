@@ -115,3 +115,48 @@ def test_undeliverable_events_go_to_the_target_dead_letter_queue(aws, unique) ->
     )
     assert json.loads(message["Body"])["detail"]["object"]["key"] == "incoming/a.csv"
     assert message["MessageAttributes"]["TARGET_ARN"]["StringValue"] == missing
+
+
+def test_step_functions_status_changes_reach_the_default_bus(aws, unique) -> None:
+    sfn, sqs = aws("stepfunctions"), aws("sqs")
+    machines = {
+        "ok": {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}},
+        "bad": {"StartAt": "No", "States": {"No": {"Type": "Fail", "Error": "Broken", "Cause": "on purpose"}}},
+    }
+    arns = {
+        name: sfn.create_state_machine(
+            name=f"{unique}-{name}", definition=json.dumps(body), roleArn="arn:aws:iam::123456789012:role/sfn"
+        )["stateMachineArn"]
+        for name, body in machines.items()
+    }
+    url = sqs.create_queue(QueueName=f"{unique}-status")["QueueUrl"]
+    queue = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    pattern = {
+        "source": ["aws.states"],
+        "detail-type": ["Step Functions Execution Status Change"],
+        "detail": {"stateMachineArn": list(arns.values())},
+    }
+    aws("events").put_rule(Name=f"{unique}-status", EventPattern=json.dumps(pattern))
+    aws("events").put_targets(Rule=f"{unique}-status", Targets=[{"Id": "q", "Arn": queue}])
+
+    for name, arn in arns.items():
+        sfn.start_execution(stateMachineArn=arn, name=f"{name}-1", input=json.dumps({"kind": "bas"}))
+    seen: list[dict] = []
+
+    def four() -> list[dict]:
+        seen.extend(
+            json.loads(m["Body"]) for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        )
+        return seen if len(seen) >= 4 else []
+
+    events = wait_for(four)
+    by = {(e["detail"]["name"], e["detail"]["status"]): e for e in events}
+    assert set(by) == {("ok-1", "RUNNING"), ("ok-1", "SUCCEEDED"), ("bad-1", "RUNNING"), ("bad-1", "FAILED")}
+    done, failed = by[("ok-1", "SUCCEEDED")], by[("bad-1", "FAILED")]
+    assert done["source"] == "aws.states" and done["resources"] == [done["detail"]["executionArn"]]
+    assert (
+        json.loads(done["detail"]["input"]) == {"kind": "bas"}
+        and done["detail"]["stopDate"] >= done["detail"]["startDate"]
+    )
+    assert (failed["detail"]["error"], failed["detail"]["cause"]) == ("Broken", "on purpose")
+    assert by[("bad-1", "RUNNING")]["detail"]["stopDate"] is None
