@@ -583,6 +583,41 @@ class Pipeline(Deployed):
         }
 
 
+class Alerts(Deployed):
+    """The platform's alarms (modules/observability): evaluated by the emulator at a moment
+    named, and the freshness measurement run as its schedule would run it."""
+
+    def name(self, alert: str, key: str | None = None) -> str:
+        names = self.outputs["observability"]["alarms"][alert]
+        return str(names if key is None else names[key])
+
+    def evaluate(self, at: dt.datetime | None = None) -> dict[str, str]:
+        """Every alarm's state after the emulator evaluates them at ``at`` (now), by name."""
+        endpoint = self.aws["cloudwatch"].meta.endpoint_url
+        body = json.dumps({"time": at.isoformat()} if at else {}).encode()
+        url = f"{endpoint}/moto-api/localaws/cloudwatch/evaluate"
+        request = urllib.request.Request(url, body, method="POST")  # noqa: S310 - the emulator's URL
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            states = json.loads(response.read())["states"]
+        return {arn.rsplit(":", 1)[-1]: str(state) for arn, state in states.items()}
+
+    def measure_freshness(self, at: dt.datetime) -> dict[str, Any]:
+        """Invoke the freshness function with the event its schedule sends at ``at``."""
+        event = {"detail-type": "Scheduled Event", "source": "aws.events", "time": at.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        function = self.output("observability", "health", "functions", "freshness")
+        out = self.aws["lambda"].invoke(FunctionName=function, Payload=json.dumps(event))
+        payload = json.loads(out["Payload"].read())
+        if "FunctionError" in out:
+            raise RuntimeError(f"{function} failed: {payload}")
+        return dict(payload)
+
+
+def percentiles(values: list[float], points: tuple[int, ...] = (50, 90, 99)) -> dict[int, float]:
+    """Nearest-rank percentiles, as CloudWatch's pNN statistics rank them."""
+    ranked = sorted(values)
+    return {p: ranked[max(1, -(-p * len(ranked) // 100)) - 1] for p in points} if ranked else {}
+
+
 class CurrentTables(Deployed):
     """The current-tables job on the local platform: run it as its schedule would, read what it wrote."""
 

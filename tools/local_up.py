@@ -39,7 +39,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from local_platform import CurrentTables, Emulator, Landing, Pipeline, StepFailed, Terraform, clients  # noqa: E402
+from local_platform import (  # noqa: E402
+    Alerts,
+    CurrentTables,
+    Emulator,
+    Landing,
+    Pipeline,
+    StepFailed,
+    Terraform,
+    clients,
+    percentiles,
+)
 
 STATE = ROOT / ".local"
 
@@ -158,6 +168,7 @@ def up(rows: int, port: int, keep_running: bool, timings: dict[str, float]) -> b
         time.sleep(0.5)
     ok = summary(landing, samples, reports, duplicates, timings, started)
     ok &= pipeline_summary(pipeline, executions, reports)
+    ok &= alerts_summary(Alerts(aws, outputs), executions)
     t = time.perf_counter()
     ok &= current_summary(CurrentTables(aws, outputs))
     timings["current"] = time.perf_counter() - t
@@ -267,6 +278,26 @@ def pipeline_summary(pipeline: Pipeline, executions: list[dict[str, Any]], repor
         + ", ".join(f"{s} {stages[s]:.1f}s" for s in order + sorted(set(stages) - set(order)) if s in stages)
     )
     return ok
+
+
+def alerts_summary(alerts: Alerts, executions: list[dict[str, Any]]) -> bool:
+    """Latency percentiles of the run and every alarm's state, evaluated now (after the
+    freshness measurement its schedule would have made)."""
+    seconds = [(d["stopDate"] - d["startDate"]).total_seconds() for d in executions if d.get("stopDate")]
+    p = percentiles(seconds)
+    if p:
+        spread = f"p50 {p[50]:.1f}s, p90 {p[90]:.1f}s, p99 {p[99]:.1f}s"
+        print(f"\npipeline execution time: {spread} ({len(seconds)} executions)")
+    now = dt.datetime.now(dt.UTC)
+    ages = alerts.measure_freshness(now)["ages"]
+    print("curated data age: " + ", ".join(f"{k} {'never' if a is None else f'{a:.0f}s'}" for k, a in ages.items()))
+    states = alerts.evaluate(now)
+    print("alarms: " + ", ".join(f"{name} {state}" for name, state in sorted(states.items())))
+    # a clean run leaves no failure streak and nothing dead-lettered
+    return all(
+        states.get(alerts.name(alert, key)) == "OK"
+        for alert, key in (("consecutive_failures", None), ("dead_letters", "validator"))
+    )
 
 
 def current_summary(current: CurrentTables) -> bool:

@@ -11,15 +11,17 @@ locals {
   queue_names = { for name, arn in var.dead_letter_queues : name => element(split(":", arn), 5) }
 }
 
-# Critical: more than settings.consecutive_failures - 1 executions in a row failed. The
-# streak is counted per execution (the health function), not per period; a datapoint-free
-# period keeps the state (ignore), so the alarm holds until a success publishes 0.
+# Critical: settings.consecutive_failures executions in a row failed. The streak is counted
+# per execution (the status function), not per period, and published at each final status;
+# the freshness run republishes it, so a period in which a success followed the third
+# failure (its Maximum still 3) is corrected at the next run. A datapoint-free period keeps
+# the state (ignore): the alarm holds until a success's 0 is published.
 resource "aws_cloudwatch_metric_alarm" "consecutive_failures" {
   alarm_name          = "${var.name_prefix}-consecutive-failures"
   alarm_description   = "Critical: ${var.settings.consecutive_failures} or more pipeline executions failed in a row. Runbook: ${local.runbook}#consecutive-failures"
   namespace           = var.namespaces.pipeline
   metric_name         = "ConsecutiveFailures"
-  dimensions          = { StateMachine = var.state_machine.name }
+  dimensions          = { service = local.service, StateMachine = var.state_machine.name }
   statistic           = "Maximum"
   period              = 60
   evaluation_periods  = 1
@@ -41,7 +43,7 @@ resource "aws_cloudwatch_metric_alarm" "data_delay" {
   alarm_description   = "Critical: no ${each.key} file curated for ${var.settings.data_delay_seconds} s. Runbook: ${local.runbook}#data-delay"
   namespace           = var.namespaces.pipeline
   metric_name         = "CuratedDataAgeSeconds"
-  dimensions          = { Kind = each.key }
+  dimensions          = { service = local.service, Kind = each.key }
   statistic           = "Maximum"
   period              = 900
   evaluation_periods  = 1
@@ -61,7 +63,7 @@ resource "aws_cloudwatch_metric_alarm" "schema_drift" {
   alarm_description   = "Warning: a ${each.key} file arrived with a schema that differs from the registered one. Runbook: ${local.runbook}#schema-drift"
   namespace           = var.namespaces.validator
   metric_name         = "SchemaDriftDetected"
-  dimensions          = { Kind = each.key }
+  dimensions          = { service = var.validator_service, Kind = each.key }
   statistic           = "Sum"
   period              = 300
   evaluation_periods  = 1
@@ -76,7 +78,8 @@ resource "aws_cloudwatch_metric_alarm" "schema_drift" {
 # Warning: a stage's errors above settings.error_rate_percent of its invocations in 5
 # minutes; no invocations is a rate of 0, not a division by zero.
 resource "aws_cloudwatch_metric_alarm" "error_rate" {
-  for_each = var.functions
+  # the stages given and the module's own functions (a failing health function is a blind spot)
+  for_each = merge(var.functions, { for name, f in module.function : "health-${name}" => f.function.name })
 
   alarm_name          = "${var.name_prefix}-error-rate-${each.key}"
   alarm_description   = "Warning: ${each.value} failed more than ${var.settings.error_rate_percent}% of its invocations. Runbook: ${local.runbook}#error-rate"

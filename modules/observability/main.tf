@@ -3,6 +3,9 @@ data "aws_caller_identity" "current" {}
 locals {
   account_id = data.aws_caller_identity.current.account_id
   health     = "${var.name_prefix}-health"
+  # the functions' Powertools service name: a dimension of every metric they emit. One for
+  # both: the freshness run republishes the streak, as the same metric.
+  service = "health"
 
   # The health functions: one counts each execution's final status, one measures (on a
   # schedule) how long each kind has gone without a curated file.
@@ -14,7 +17,7 @@ locals {
     }
     freshness = {
       handler     = "handler.freshness"
-      description = "Publishes CuratedDataAgeSeconds per kind: the time since each kind's newest curated file."
+      description = "Publishes CuratedDataAgeSeconds per kind (the time since each kind's newest curated file) and republishes the failure streak."
       trigger     = aws_cloudwatch_event_rule.freshness
     }
   }
@@ -138,10 +141,11 @@ module "function" {
   tags         = var.tags
 
   environment = {
-    POWERTOOLS_SERVICE_NAME      = "health-${each.key}"
+    POWERTOOLS_SERVICE_NAME      = local.service
     POWERTOOLS_METRICS_NAMESPACE = var.namespaces.pipeline
     HEALTH_TABLE                 = aws_dynamodb_table.health.name
     KINDS                        = join(",", var.kinds)
+    STATE_MACHINE                = var.state_machine.name
   }
 
   statements = [

@@ -48,6 +48,12 @@ variable "namespaces" {
   nullable = false
 }
 
+variable "validator_service" {
+  description = "The validator's Powertools service name (its POWERTOOLS_SERVICE_NAME): a dimension of every metric it emits."
+  type        = string
+  nullable    = false
+}
+
 variable "kinds" {
   description = "Lodgement kinds whose freshness and schema drift are alarmed (the curated tables' kinds)."
   type        = list(string)
@@ -60,7 +66,7 @@ variable "kinds" {
 }
 
 variable "functions" {
-  description = "Lambda functions whose error rate is alarmed, by stage: { stage = function name }."
+  description = "Lambda functions whose error rate is alarmed, by stage: { stage = function name } (the module's own functions are added)."
   type        = map(string)
   default     = {}
   nullable    = false

@@ -246,6 +246,7 @@ module "observability" {
     validator = module.validator.environment.POWERTOOLS_METRICS_NAMESPACE
     pipeline  = module.orchestrator.function_environments["metrics"].POWERTOOLS_METRICS_NAMESPACE
   }
+  validator_service = module.validator.environment.POWERTOOLS_SERVICE_NAME
 
   functions = merge(
     { validator = module.validator.function.name },

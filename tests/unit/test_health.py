@@ -114,7 +114,11 @@ def test_a_scheduled_event_needs_a_time(health: HealthTable) -> None:
 
 @pytest.fixture
 def handler(health: HealthTable, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    module = load_handler(monkeypatch, "pipeline", {"HEALTH_TABLE": TABLE, "KINDS": "lodgement,bas"})
+    module = load_handler(
+        monkeypatch,
+        "pipeline",
+        {"HEALTH_TABLE": TABLE, "KINDS": "lodgement,bas", "STATE_MACHINE": "taxlake-test-pipeline"},
+    )
     module.health = health  # the moto client the fixture made
     return module
 
@@ -136,9 +140,14 @@ def test_freshness_publishes_each_curated_kind_at_the_event_time(handler: Module
     at = dt.datetime.fromtimestamp(T0 / 1000 + 3 * 3600, dt.UTC)
     out = handler.freshness({"time": at.strftime("%Y-%m-%dT%H:%M:%SZ")}, Context())
     assert out["ages"] == {"lodgement": 10800.0, "bas": None}
-    (doc,) = [d for d in emf(capsys.readouterr().out) if "CuratedDataAgeSeconds" in d]
+    docs = emf(capsys.readouterr().out)
+    (doc,) = [d for d in docs if "CuratedDataAgeSeconds" in d]
     assert (doc["Kind"], doc["CuratedDataAgeSeconds"], doc["_aws"]["Timestamp"]) == (
         "lodgement",
         10800.0,
         T0 + 10_800_000,
     )
+    # the streak again, as the status function publishes it (same dimensions)
+    (streak,) = [d for d in docs if "ConsecutiveFailures" in d]
+    assert (streak["ConsecutiveFailures"], streak["StateMachine"]) == (0.0, "taxlake-test-pipeline")
+    assert streak["service"] == "pipeline" and out["consecutive_failures"] == 0

@@ -7,13 +7,14 @@ mock_provider "aws" {
 }
 
 variables {
-  name_prefix   = "taxlake-test"
-  package_path  = "tests/fixtures/pipeline.zip"
-  kms_key_arn   = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
-  state_machine = { name = "taxlake-test-pipeline", arn = "arn:aws:states:ap-southeast-2:123456789012:stateMachine:taxlake-test-pipeline" }
-  namespaces    = { validator = "TaxlakeValidator", pipeline = "Taxlake" }
-  kinds         = ["lodgement", "bas"]
-  functions     = { validator = "taxlake-test-validator", process = "taxlake-test-pipeline-process" }
+  name_prefix       = "taxlake-test"
+  package_path      = "tests/fixtures/pipeline.zip"
+  kms_key_arn       = "arn:aws:kms:ap-southeast-2:123456789012:key/11111111-2222-3333-4444-555555555555"
+  state_machine     = { name = "taxlake-test-pipeline", arn = "arn:aws:states:ap-southeast-2:123456789012:stateMachine:taxlake-test-pipeline" }
+  namespaces        = { validator = "TaxlakeValidator", pipeline = "Taxlake" }
+  validator_service = "validator"
+  kinds             = ["lodgement", "bas"]
+  functions         = { validator = "taxlake-test-validator", process = "taxlake-test-pipeline-process" }
   dead_letter_queues = {
     validator = "arn:aws:sqs:ap-southeast-2:123456789012:taxlake-test-validator-dlq"
   }
@@ -28,8 +29,12 @@ run "one_alarm_per_alert" {
       consecutive_failures = "taxlake-test-consecutive-failures"
       data_delay           = { lodgement = "taxlake-test-data-delay-lodgement", bas = "taxlake-test-data-delay-bas" }
       schema_drift         = { lodgement = "taxlake-test-schema-drift-lodgement", bas = "taxlake-test-schema-drift-bas" }
-      error_rate           = { validator = "taxlake-test-error-rate-validator", process = "taxlake-test-error-rate-process" }
-      dead_letters         = { validator = "taxlake-test-dead-letters-validator" }
+      error_rate = {
+        validator          = "taxlake-test-error-rate-validator", process = "taxlake-test-error-rate-process"
+        "health-status"    = "taxlake-test-error-rate-health-status"
+        "health-freshness" = "taxlake-test-error-rate-health-freshness"
+      }
+      dead_letters = { validator = "taxlake-test-dead-letters-validator" }
     }
     error_message = "One alarm per alert: the streak, data delay and schema drift per kind, error rate per stage, dead letters per queue."
   }
@@ -49,7 +54,7 @@ run "one_alarm_per_alert" {
       aws_cloudwatch_metric_alarm.consecutive_failures.threshold == 3 &&
       aws_cloudwatch_metric_alarm.consecutive_failures.comparison_operator == "GreaterThanOrEqualToThreshold" &&
       aws_cloudwatch_metric_alarm.consecutive_failures.treat_missing_data == "ignore" &&
-      aws_cloudwatch_metric_alarm.consecutive_failures.dimensions["StateMachine"] == "taxlake-test-pipeline"
+      aws_cloudwatch_metric_alarm.consecutive_failures.dimensions == tomap({ service = "health", StateMachine = "taxlake-test-pipeline" })
     )
     error_message = "Three failures in a row alarm; quiet periods keep the state until a success resets the streak."
   }
@@ -58,7 +63,8 @@ run "one_alarm_per_alert" {
     condition = (
       aws_cloudwatch_metric_alarm.data_delay["bas"].threshold == 7200 &&
       aws_cloudwatch_metric_alarm.data_delay["bas"].treat_missing_data == "breaching" &&
-      aws_cloudwatch_metric_alarm.data_delay["bas"].dimensions["Kind"] == "bas" &&
+      aws_cloudwatch_metric_alarm.data_delay["bas"].dimensions == tomap({ service = "health", Kind = "bas" }) &&
+      aws_cloudwatch_metric_alarm.schema_drift["bas"].dimensions == tomap({ service = "validator", Kind = "bas" }) &&
       aws_cloudwatch_metric_alarm.schema_drift["bas"].namespace == "TaxlakeValidator"
     )
     error_message = "Data delay: over two hours, missing measurements breaching; schema drift watches the validator's namespace."

@@ -8,6 +8,7 @@ structured logs (correlated by execution) and EMF metrics.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import Any
 
@@ -129,23 +130,25 @@ def execution_status(event: dict[str, Any], context: LambdaContext) -> dict[str,
     return out
 
 
+def _publish(name: str, unit: MetricUnit, value: float, at: dt.datetime, **dimensions: str) -> None:
+    with single_metric(
+        name=name, unit=unit, value=value, namespace=emf.namespace, default_dimensions=dimensions
+    ) as metric:
+        metric.set_timestamp(at)
+
+
 @logger.inject_lambda_context(clear_state=True)
 def freshness(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """Scheduled: seconds since each kind's newest curated file, one metric per kind. A kind
-    with none yet publishes nothing, which its data-delay alarm treats as breaching."""
+    """Scheduled: seconds since each kind's newest curated file, one metric per kind (a kind
+    with none yet publishes nothing, which its data-delay alarm treats as breaching); and the
+    failure streak again, so its alarm follows the latest value within one schedule interval."""
     at = event_time(event)
     kinds = [k for k in os.environ.get("KINDS", "").split(",") if k]
     ages = curated_ages(event, health, kinds)
     for kind, age in ages.items():
-        if age is None:
-            continue
-        with single_metric(
-            name="CuratedDataAgeSeconds",
-            unit=MetricUnit.Seconds,
-            value=age,
-            namespace=emf.namespace,
-            default_dimensions={"Kind": kind},
-        ) as metric:
-            metric.set_timestamp(at)
-    logger.info("curated data ages", extra={"ages": ages, "at": at.isoformat()})
-    return {"time": at.isoformat(), "ages": ages}
+        if age is not None:
+            _publish("CuratedDataAgeSeconds", MetricUnit.Seconds, age, at, Kind=kind)
+    streak = health.streak()
+    _publish("ConsecutiveFailures", MetricUnit.Count, streak, at, StateMachine=os.environ.get("STATE_MACHINE", ""))
+    logger.info("curated data ages", extra={"ages": ages, "consecutive_failures": streak, "at": at.isoformat()})
+    return {"time": at.isoformat(), "ages": ages, "consecutive_failures": streak}

@@ -58,6 +58,10 @@ class HealthTable(LazyClient):
         )
         return 0
 
+    def streak(self) -> int:
+        item = self.client.get_item(TableName=self.table_name, Key={"pk": {"S": STREAK_KEY}}, ConsistentRead=True)
+        return int(item.get("Item", {}).get("failures", {}).get("N", "0"))
+
     def curated(self, kind: str, at_ms: int) -> None:
         """Record a file of ``kind`` curated at ``at_ms`` unless a newer one is recorded."""
         try:

@@ -25,7 +25,7 @@ run "inventory" {
       output.observability.alarms.consecutive_failures == "taxlake-${var.environment}-consecutive-failures" &&
       toset(keys(output.observability.alarms.data_delay)) == toset(keys(output.catalog.tables)) &&
       toset(keys(output.observability.alarms.schema_drift)) == toset(keys(output.catalog.tables)) &&
-      toset(keys(output.observability.alarms.error_rate)) == toset(concat(["validator"], keys(output.pipeline.functions))) &&
+      toset(keys(output.observability.alarms.error_rate)) == toset(concat(["validator", "health-status", "health-freshness"], keys(output.pipeline.functions))) &&
       toset(keys(output.observability.alarms.dead_letters)) == toset(["validator"]) &&
       output.observability.topic.name == "taxlake-${var.environment}-alarms"
     )

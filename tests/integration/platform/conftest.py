@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "tools"))
 
-from local_platform import CurrentTables, Landing, Pipeline, Terraform, clients  # noqa: E402
+from local_platform import Alerts, CurrentTables, Landing, Pipeline, Terraform, clients  # noqa: E402
 
 
 @dataclass
@@ -39,7 +39,7 @@ def platform(endpoint: str, emulator_log: Path | None, tmp_path_factory: pytest.
         tf.destroy()
 
 
-__all__ = ["CurrentTables", "Pipeline", "Platform"]
+__all__ = ["Alerts", "CurrentTables", "Pipeline", "Platform"]
 
 
 # Run last: its hundred files start a hundred pipeline executions, which would otherwise
