@@ -11,65 +11,67 @@ locals {
   queue_names = { for name, arn in var.dead_letter_queues : name => element(split(":", arn), 5) }
 }
 
-# Critical: settings.consecutive_failures executions in a row failed. The streak is counted
-# per execution (the status function), not per period, and published at each final status;
-# the freshness run republishes it, so a period in which a success followed the third
-# failure (its Maximum still 3) is corrected at the next run. A datapoint-free period keeps
-# the state (ignore): the alarm holds until a success's 0 is published.
-resource "aws_cloudwatch_metric_alarm" "consecutive_failures" {
-  alarm_name          = "${var.name_prefix}-consecutive-failures"
-  alarm_description   = "Critical: ${var.settings.consecutive_failures} or more pipeline executions failed in a row. Runbook: ${local.runbook}#consecutive-failures"
-  namespace           = var.namespaces.pipeline
-  metric_name         = "ConsecutiveFailures"
-  dimensions          = { service = local.service, StateMachine = var.state_machine.name }
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 1
-  threshold           = var.settings.consecutive_failures
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "ignore"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-  tags                = var.tags
+# The alarms on one metric each, keyed by alarm name (after name_prefix):
+#
+# - consecutive-failures (critical): settings.consecutive_failures executions in a row
+#   failed. The streak is counted per execution (the status function), not per period, and
+#   published at each final status; the freshness run republishes it, so a period in which
+#   a success followed the third failure (its Maximum still 3) is corrected at the next run.
+#   A datapoint-free period keeps the state (ignore): it holds until a success's 0.
+# - data-delay-<kind> (critical): no file of the kind curated for settings.data_delay_seconds.
+#   No measurement in 15 minutes is itself a delay (breaching): a stopped schedule or a
+#   failing freshness function alarms too.
+# - schema-drift-<kind> (warning): a file of the kind was quarantined for schema drift.
+# - dead-letters-<queue> (critical): a dead-letter queue holds a message nothing will retry.
+locals {
+  single_metric_alarms = merge(
+    {
+      consecutive-failures = {
+        alert       = "consecutive_failures", key = null, runbook = "consecutive-failures"
+        description = "Critical: ${var.settings.consecutive_failures} or more pipeline executions failed in a row."
+        namespace   = var.namespaces.pipeline, metric = "ConsecutiveFailures", statistic = "Maximum", period = 60
+        dimensions  = { service = local.service, StateMachine = var.state_machine.name }
+        threshold   = var.settings.consecutive_failures, operator = "GreaterThanOrEqualToThreshold", missing = "ignore"
+      }
+    },
+    { for kind in var.kinds : "data-delay-${kind}" => {
+      alert       = "data_delay", key = kind, runbook = "data-delay"
+      description = "Critical: no ${kind} file curated for ${var.settings.data_delay_seconds} s."
+      namespace   = var.namespaces.pipeline, metric = "CuratedDataAgeSeconds", statistic = "Maximum", period = 900
+      dimensions  = { service = local.service, Kind = kind }
+      threshold   = var.settings.data_delay_seconds, operator = "GreaterThanThreshold", missing = "breaching"
+    } },
+    { for kind in var.kinds : "schema-drift-${kind}" => {
+      alert       = "schema_drift", key = kind, runbook = "schema-drift"
+      description = "Warning: a ${kind} file arrived with a schema that differs from the registered one."
+      namespace   = var.namespaces.validator, metric = "SchemaDriftDetected", statistic = "Sum", period = 300
+      dimensions  = { service = var.validator_service, Kind = kind }
+      threshold   = 0, operator = "GreaterThanThreshold", missing = "notBreaching"
+    } },
+    { for name, queue in local.queue_names : "dead-letters-${name}" => {
+      alert       = "dead_letters", key = name, runbook = "dead-letters"
+      description = "Critical: ${queue} holds a message nothing will retry."
+      namespace   = "AWS/SQS", metric = "ApproximateNumberOfMessagesVisible", statistic = "Maximum", period = 60
+      dimensions  = { QueueName = queue }
+      threshold   = 0, operator = "GreaterThanThreshold", missing = "notBreaching"
+    } },
+  )
 }
 
-# Critical: a kind has had no curated file for settings.data_delay_seconds. The freshness
-# function measures it every few minutes; no measurement in 15 minutes is itself a delay
-# (breaching), so a stopped schedule or a failing function alarms too.
-resource "aws_cloudwatch_metric_alarm" "data_delay" {
-  for_each = toset(var.kinds)
+resource "aws_cloudwatch_metric_alarm" "single" {
+  for_each = local.single_metric_alarms
 
-  alarm_name          = "${var.name_prefix}-data-delay-${each.key}"
-  alarm_description   = "Critical: no ${each.key} file curated for ${var.settings.data_delay_seconds} s. Runbook: ${local.runbook}#data-delay"
-  namespace           = var.namespaces.pipeline
-  metric_name         = "CuratedDataAgeSeconds"
-  dimensions          = { service = local.service, Kind = each.key }
-  statistic           = "Maximum"
-  period              = 900
+  alarm_name          = "${var.name_prefix}-${each.key}"
+  alarm_description   = "${each.value.description} Runbook: ${local.runbook}#${each.value.runbook}"
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
+  period              = each.value.period
   evaluation_periods  = 1
-  threshold           = var.settings.data_delay_seconds
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "breaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-  tags                = var.tags
-}
-
-# Warning: a file of this kind was quarantined for schema drift (the validator's metric).
-resource "aws_cloudwatch_metric_alarm" "schema_drift" {
-  for_each = toset(var.kinds)
-
-  alarm_name          = "${var.name_prefix}-schema-drift-${each.key}"
-  alarm_description   = "Warning: a ${each.key} file arrived with a schema that differs from the registered one. Runbook: ${local.runbook}#schema-drift"
-  namespace           = var.namespaces.validator
-  metric_name         = "SchemaDriftDetected"
-  dimensions          = { service = var.validator_service, Kind = each.key }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
+  threshold           = each.value.threshold
+  comparison_operator = each.value.operator
+  treat_missing_data  = each.value.missing
   alarm_actions       = local.actions
   ok_actions          = local.actions
   tags                = var.tags
@@ -114,24 +116,4 @@ resource "aws_cloudwatch_metric_alarm" "error_rate" {
       }
     }
   }
-}
-
-# Critical: a dead-letter queue holds a message: an event or invocation was given up on.
-resource "aws_cloudwatch_metric_alarm" "dead_letters" {
-  for_each = local.queue_names
-
-  alarm_name          = "${var.name_prefix}-dead-letters-${each.key}"
-  alarm_description   = "Critical: ${each.value} holds a message nothing will retry. Runbook: ${local.runbook}#dead-letters"
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = each.value }
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.actions
-  ok_actions          = local.actions
-  tags                = var.tags
 }

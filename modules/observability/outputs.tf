@@ -5,13 +5,15 @@ output "topic" {
 
 output "alarms" {
   description = "Alarm names by alert: consecutive_failures; data_delay and schema_drift by kind; error_rate by stage; dead_letters by queue."
-  value = {
-    consecutive_failures = aws_cloudwatch_metric_alarm.consecutive_failures.alarm_name
-    data_delay           = { for k, a in aws_cloudwatch_metric_alarm.data_delay : k => a.alarm_name }
-    schema_drift         = { for k, a in aws_cloudwatch_metric_alarm.schema_drift : k => a.alarm_name }
-    error_rate           = { for k, a in aws_cloudwatch_metric_alarm.error_rate : k => a.alarm_name }
-    dead_letters         = { for k, a in aws_cloudwatch_metric_alarm.dead_letters : k => a.alarm_name }
-  }
+  value = merge(
+    { consecutive_failures = aws_cloudwatch_metric_alarm.single["consecutive-failures"].alarm_name },
+    {
+      for alert in ["data_delay", "schema_drift", "dead_letters"] : alert => {
+        for name, spec in local.single_metric_alarms : spec.key => aws_cloudwatch_metric_alarm.single[name].alarm_name if spec.alert == alert
+      }
+    },
+    { error_rate = { for k, a in aws_cloudwatch_metric_alarm.error_rate : k => a.alarm_name } },
+  )
 }
 
 output "health" {

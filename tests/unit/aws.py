@@ -21,6 +21,16 @@ BUCKET = "taxlake-test-landing"
 TABLE = "taxlake-test-idempotency"
 
 
+def create_table(ddb: Any, name: str, key: str) -> None:
+    """An on-demand table keyed by the string ``key``, as the modules declare theirs."""
+    ddb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
 @dataclass
 class Aws:
     s3: Any
@@ -75,12 +85,7 @@ def aws() -> Iterator[Aws]:
         )
         events.put_targets(Rule="landing", Targets=[{"Id": "q", "Arn": queue_arn}])
         ddb = boto3.client("dynamodb", region_name=REGION)
-        ddb.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_table(ddb, TABLE, "id")
         sfn = boto3.client("stepfunctions", region_name=REGION)
         arn = sfn.create_state_machine(
             name="pipeline",

@@ -18,7 +18,7 @@ from taxlake.adapters.dynamodb import HealthTable
 from taxlake.pipeline.common import InputContractError
 from taxlake.pipeline.health import Execution, curated_ages, record_execution
 
-from .aws import REGION, load_handler
+from .aws import REGION, create_table, load_handler
 from .test_handler import Context, emf
 
 TABLE = "taxlake-test-health"
@@ -31,12 +31,7 @@ T0 = (int(time.time()) // 60 * 60 - 4 * 3600) * 1000
 def health() -> Iterator[HealthTable]:
     with mock_aws():
         ddb = boto3.client("dynamodb", region_name=REGION)
-        ddb.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_table(ddb, TABLE, "pk")
         yield HealthTable(TABLE, client=ddb)
 
 

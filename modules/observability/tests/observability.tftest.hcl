@@ -41,31 +41,29 @@ run "one_alarm_per_alert" {
 
   assert {
     condition = alltrue(flatten([
-      for group in [
-        { x = aws_cloudwatch_metric_alarm.consecutive_failures }, aws_cloudwatch_metric_alarm.data_delay,
-        aws_cloudwatch_metric_alarm.schema_drift, aws_cloudwatch_metric_alarm.error_rate, aws_cloudwatch_metric_alarm.dead_letters,
-      ] : [for a in values(group) : a.alarm_actions == toset([aws_sns_topic.alarms.arn]) && a.ok_actions == toset([aws_sns_topic.alarms.arn]) && strcontains(a.alarm_description, "docs/runbook.md#")]
+      for group in [aws_cloudwatch_metric_alarm.single, aws_cloudwatch_metric_alarm.error_rate] :
+      [for a in values(group) : a.alarm_actions == toset([aws_sns_topic.alarms.arn]) && a.ok_actions == toset([aws_sns_topic.alarms.arn]) && strcontains(a.alarm_description, "docs/runbook.md#")]
     ]))
     error_message = "Every alarm must notify the alarms topic when it fires and clears, and link its runbook section."
   }
 
   assert {
     condition = (
-      aws_cloudwatch_metric_alarm.consecutive_failures.threshold == 3 &&
-      aws_cloudwatch_metric_alarm.consecutive_failures.comparison_operator == "GreaterThanOrEqualToThreshold" &&
-      aws_cloudwatch_metric_alarm.consecutive_failures.treat_missing_data == "ignore" &&
-      aws_cloudwatch_metric_alarm.consecutive_failures.dimensions == tomap({ service = "health", StateMachine = "taxlake-test-pipeline" })
+      aws_cloudwatch_metric_alarm.single["consecutive-failures"].threshold == 3 &&
+      aws_cloudwatch_metric_alarm.single["consecutive-failures"].comparison_operator == "GreaterThanOrEqualToThreshold" &&
+      aws_cloudwatch_metric_alarm.single["consecutive-failures"].treat_missing_data == "ignore" &&
+      aws_cloudwatch_metric_alarm.single["consecutive-failures"].dimensions == tomap({ service = "health", StateMachine = "taxlake-test-pipeline" })
     )
     error_message = "Three failures in a row alarm; quiet periods keep the state until a success resets the streak."
   }
 
   assert {
     condition = (
-      aws_cloudwatch_metric_alarm.data_delay["bas"].threshold == 7200 &&
-      aws_cloudwatch_metric_alarm.data_delay["bas"].treat_missing_data == "breaching" &&
-      aws_cloudwatch_metric_alarm.data_delay["bas"].dimensions == tomap({ service = "health", Kind = "bas" }) &&
-      aws_cloudwatch_metric_alarm.schema_drift["bas"].dimensions == tomap({ service = "validator", Kind = "bas" }) &&
-      aws_cloudwatch_metric_alarm.schema_drift["bas"].namespace == "TaxlakeValidator"
+      aws_cloudwatch_metric_alarm.single["data-delay-bas"].threshold == 7200 &&
+      aws_cloudwatch_metric_alarm.single["data-delay-bas"].treat_missing_data == "breaching" &&
+      aws_cloudwatch_metric_alarm.single["data-delay-bas"].dimensions == tomap({ service = "health", Kind = "bas" }) &&
+      aws_cloudwatch_metric_alarm.single["schema-drift-bas"].dimensions == tomap({ service = "validator", Kind = "bas" }) &&
+      aws_cloudwatch_metric_alarm.single["schema-drift-bas"].namespace == "TaxlakeValidator"
     )
     error_message = "Data delay: over two hours, missing measurements breaching; schema drift watches the validator's namespace."
   }
@@ -74,7 +72,7 @@ run "one_alarm_per_alert" {
     condition = (
       [for q in aws_cloudwatch_metric_alarm.error_rate["process"].metric_query : q.expression if q.return_data == true] == ["IF(invocations > 0, 100 * FILL(errors, 0) / invocations, 0)"] &&
       aws_cloudwatch_metric_alarm.error_rate["process"].threshold == 1 &&
-      aws_cloudwatch_metric_alarm.dead_letters["validator"].dimensions["QueueName"] == "taxlake-test-validator-dlq"
+      aws_cloudwatch_metric_alarm.single["dead-letters-validator"].dimensions["QueueName"] == "taxlake-test-validator-dlq"
     )
     error_message = "The error rate is guarded for zero invocations and alarms above 1%; the DLQ alarm names the queue."
   }

@@ -24,7 +24,7 @@ from taxlake.generate import GenerateSpec, write_sample
 
 from ..conftest import wait_for
 from .conftest import Alerts
-from .test_pipeline import land_and_follow
+from .test_pipeline import ghost, land_and_follow
 
 TODAY = dt.date.today()
 
@@ -79,13 +79,10 @@ def succeed(platform, tmp_path: Path, name: str) -> dict[str, Any]:
 def fail(platform, name: str) -> dict[str, Any]:
     """An execution whose input names a validated file that does not exist: it fails."""
     sfn = platform.aws["stepfunctions"]
-    ghost = {
-        "bucket": platform.landing.bucket, "key": f"validated/lodgement/alerts/{name}.csv", "version_id": None,
-        "size_bytes": 10, "kind": "lodgement", "format": "csv", "compression": None, "structured": False,
-        "record_count": 1, "records_rejected": 0, "report_key": f"validated/lodgement/alerts/{name}.csv.report.json",
-    }  # fmt: skip
     arn = sfn.start_execution(
-        stateMachineArn=platform.outputs["pipeline"]["state_machine"]["arn"], name=name, input=json.dumps(ghost)
+        stateMachineArn=platform.outputs["pipeline"]["state_machine"]["arn"],
+        name=name,
+        input=json.dumps(ghost(platform, f"validated/lodgement/alerts/{name}.csv")),
     )["executionArn"]
     done = wait_for(lambda: (d := sfn.describe_execution(executionArn=arn))["status"] != "RUNNING" and d, 120)
     assert done["status"] == "FAILED"

@@ -87,6 +87,15 @@ def local_curation(path: Path, kind: str, source_file: str) -> pa.Table:
         )
 
 
+def ghost(platform, key: str) -> dict:
+    """An execution input naming a validated file (and report) that does not exist."""
+    return {
+        "bucket": platform.landing.bucket, "key": key, "version_id": None, "size_bytes": 10, "kind": "lodgement",
+        "format": "csv", "compression": None, "structured": False, "record_count": 1, "records_rejected": 0,
+        "report_key": f"{key}.report.json",
+    }  # fmt: skip
+
+
 def output(done: dict) -> dict:
     return json.loads(done["output"])
 
@@ -160,13 +169,10 @@ def test_a_failing_step_takes_the_failure_branch_and_raises_the_alert(platform, 
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=platform.outputs["pipeline"]["topics"]["alerts"], Protocol="sqs", Endpoint=queue_arn,
                   Attributes={"RawMessageDelivery": "true"})  # fmt: skip
-    ghost = {
-        "bucket": platform.landing.bucket, "key": f"validated/lodgement/{prefix}/ghost.csv", "version_id": None,
-        "size_bytes": 10, "kind": "lodgement", "format": "csv", "compression": None, "structured": False,
-        "record_count": 1, "records_rejected": 0, "report_key": f"validated/lodgement/{prefix}/ghost.csv.report.json",
-    }  # fmt: skip
     arn = sfn.start_execution(
-        stateMachineArn=platform.outputs["pipeline"]["state_machine"]["arn"], name=prefix, input=json.dumps(ghost)
+        stateMachineArn=platform.outputs["pipeline"]["state_machine"]["arn"],
+        name=prefix,
+        input=json.dumps(ghost(platform, f"validated/lodgement/{prefix}/ghost.csv")),
     )["executionArn"]
     done = wait_for(lambda: (d := sfn.describe_execution(executionArn=arn))["status"] != "RUNNING" and d, 120)
     assert (done["status"], done["error"]) == ("FAILED", "ObjectNotFound")
