@@ -24,3 +24,11 @@ output "health" {
     schedule  = aws_cloudwatch_event_rule.freshness.name
   }
 }
+
+output "dashboard" {
+  description = "The dashboard's name and its panels' titles, in order (the last is the alarms' status)."
+  value = {
+    name   = aws_cloudwatch_dashboard.this.dashboard_name
+    panels = [for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : w.properties.title]
+  }
+}

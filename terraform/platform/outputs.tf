@@ -90,10 +90,11 @@ output "pipeline" {
 }
 
 output "observability" {
-  description = "Alerts: the alarms topic { name, arn }, alarm names by alert, and the health record (table, functions, freshness schedule)."
+  description = "Alerts: the alarms topic { name, arn }, alarm names by alert, the health record (table, functions, freshness schedule) and the dashboard { name, panels }."
   value = {
-    topic  = module.observability.topic
-    alarms = module.observability.alarms
-    health = module.observability.health
+    topic     = module.observability.topic
+    alarms    = module.observability.alarms
+    health    = module.observability.health
+    dashboard = module.observability.dashboard
   }
 }

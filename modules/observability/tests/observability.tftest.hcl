@@ -92,6 +92,28 @@ run "one_alarm_per_alert" {
   }
 }
 
+run "one_dashboard_of_what_the_platform_emits" {
+  command = apply
+
+  assert {
+    condition     = output.dashboard.name == "taxlake-test" && length(output.dashboard.panels) == 15 && output.dashboard.panels[14] == "Alarms"
+    error_message = "One dashboard: fourteen metric panels and the alarms' status last."
+  }
+
+  assert {
+    condition = alltrue([
+      for metric in ["{Taxlake,Engine,Kind,service} MetricName=\\\"PipelineSucceeded\\\"", "{TaxlakeValidator,Kind,Reason,service} MetricName=\\\"RecordsRejectedByReason\\\"", "{AWS/SQS,QueueName}"] :
+      strcontains(aws_cloudwatch_dashboard.this.dashboard_body, metric)
+    ])
+    error_message = "The panels search the metrics the platform emits, by the dimensions it emits them with."
+  }
+
+  assert {
+    condition     = length(jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets[14].properties.alarms) == length(aws_cloudwatch_metric_alarm.single) + length(aws_cloudwatch_metric_alarm.error_rate)
+    error_message = "The alarms panel shows every alarm."
+  }
+}
+
 run "thresholds_are_checked" {
   command = plan
 
