@@ -79,9 +79,10 @@ resource "aws_sns_topic_subscription" "queue" {
 # The streak, the executions already counted (expired by TTL) and each kind's newest
 # curated file.
 resource "aws_dynamodb_table" "health" {
-  name         = local.health
-  billing_mode = "PAY_PER_REQUEST"
-  hash_key     = "pk"
+  name                        = local.health
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "pk"
+  deletion_protection_enabled = var.settings.deletion_protection
 
   attribute {
     name = "pk"

@@ -102,6 +102,8 @@ variable "settings" {
     error_rate_percent   = optional(number, 1)
     freshness_schedule   = optional(string, "rate(5 minutes)")
     log_retention_days   = optional(number)
+    # the health record is state: kept from deletion unless an environment is disposable
+    deletion_protection = optional(bool, true)
   })
   default  = {}
   nullable = false

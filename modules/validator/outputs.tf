@@ -19,10 +19,11 @@ output "dlq" {
 }
 
 output "idempotency_table" {
-  description = "The Powertools idempotency table: { name, arn }."
+  description = "The Powertools idempotency table: { name, arn, deletion_protection }."
   value = {
-    name = aws_dynamodb_table.idempotency.name
-    arn  = aws_dynamodb_table.idempotency.arn
+    name                = aws_dynamodb_table.idempotency.name
+    arn                 = aws_dynamodb_table.idempotency.arn
+    deletion_protection = aws_dynamodb_table.idempotency.deletion_protection_enabled
   }
 }
 

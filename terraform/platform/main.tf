@@ -255,5 +255,8 @@ module "observability" {
   dead_letter_queues = { validator = module.validator.dlq.arn }
 
   subscriptions = var.observability.subscriptions
-  settings      = var.observability.settings
+  # an environment's tables are all protected or all disposable, as its validator's is
+  settings = merge(var.observability.settings, {
+    deletion_protection = module.validator.idempotency_table.deletion_protection
+  })
 }
