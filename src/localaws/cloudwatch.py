@@ -115,8 +115,20 @@ def statistic(datums: list[Any], stat: str) -> float | None:
     raise ValueError(f"statistic {stat!r} is not evaluated locally")
 
 
+MetricIndex = dict[tuple[str, str, frozenset[tuple[str, str]]], list[Any]]
+
+
+def index_metrics(backend: Any) -> MetricIndex:
+    """The backend's datapoints by metric (namespace, name, dimensions): read once per
+    evaluation round, not once per alarm and query."""
+    index: MetricIndex = {}
+    for datum in backend.get_all_metrics():
+        index.setdefault((datum.namespace, datum.name, _dimensions(datum.dimensions)), []).append(datum)
+    return index
+
+
 def metric_series(
-    backend: Any,
+    metrics: MetricIndex,
     namespace: str,
     name: str,
     dimensions: Iterable[Any],
@@ -126,12 +138,9 @@ def metric_series(
     unit: str | None = None,
 ) -> Series:
     """``stat`` per period (each starting at one of ``periods``) of the metric named exactly."""
-    wanted = _dimensions(dimensions)
     first, end = periods[0], periods[-1] + dt.timedelta(seconds=period)
     buckets: dict[dt.datetime, list[Any]] = {}
-    for datum in backend.get_all_metrics():
-        if datum.namespace != namespace or datum.name != name or _dimensions(datum.dimensions) != wanted:
-            continue
+    for datum in metrics.get((namespace, name, _dimensions(dimensions)), []):
         if unit and datum.unit and datum.unit != unit:
             continue
         at = _utc(datum.timestamp)
@@ -256,13 +265,13 @@ def _period_starts(now: dt.datetime, period: int, count: int) -> list[dt.datetim
     return [dt.datetime.fromtimestamp(epoch - i * period, dt.UTC) for i in range(count - 1, -1, -1)]
 
 
-def alarm_series(backend: Any, alarm: Any, periods: list[dt.datetime]) -> Series:
+def alarm_series(metrics: MetricIndex, alarm: Any, periods: list[dt.datetime]) -> Series:
     """The datapoints the alarm judges, one per period that has one."""
     period = int(alarm.period or 60)
     if not alarm.metric_data_queries:
         stat = alarm.extended_statistic or alarm.statistic
         return metric_series(
-            backend, alarm.namespace, alarm.metric_name, alarm.dimensions, stat, period, periods, alarm.unit
+            metrics, alarm.namespace, alarm.metric_name, alarm.dimensions, stat, period, periods, alarm.unit
         )
     series: dict[str, Series] = {}
     returned: list[str] = []
@@ -273,7 +282,7 @@ def alarm_series(backend: Any, alarm: Any, periods: list[dt.datetime]) -> Series
         if query.metric_stat is not None:
             stat, metric = query.metric_stat, query.metric_stat.metric
             series[query.id] = metric_series(
-                backend,
+                metrics,
                 metric.namespace,
                 metric.metric_name,
                 metric.dimensions,
@@ -336,14 +345,14 @@ def decide(alarm: Any, datapoints: list[float | None]) -> tuple[str, str]:
     return "OK", f"Threshold not crossed: {why}."
 
 
-def evaluate(backend: Any, alarm: Any, now: dt.datetime) -> str:
+def evaluate(metrics: MetricIndex, alarm: Any, now: dt.datetime) -> str:
     """Evaluate one metric alarm at ``now``; its state afterwards."""
     if alarm.rule or alarm.threshold_metric_id or alarm.comparison_operator not in _COMPARE:
         return str(alarm.state_value)  # composite and anomaly-band alarms: not evaluated here
     period = int(alarm.period or 60)
     periods = _period_starts(now, period, int(alarm.evaluation_periods))
     try:
-        series = alarm_series(backend, alarm, periods)
+        series = alarm_series(metrics, alarm, periods)
     except (MathError, ValueError) as exc:
         log.warning("alarm %s not evaluated: %s", alarm.name, exc)
         return str(alarm.state_value)
@@ -401,14 +410,15 @@ def evaluate_all(now: dt.datetime | None = None) -> dict[str, str]:
     states = {}
     for regions in list(cloudwatch_backends.values()):
         for backend in list(regions.values()):
+            metrics = index_metrics(backend)
             for alarm in list(backend.alarms.values()):
                 # CloudWatch evaluates every period: when one ended since the last evaluation,
                 # judge it complete first, so a datapoint in its last seconds is never skipped
                 last = getattr(alarm, "localaws_evaluated_at", None)
                 boundary = _period_starts(at, int(alarm.period or 60), 1)[0]
                 if last is not None and last < boundary <= at:
-                    evaluate(backend, alarm, boundary - dt.timedelta(milliseconds=1))
-                states[alarm.alarm_arn] = evaluate(backend, alarm, at)
+                    evaluate(metrics, alarm, boundary - dt.timedelta(milliseconds=1))
+                states[alarm.alarm_arn] = evaluate(metrics, alarm, at)
                 setattr(alarm, "localaws_evaluated_at", at)  # noqa: B010 - moto's model has no such field
     return states
 
